@@ -15,9 +15,9 @@
 // allocation, whatever the rule count.
 //
 // Build. add() validates, lowers and appends the name to a staging buffer (no allocation per
-// rule beyond amortised vector growth). build() groups entries by name through the final table
-// itself (cells first hold entry indexes), then writes the records and swaps indexes for
-// offsets in place.
+// rule beyond amortised vector growth). build() groups entries by name in a scratch table of
+// the final table's size and layout, then writes the records in insertion order and fills the
+// final table at the cells the scratch table chose.
 #include "policy/domain_matcher.h"
 
 #include <algorithm>
@@ -289,35 +289,42 @@ DomainMatcher::Builder::Result DomainMatcher::Builder::build() && {
   std::size_t size = 8;
   while (size * 3 < n * 4) size *= 2;
   const std::size_t mask = size - 1;
-  auto table = std::make_unique<std::uint32_t[]>(size);  // zeroed: all cells empty
 
-  // Pass 1: group entries by name. Cells hold head entry index + 1; `next` chains the distinct
-  // slots of a name (at most six); `slots` is the head's bitmask.
+  // Pass 1: group entries by name in a scratch table of (hash >> 32, head entry + 1) cells
+  // laid out exactly like the final one, so a head's cell index carries over. `next` chains
+  // the distinct slots of a name (at most six); `slots` is a head's bitmask (0: not a head).
+  std::vector<std::uint64_t> scratch(size, 0);
+  std::vector<std::uint32_t> cell_of(n, 0);
   std::vector<std::uint32_t> next(n, 0);
   std::vector<std::uint8_t> slots(n, 0);
   std::uint64_t arena_size = 1;
   std::size_t rules = 0;
   for (std::size_t e = 0; e < n; ++e) {
     const State::Entry& entry = s.entries[e];
+    const std::uint64_t high = entry.hash >> 32;
     const char* name = s.names.data() + entry.name_offset;
     std::size_t i = entry.hash & mask;
     for (;; i = (i + 1) & mask) {
-      const std::uint32_t cell = table[i];
-      if (cell == 0) break;
-      const State::Entry& other = s.entries[cell - 1];
-      if (other.hash == entry.hash && other.len == entry.len &&
+      const std::uint64_t cell = scratch[i];
+      if (cell == 0 || (cell >> 32) != high) {
+        if (cell == 0) break;
+        continue;
+      }
+      const State::Entry& other = s.entries[(cell & 0xffffffffu) - 1];
+      if (other.len == entry.len &&
           std::memcmp(s.names.data() + other.name_offset, name, entry.len) == 0) {
         break;
       }
     }
-    if (table[i] == 0) {
-      table[i] = static_cast<std::uint32_t>(e + 1);
+    if (scratch[i] == 0) {
+      scratch[i] = (high << 32) | (e + 1);
+      cell_of[e] = static_cast<std::uint32_t>(i);
       slots[e] = static_cast<std::uint8_t>(1u << entry.slot);
       arena_size += 2 + entry.len + sizeof(std::uint32_t) * 2;
       ++rules;
       continue;
     }
-    const std::uint32_t head = table[i] - 1;
+    const auto head = static_cast<std::uint32_t>((scratch[i] & 0xffffffffu) - 1);
     if (slots[head] & (1u << entry.slot)) {
       std::uint32_t first = head;
       while (s.entries[first].slot != entry.slot) first = next[first] - 1;
@@ -331,24 +338,26 @@ DomainMatcher::Builder::Result DomainMatcher::Builder::build() && {
     arena_size += sizeof(std::uint32_t) * 2;
     ++rules;
   }
+  scratch = {};
 
-  // Pass 2: write the records (cells in table order) and turn cells into tagged offsets.
+  // Pass 2: write the records in insertion order and put tagged offsets in the final table.
   auto impl = std::make_unique<Impl>();
   impl->arena_size = static_cast<std::size_t>(arena_size);
-  impl->arena = std::make_unique<char[]>(impl->arena_size);
+  impl->arena = std::make_unique_for_overwrite<char[]>(impl->arena_size);
   impl->tag_bits = static_cast<unsigned>(32 - std::bit_width(arena_size));
   impl->tag_mask = impl->tag_bits == 0 ? 0 : ((std::uint32_t{1} << impl->tag_bits) - 1);
+  auto table = std::make_unique<std::uint32_t[]>(size);  // zeroed: all cells empty
   char* arena = impl->arena.get();
+  arena[0] = 0;
   std::size_t pos = 1;
-  for (std::size_t i = 0; i < size; ++i) {
-    if (table[i] == 0) continue;
-    const std::uint32_t head = table[i] - 1;
+  for (std::uint32_t head = 0; head < n; ++head) {
+    const unsigned bits = slots[head];
+    if (bits == 0) continue;
     const State::Entry& entry = s.entries[head];
     const std::size_t record = pos;
     arena[pos++] = static_cast<char>(entry.len);
     std::memcpy(arena + pos, s.names.data() + entry.name_offset, entry.len);
     pos += entry.len;
-    const unsigned bits = slots[head];
     arena[pos++] = static_cast<char>(bits);
     for (unsigned slot = 0; slot < 6; ++slot) {
       if ((bits & (1u << slot)) == 0) continue;
@@ -358,7 +367,8 @@ DomainMatcher::Builder::Result DomainMatcher::Builder::build() && {
       store_u32(arena + pos + 4, s.entries[e].ref.index);
       pos += 8;
     }
-    table[i] = (static_cast<std::uint32_t>(record) << impl->tag_bits) | impl->tag_of(entry.hash);
+    table[cell_of[head]] =
+        (static_cast<std::uint32_t>(record) << impl->tag_bits) | impl->tag_of(entry.hash);
   }
   impl->table = std::move(table);
   impl->table_mask = mask;
