@@ -1,6 +1,7 @@
 // CidrSet: IPv4 and IPv6 prefixes, answering "which rule contains this address".
-// IPv4 is held as IPv4-mapped IPv6, so one lookup serves both families. Lookups are a binary
-// search over disjoint ranges (O(log n)); the most specific (longest) prefix wins.
+// IPv4 is held as IPv4-mapped IPv6, so one lookup serves both families. Prefixes are kept
+// longest first and scanned in order, so the most specific prefix wins. Access lists are
+// short (tens of entries); a lookup costs a few ns per prefix.
 // Immutable after build; safe from any thread.
 #pragma once
 
@@ -34,7 +35,7 @@ class CidrSet {
     std::uint8_t len;  // 0-128 on the mapped form
     std::uint32_t rule;
   };
-  std::vector<Prefix> prefixes_;  // sorted by len desc at add time
+  std::vector<Prefix> prefixes_;  // longest prefix first
 };
 
 }  // namespace defender::policy

@@ -47,7 +47,7 @@ struct NetworkPolicy {
   std::shared_ptr<const DomainMatcher> matcher = std::make_shared<DomainMatcher>();
   // Names of the matcher's RuleRef sources: "network.deny", "network.allow", then the
   // list files as written in the policy. A list rule is named "FILE:LINE".
-  std::vector<std::string> sources;
+  std::vector<std::string> sources = {"network.deny", "network.allow"};
 
   // Decision for a queried name (no allocation beyond the returned strings).
   Decision decide(std::string_view name) const;

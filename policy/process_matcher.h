@@ -18,13 +18,17 @@ namespace defender::policy {
 
 class Glob {
  public:
-  // nullopt and `error` set when the pattern is not a valid glob.
+  // nullopt and `error` set when the pattern is not a valid glob: empty, relative with a
+  // slash ("bin/nc"), `**` not a whole segment ("a**"), `***`, or a NUL byte.
   static std::optional<Glob> compile(std::string_view pattern, std::string* error);
   bool matches(std::string_view path) const noexcept;
   const std::string& pattern() const noexcept { return pattern_; }
 
  private:
+  static constexpr std::size_t kMaxTokens = 512;
+  enum class Token : char { any_in_segment = 1, any_across = 2, one_char = 3 };
   std::string pattern_;
+  std::string tokens_;  // literal bytes, or a Token value (literal bytes 1-3 are refused)
   bool basename_only_ = false;
 };
 
