@@ -4,7 +4,8 @@
 //   bench_domain_matcher [N ...]     (default: 100000 1000000)
 //
 // Prints one line per size:
-//   names=N rules=.. build_ms=.. (add ..) bytes_per_name=.. rss_bytes_per_name=.. hit_ns=.. deep_hit_ns=.. miss_ns=..
+//   names=N rules=.. build_ms=.. (add ..) bytes_per_name=.. rss_bytes_per_name=..
+//   hit_ns=.. deep_hit_ns=.. miss_ns=.. misses_that_hit=..
 // bytes_per_name is memory_bytes()/N (everything the matcher owns); rss_bytes_per_name is the
 // process's resident-set growth across the build, after malloc_trim() returned the builder's
 // freed staging memory, divided by N.
