@@ -22,10 +22,9 @@ extern char** environ;
 namespace defender::testing {
 namespace {
 
-std::string env_required(const char* name) {
+std::string env_or(const char* name, const char* fallback) {
   const char* value = std::getenv(name);
-  if (value == nullptr) throw std::runtime_error(std::string(name) + " is not set (run through ctest)");
-  return value;
+  return (value != nullptr && *value != '\0') ? value : fallback;
 }
 
 int decode_status(int raw) {
@@ -68,9 +67,9 @@ pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>
 
 }  // namespace
 
-std::string defender_bin() { return env_required("DEFENDER_BIN"); }
-std::string source_dir() { return env_required("DEFENDER_SOURCE_DIR"); }
-std::string shared_dir() { return env_required("DEFENDER_SHARED_DIR"); }
+std::string defender_bin() { return env_or("DEFENDER_BIN", DEFENDER_BIN_DEFAULT); }
+std::string source_dir() { return env_or("DEFENDER_SOURCE_DIR", DEFENDER_SOURCE_DIR_DEFAULT); }
+std::string shared_dir() { return env_or("DEFENDER_SHARED_DIR", DEFENDER_SHARED_DIR_DEFAULT); }
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");

@@ -14,9 +14,9 @@ namespace defender::testing {
 
 using namespace std::chrono_literals;
 
-std::string defender_bin();  // $DEFENDER_BIN (set by CTest)
-std::string source_dir();    // $DEFENDER_SOURCE_DIR
-std::string shared_dir();    // $DEFENDER_SHARED_DIR (../shared beside the checkout)
+std::string defender_bin();  // $DEFENDER_BIN, else the one this build made
+std::string source_dir();    // $DEFENDER_SOURCE_DIR, else this checkout
+std::string shared_dir();    // $DEFENDER_SHARED_DIR, else ../shared beside the checkout
 
 // A fresh folder under $TMPDIR, removed with everything in it on destruction.
 class TempDir {
