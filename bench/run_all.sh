@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `make bench`: every module's benchmark, side by side with its peer, one after the other
+# (never in parallel: the machine is small and shared). Usage: bench/run_all.sh BUILD_DIR
+set -euo pipefail
+build=${1:-build}
+cd "$(dirname "$0")/.."
+for script in bench/policy/run.sh bench/dnsproxy/run.sh bench/cnaf/run.sh bench/waf/run.sh \
+              bench/supervisor/run.sh; do
+  if [[ -x "$script" || -f "$script" ]]; then
+    printf '\n===== %s =====\n' "$script"
+    bash "$script" "$build" || echo "(${script} failed with status $?)"
+  fi
+done
