@@ -4,7 +4,7 @@
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
-for script in bench/policy/run.sh bench/dnsproxy/run.sh bench/cnaf/run.sh bench/waf/run.sh \
+for script in bench/policy/run.sh bench/policy/list_load.sh bench/dnsproxy/run.sh bench/cnaf/run.sh bench/waf/run.sh \
               bench/supervisor/run.sh; do
   if [[ -x "$script" || -f "$script" ]]; then
     printf '\n===== %s =====\n' "$script"
