@@ -143,7 +143,7 @@ TEST(FormatEventLine, AnyBytesGiveValidJson) {
       std::string s(rng() % 300, '\0');
       // Bias towards UTF-8-looking bytes so valid multi-byte sequences also appear.
       for (char& c : s) {
-        const unsigned v = static_cast<unsigned>(rng() % 4 == 0 ? rng() % 256 : 0x80 + rng() % 0x75);
+        const auto v = static_cast<unsigned>(rng() % 4 == 0 ? rng() % 256 : 0x80 + rng() % 0x75);
         c = static_cast<char>(rng() % 3 == 0 ? rng() % 128 : v);
       }
       return s;

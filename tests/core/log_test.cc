@@ -30,7 +30,9 @@ class Capture {
   std::string text() const {
     std::string out;
     char buf[4096];
-    for (ssize_t n; (n = ::read(read_, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::read(read_, buf, sizeof buf)) > 0;) {
+      out.append(buf, static_cast<std::size_t>(n));
+    }
     return out;
   }
 
