@@ -1,0 +1,101 @@
+// waf_eval: runs the WAF offline (every protection in prevent mode) on labelled corpora and
+// prints, per file and category, the share of attack records blocked (detection) and of
+// benign records blocked (false positives), plus the mean cost per request.
+//
+//   waf_eval [--show-misses N] [--show-fp N] [--only CATEGORY] FILE.jsonl...
+//
+// Records the proxy could not parse (raw requests that are not HTTP) count as blocked: the
+// proxy answers 400 before the WAF sees them.
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bench/waf/corpus_record.h"
+#include "cnaf/waf/waf.h"
+
+using namespace defender;
+
+namespace {
+
+struct Tally {
+  std::size_t n = 0;
+  std::size_t blocked = 0;
+  std::map<std::string, std::size_t> by_protection;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t show_misses = 0, show_fp = 0;
+  std::string only;
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--show-misses" && i + 1 < argc) show_misses = std::stoul(argv[++i]);
+    else if (a == "--show-fp" && i + 1 < argc) show_fp = std::stoul(argv[++i]);
+    else if (a == "--only" && i + 1 < argc) only = argv[++i];
+    else files.push_back(a);
+  }
+  cnaf::waf::WafConfig config;
+  config.modes.fill(policy::Mode::prevent);
+  const cnaf::waf::Waf waf(config);
+  std::map<std::string, Tally> tallies;  // "file label category"
+  std::size_t shown_misses = 0, shown_fp = 0;
+  double total_ns = 0;
+  std::size_t total = 0;
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    if (!in) {
+      std::cerr << "waf_eval: cannot open " << file << "\n";
+      return 2;
+    }
+    const std::string base = file.substr(file.find_last_of('/') + 1);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      auto rec = bench::from_record(nlohmann::json::parse(line));
+      if (!only.empty() && rec.category != only) continue;
+      bool blocked = rec.unparsable;
+      std::string why = "unparsable";
+      if (!rec.unparsable) {
+        const auto view = rec.view();
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto verdict = waf.inspect_content(view);
+        const auto t1 = std::chrono::steady_clock::now();
+        total_ns += std::chrono::duration<double, std::nano>(t1 - t0).count();
+        ++total;
+        blocked = !verdict.allowed();
+        if (!verdict.findings.empty()) {
+          const auto& f = verdict.findings.front();
+          why = f.protection + " " + f.location + " [" + f.match + "] " + f.message;
+        }
+      }
+      auto& t = tallies[base + " " + rec.label + " " + rec.category];
+      ++t.n;
+      t.blocked += blocked;
+      if (rec.label == "attack" && !blocked && shown_misses < show_misses) {
+        ++shown_misses;
+        std::cout << "MISS " << rec.id << " " << rec.method << " " << rec.target.substr(0, 200)
+                  << " body=" << rec.body.substr(0, 300) << "\n";
+      }
+      if (rec.label == "benign" && blocked && shown_fp < show_fp) {
+        ++shown_fp;
+        std::cout << "FP " << rec.id << " " << why.substr(0, 300) << "\n";
+      }
+    }
+  }
+  std::printf("%-28s %-7s %-18s %7s %7s %7s\n", "file", "label", "category", "records", "blocked", "rate");
+  for (const auto& [key, t] : tallies) {
+    char file[128], label[32], cat[64];
+    std::sscanf(key.c_str(), "%127s %31s %63s", file, label, cat);
+    std::printf("%-28s %-7s %-18s %7zu %7zu %6.1f%%\n", file, label, cat, t.n, t.blocked,
+                t.n ? 100.0 * static_cast<double>(t.blocked) / static_cast<double>(t.n) : 0.0);
+  }
+  std::printf("mean %.0f ns per request over %zu requests\n", total ? total_ns / static_cast<double>(total) : 0.0, total);
+  return 0;
+}

@@ -1,0 +1,182 @@
+// Command injection: shell syntax that starts a new command where the application expected a
+// plain argument. The value is shell-folded first (quotes, backslashes and ${IFS} removed),
+// then a command start (value start, or after ; | || & && newline ` $( <( >( {) must be
+// followed by a known program, optionally with its path or a glob standing for it, and by
+// what a shell argument looks like. Only the first command start of a value counts, and only
+// near the start: prose and code posts with pipelines deep inside stay clean.
+#include <algorithm>
+#include <array>
+
+#include "cnaf/waf/detectors/detectors.h"
+#include "cnaf/waf/transforms/hex.h"
+#include "cnaf/waf/transforms/transforms.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+constexpr std::string_view kCommands[] = {
+    "awk", "base64", "bash", "bitsadmin", "busybox", "cat", "certutil", "chmod", "chown",
+    "cmd", "cmd.exe", "copy", "cp", "crontab", "csh", "curl", "dash", "dd", "del", "dig", "dir",
+    "echo", "env", "eval", "exec", "expr", "fetch", "find", "ftp", "gcc", "getent", "grep",
+    "head", "hostname", "id", "ifconfig", "ipconfig", "kill", "killall", "ksh", "less", "ls",
+    "lsof", "lua", "lynx", "mkfifo", "mknod", "more", "mv", "nc", "nc.exe", "ncat", "net",
+    "netcat", "netstat", "nl", "nmap", "node", "nohup", "nslookup", "od", "openssl", "passwd",
+    "perl", "php", "ping", "powershell", "powershell.exe", "printenv", "printf", "ps", "pwd",
+    "pwsh", "python", "python2", "python3", "reboot", "reg", "rm", "ruby", "sc", "sed", "sh",
+    "shutdown", "sleep", "socat", "ssh", "su", "sudo", "systeminfo", "tac", "tail", "tar",
+    "taskkill", "tasklist", "tcsh", "telnet", "tftp", "timeout", "touch", "type", "uname",
+    "useradd", "ver", "wget", "whoami", "wmic", "xargs", "xterm", "xxd", "zsh",
+};
+
+constexpr bool sorted() {
+  for (std::size_t i = 1; i < std::size(kCommands); ++i)
+    if (!(kCommands[i - 1] < kCommands[i])) return false;
+  return true;
+}
+static_assert(sorted());
+
+bool known_command(std::string_view w) {
+  return std::binary_search(std::begin(kCommands), std::end(kCommands), w);
+}
+
+bool word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+}
+
+bool meta(char c) {
+  return c == ';' || c == '|' || c == '&' || c == '>' || c == '<' || c == '`' || c == ')' ||
+         c == '\n' || c == '}' || c == '$' || c == ',';
+}
+
+// At s[p] (a command start), reads [path/]program and what follows. Returns the end of the
+// match or npos.
+std::size_t command_at(std::string_view s, std::size_t p, bool strict_args) {
+  while (p < s.size() && (s[p] == ' ' || s[p] == '{' || s[p] == '(' || s[p] == '\t')) ++p;
+  const std::size_t begin = p;
+  // Optional path: /bin/, /usr/bin/, c:/windows/system32/ ... or a glob standing for one.
+  std::size_t last_slash = std::string_view::npos;
+  bool glob = false;
+  std::size_t q = p;
+  while (q < s.size() && (word_char(s[q]) || s[q] == '/' || s[q] == '?' || s[q] == '*' ||
+                          s[q] == '[' || s[q] == ']' || s[q] == ':' || s[q] == '\\')) {
+    if (s[q] == '/' || s[q] == '\\') last_slash = q;
+    glob |= s[q] == '?' || s[q] == '*' || s[q] == '[';
+    ++q;
+  }
+  const std::size_t word_begin = last_slash == std::string_view::npos ? p : last_slash + 1;
+  const std::string_view word = s.substr(word_begin, q - word_begin);
+  if (word.empty()) return std::string_view::npos;
+  const bool has_path = last_slash != std::string_view::npos;
+  if (glob && has_path && s[begin] == '/' ) return q;  // /???/c?t, /b[i]n/ca*
+  if (!known_command(word)) return std::string_view::npos;
+  if (has_path && s[begin] != '/' && !(s.size() > begin + 2 && s[begin + 1] == ':'))
+    return std::string_view::npos;  // "foo/cat" is a relative path, not a program
+  // What follows: end, shell syntax, or an argument that looks like one.
+  if (q >= s.size() || meta(s[q])) return q;
+  if (s[q] != ' ' && s[q] != '\t') return std::string_view::npos;
+  std::size_t a = q;
+  while (a < s.size() && (s[a] == ' ' || s[a] == '\t')) ++a;
+  if (a >= s.size()) return q;
+  const char c = s[a];
+  if (c == '-' || c == '/' || c == '$' || c == '~' || c == '\\' || c == '>' || c == '<' ||
+      c == '|' || c == '&' || c == ';' || c == '`' || (c >= '0' && c <= '9') ||
+      (c == '.' && a + 1 < s.size() && (s[a + 1] == '/' || s[a + 1] == '.')))
+    return a + 1;
+  if (s.substr(a, 7) == "http://" || s.substr(a, 8) == "https://" || s.substr(a, 6) == "ftp://")
+    return a + 8;
+  if (!strict_args && a + 1 < s.size() && s[a + 1] == ':') return a + 2;  // c:\...
+  return std::string_view::npos;
+}
+
+// Start-of-value commands need an argument that makes them dangerous by themselves.
+bool dangerous_invocation(std::string_view s) {
+  static constexpr std::string_view kPrefixes[] = {
+      "bash -c", "bash -i", "sh -c", "sh -i", "zsh -c", "ksh -c", "nc -e", "nc -c", "nc -l",
+      "ncat -e", "ncat -c", "netcat -e", "python -c", "python3 -c", "python2 -c", "perl -e",
+      "ruby -e", "php -r", "node -e", "powershell -", "powershell.exe -", "pwsh -", "cmd /c",
+      "cmd.exe /c", "cmd /k", "wget http", "wget ftp", "curl http", "curl ftp", "rm -rf",
+      "certutil -urlcache", "/bin/sh", "/bin/bash", "cat /etc/", "cat /proc/", "type c:",
+      "bitsadmin /transfer", "socat tcp", "socat exec", "mkfifo /tmp",
+  };
+  for (const auto p : kPrefixes)
+    if (s.substr(0, p.size()) == p) return true;
+  return false;
+}
+
+}  // namespace
+
+bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
+  if (v.text.size() < 2) return false;
+  std::string& folded = scratch.a;
+  std::string& lower = scratch.b;
+  shell_fold(v.text, folded);
+  to_lower(folded, lower);
+  const std::string_view s = lower;
+  // Anywhere: reverse-shell idioms and IFS obfuscation (which only shells read).
+  static constexpr std::string_view kAnywhere[] = {
+      "/dev/tcp/", "/dev/udp/", "0>&1", ">& /dev/", "nc -e /bin/", "| sh -i", "|sh -i",
+      "%comspec%", "/bin/sh -i", "/bin/bash -i"};
+  for (const auto n : kAnywhere) {
+    const std::size_t p = s.find(n);
+    if (p != std::string_view::npos) {
+      hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "reverse shell or shell obfuscation"};
+      return true;
+    }
+  }
+  if (v.lower.find("${ifs") != std::string_view::npos || v.lower.find("$ifs") != std::string_view::npos) {
+    hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "shell ${IFS} obfuscation"};
+    return true;
+  }
+  std::size_t start = 0;
+  while (start < s.size() && (s[start] == ' ' || s[start] == '\t')) ++start;
+  if (dangerous_invocation(s.substr(start))) {
+    hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "shell command"};
+    return true;
+  }
+  // A value that is a path to a program: /bin/id, /usr/bin/whoami.
+  if (s.size() > start && s[start] == '/') {
+    const std::size_t e = command_at(s, start, true);
+    if (e != std::string_view::npos && s.substr(start).find('/', 1) != std::string_view::npos &&
+        (s.substr(start, 5) == "/bin/" || s.substr(start, 9) == "/usr/bin/" ||
+         s.substr(start, 6) == "/sbin/" || s.substr(start, 10) == "/usr/sbin/" ||
+         s.substr(start, 15) == "/usr/local/bin/" || s.find_first_of("?*") < e)) {
+      hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "path to a program"};
+      return true;
+    }
+  }
+  if (!v.has(kSemi | kPipe | kAmp | kBacktick | kDollar | kNewline | kBrace | kLt | kGt))
+    return false;
+  // The first command start, if near the beginning (an argument then syntax).
+  constexpr std::size_t kNear = 48;
+  std::size_t words = 0;
+  for (std::size_t i = 0; i < s.size() && i < kNear + 8; ++i) {
+    const char c = s[i];
+    if (c == ' ') {
+      ++words;
+      if (words > 3) break;
+      continue;
+    }
+    std::size_t after = std::string_view::npos;
+    if (c == ';' || c == '\n' || c == '`') {
+      after = i + 1;
+    } else if (c == '|' || c == '&') {
+      after = (i + 1 < s.size() && s[i + 1] == c) ? i + 2 : i + 1;
+    } else if ((c == '$' || c == '<' || c == '>') && i + 1 < s.size() && s[i + 1] == '(') {
+      after = i + 2;
+    } else if (c == '{' && i + 1 < s.size() && s.find(',', i) != std::string_view::npos &&
+               s.find(',', i) < i + 16) {
+      after = i + 1;  // {cat,/etc/passwd}
+    }
+    if (after == std::string_view::npos) continue;
+    const std::size_t e = command_at(s, after, c == '&');
+    if (e != std::string_view::npos) {
+      hit = Hit{0, std::min<std::size_t>(std::max(e, i + 1), 96), "command after shell syntax"};
+      if (hit.pos + hit.len > v.text.size()) hit.len = v.text.size() - hit.pos;
+      return true;
+    }
+    if (c != '`' && c != '$' && c != '<' && c != '>') break;  // only the first separator
+  }
+  return false;
+}
+
+}  // namespace defender::cnaf::waf

@@ -1,0 +1,30 @@
+// Detectors: pure functions from one decoded value to "attack here, because" (a Hit). Each
+// reads `v.text` / `v.lower` once or a bounded number of times (linear), skips quickly
+// when the characters it needs are absent (v.mask), and never allocates beyond `scratch`.
+// One file each under detectors/, each with its case table in tests/cnaf/waf/.
+#pragma once
+
+#include "cnaf/waf/inspected.h"
+
+namespace defender::cnaf::waf {
+
+bool detect_sqli(const Inspected& v, Scratch& scratch, Hit& hit);
+bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit);
+bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit);
+bool detect_code_injection(const Inspected& v, Scratch& scratch, Hit& hit);
+bool detect_lfi(const Inspected& v, Scratch& scratch, Hit& hit);
+bool detect_rfi(const Inspected& v, Scratch& scratch, Hit& hit);
+bool detect_ssrf(const Inspected& v, Scratch& scratch, Hit& hit);
+bool detect_nosqli(const Inspected& v, Scratch& scratch, Hit& hit);
+bool detect_xxe(const Inspected& v, Scratch& scratch, Hit& hit);
+bool detect_shellshock(const Inspected& v, Scratch& scratch, Hit& hit);
+// Tool signatures in User-Agent and similar headers (v.name is the header name).
+bool detect_scanner(const Inspected& v, Scratch& scratch, Hit& hit);
+
+// Helpers shared by detectors (text_search.cc).
+// Case-insensitive search of an ASCII lower-case needle in `lower` text from `from`.
+std::size_t find_word(std::string_view lower, std::string_view needle, std::size_t from = 0) noexcept;
+// True when `lower` at `pos` is not preceded or followed by a word character.
+bool word_bounded(std::string_view lower, std::size_t pos, std::size_t len) noexcept;
+
+}  // namespace defender::cnaf::waf

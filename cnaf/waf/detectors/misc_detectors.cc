@@ -1,0 +1,164 @@
+// Small detectors: NoSQL operator injection, XML external entities, Shellshock, scanner
+// signatures.
+#include <array>
+
+#include "cnaf/waf/detectors/detectors.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+constexpr std::array<std::string_view, 24> kMongoOps = {
+    "ne", "gt", "gte", "lt", "lte", "regex", "where", "in", "nin", "exists", "or", "and",
+    "not", "nor", "expr", "function", "accumulator", "eq", "elemmatch", "type", "size",
+    "all", "mod", "text"};
+
+bool mongo_operator(std::string_view s, std::size_t dollar) {
+  std::size_t e = dollar + 1;
+  while (e < s.size() && s[e] >= 'a' && s[e] <= 'z') ++e;
+  const std::string_view op = s.substr(dollar + 1, e - dollar - 1);
+  if (e < s.size() && ((s[e] >= '0' && s[e] <= '9') || s[e] == '_')) return false;
+  for (const auto o : kMongoOps)
+    if (op == o) return true;
+  return false;
+}
+
+}  // namespace
+
+bool detect_nosqli(const Inspected& v, Scratch&, Hit& hit) {
+  const std::string_view s = v.lower;
+  if (s.size() < 3) return false;
+  // An operator as a key: user[$ne]=x, {"$gt": ""}, or the whole key.
+  if (v.has(kDollar)) {
+    for (std::size_t p = s.find('$'); p != std::string_view::npos; p = s.find('$', p + 1)) {
+      const char before = p == 0 ? '\0' : s[p - 1];
+      const bool key_position = before == '\0' || before == '[' || before == '{' ||
+                                before == '"' || before == '\'' || before == ',' || before == ' ';
+      if (!key_position || !mongo_operator(s, p)) continue;
+      std::size_t e = p + 1;
+      while (e < s.size() && s[e] >= 'a' && s[e] <= 'z') ++e;
+      const bool keyish = (v.source == Source::query_name || v.source == Source::form_name ||
+                           v.source == Source::json_key || v.source == Source::cookie_name) ||
+                          (e < s.size() && (s[e] == ']' || s[e] == '"' || s[e] == '\'' ||
+                                            s[e] == ':' || s[e] == ' ')) ||
+                          (before == '\0' && e == s.size());
+      if (!keyish) continue;
+      if (before == ' ' && !(e < s.size() && (s[e] == ':' || s[e] == '"'))) continue;
+      hit = Hit{p, std::min<std::size_t>(48, s.size() - p), "NoSQL query operator"};
+      return true;
+    }
+  }
+  // Server-side JavaScript in $where-style injections and shell idioms of MongoDB.
+  static constexpr NeedleSet kJs(std::to_array<std::string_view>({
+      "db.", "this.", "return true", "return 1", "';return", "\";return", "sleep(",
+      "||'1'=='1", "||\"1\"==\"1", "' == '", "'=='", "mapreduce", "tojson(", "objectid(",
+  }));
+  std::size_t where = std::string_view::npos;
+  kJs.find(s, v.mask, [&](std::size_t index, std::size_t p) {
+    const std::string_view n = kJs.needles[index];
+    if (n == "db.") {
+      // db.collection.method(
+      std::size_t e = p + 3;
+      while (e < s.size() && ((s[e] >= 'a' && s[e] <= 'z') || s[e] == '_' || (s[e] >= '0' && s[e] <= '9'))) ++e;
+      if (e >= s.size() || s[e] != '.' || (p > 0 && s[p - 1] >= 'a' && s[p - 1] <= 'z')) return false;
+      const std::size_t paren = s.find('(', e);
+      if (paren == std::string_view::npos || paren > e + 24) return false;
+    } else if (n == "this." || n == "sleep(") {
+      if (s.find_first_of("'\";|&=", 0) == std::string_view::npos) return false;
+      const std::size_t q = s.find_first_of("'\";");
+      if (q == std::string_view::npos || q > p || (n == "this." && s.find("==", p) == std::string_view::npos && s.find("match(", p) == std::string_view::npos)) return false;
+    } else if (n == "return true" || n == "return 1") {
+      if (s.find_first_of("';\"") > p) return false;
+    } else if (n == "mapreduce" || n == "tojson(" || n == "objectid(") {
+      if (s.find_first_of("'\";") > p) return false;
+    }
+    where = p;
+    return true;
+  });
+  if (where != std::string_view::npos) {
+    hit = Hit{where, std::min<std::size_t>(48, s.size() - where), "NoSQL JavaScript injection"};
+    return true;
+  }
+  return false;
+}
+
+bool detect_xxe(const Inspected& v, Scratch&, Hit& hit) {
+  const std::string_view s = v.lower;
+  if (!v.has(kLt)) return false;
+  const std::size_t ent = s.find("<!entity");
+  if (ent != std::string_view::npos) {
+    hit = Hit{ent, std::min<std::size_t>(64, s.size() - ent), "XML entity declaration"};
+    return true;
+  }
+  const std::size_t dt = s.find("<!doctype");
+  if (dt != std::string_view::npos) {
+    const std::size_t end = s.find('>', dt);
+    const std::string_view decl = s.substr(dt, end == std::string_view::npos ? s.size() - dt : end - dt);
+    if (decl.find(" system") != std::string_view::npos || decl.find(" public") != std::string_view::npos ||
+        decl.find('[') != std::string_view::npos) {
+      if (decl.find("html") == std::string_view::npos || decl.find('[') != std::string_view::npos) {
+        hit = Hit{dt, std::min<std::size_t>(64, s.size() - dt), "external DTD"};
+        return true;
+      }
+    }
+  }
+  const std::size_t xi = s.find("xi:include");
+  if (xi != std::string_view::npos || s.find("xmlns:xi=") != std::string_view::npos) {
+    const std::size_t p = xi == std::string_view::npos ? 0 : xi;
+    hit = Hit{p, std::min<std::size_t>(64, s.size() - p), "XInclude"};
+    return true;
+  }
+  const std::size_t ss = s.find("<xsl:");
+  if (ss != std::string_view::npos && (s.find("document(") != std::string_view::npos || s.find("system-property") != std::string_view::npos)) {
+    hit = Hit{ss, std::min<std::size_t>(64, s.size() - ss), "XSLT with external access"};
+    return true;
+  }
+  return false;
+}
+
+bool detect_shellshock(const Inspected& v, Scratch&, Hit& hit) {
+  const std::string_view s = v.text;
+  if (!v.has(kParen) || !v.has(kBrace)) return false;
+  for (std::size_t p = s.find('('); p != std::string_view::npos; p = s.find('(', p + 1)) {
+    std::size_t i = p + 1;
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    if (i >= s.size() || s[i] != ')') continue;
+    ++i;
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    if (i < s.size() && s[i] == '{') {
+      std::size_t b = p;
+      while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t')) --b;
+      if (b == 0 || s[b - 1] == '=' || s[b - 1] == '\'' || s[b - 1] == '"') {
+        hit = Hit{p, std::min<std::size_t>(48, s.size() - p), "Shellshock function definition"};
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool detect_scanner(const Inspected& v, Scratch&, Hit& hit) {
+  static constexpr NeedleSet kTools(std::to_array<std::string_view>({
+      "sqlmap", "nikto", "nmap scripting engine", "nmap nse", "masscan", "zgrab", "nuclei",
+      "wpscan", "acunetix", "netsparker", "w3af", "dirbuster", "gobuster", "ffuf", "wfuzz",
+      "havij", "arachni", "openvas", "nessus", "jaeles", "commix", "skipfish", "whatweb",
+      "feroxbuster", "dirb/", "bbqsql", "grabber", "paros", "webinspect", "appscan",
+      "qualys", "burpcollaborator", "zmeu", "morfeus", "webshag", "sf-scanner", "nsauditor",
+      "mysqloit", "pangolin", "fimap", "blackwidow", "brutus", "bsqlbf", "cgichk", "n-stealth",
+      "sqlninja", "webvulnscan", "teh forest lobster", "x-scanner", "metis", "absinthe",
+      "crimscanner", "zap/", "owasp zap", "httpx - open-source", "interactsh", "struts-pwn",
+      "hydra", "medusa", "xsser", "joomscan", "droopescan", "cmsmap", "vega/", "detectify",
+      "gvm/", "zgrab/", "l9explore", "leakix", "censysinspect", "ltx71", "netlab360",
+  }));
+  const std::string_view s = v.lower;
+  if (s.size() < 4) return false;
+  std::size_t where = std::string_view::npos;
+  kTools.find(s, v.mask, [&](std::size_t, std::size_t p) {
+    where = p;
+    return true;
+  });
+  if (where == std::string_view::npos) return false;
+  hit = Hit{where, std::min<std::size_t>(48, s.size() - where), "security scanner signature"};
+  return true;
+}
+
+}  // namespace defender::cnaf::waf

@@ -1,0 +1,62 @@
+// A small SQL tokenizer (MySQL, PostgreSQL, MSSQL, Oracle, SQLite lexical rules, merged) for
+// the sqli detector. It reads a value as SQL would, from a starting context: as bare SQL, or
+// inside a '...' or "..." literal (the value was pasted into a quoted string). Linear, no
+// allocation: at most kMaxTokens tokens are kept; the rest of the text is not read.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace defender::cnaf::waf {
+
+// Token types (one character each, so a token list reads as a short "fingerprint").
+//  '1' number or literal value (true/false/null)   's' string    'n' identifier
+//  'v' @variable   'f' function name (before '(')  'k' other keyword
+//  'E' statement keyword (select, drop, exec ...)  'U' union      'B' clause (order by, ...)
+//  '&' and/or/xor/&&/||   'o' operator   'c' comment   '(' ')' ',' ';'   'X' anything else
+struct SqlToken {
+  char type = 'X';
+  std::uint32_t pos = 0;  // byte offset in the text
+  std::uint32_t len = 0;
+  std::uint8_t word = 0;  // for keywords and functions: a Word id (see sql_tokenizer.cc)
+};
+
+enum class SqlContext : std::uint8_t { none, single_quote, double_quote };
+
+// Word ids the detector asks about.
+enum SqlWord : std::uint8_t {
+  kWordOther = 0, kWordSelect, kWordWaitfor, kWordDrop, kWordTable, kWordFrom, kWordWhere,
+  kWordAll, kWordDistinct, kWordDelay, kWordExec, kWordDeclare, kWordShutdown, kWordInto,
+  kWordSet, kWordValues, kWordInsert, kWordDelete, kWordUpdate, kWordCreate, kWordAlter,
+  kWordTruncate, kWordSleepy, kWordDangerous, kWordAs, kWordLike, kWordIs, kWordIn,
+  kWordNot, kWordNull, kWordBetween, kWordUnion, kWordDatabase,
+};
+
+class SqlTokens {
+ public:
+  static constexpr std::size_t kMaxTokens = 48;
+
+  // Tokenizes `text` from `context`. In a quote context the first token is the string that
+  // the value closes ('s'); when the value never closes it, `closed()` is false.
+  SqlTokens(std::string_view text, SqlContext context) noexcept;
+
+  std::size_t size() const noexcept { return count_; }
+  const SqlToken& operator[](std::size_t i) const noexcept { return tokens_[i]; }
+  char type(std::size_t i) const noexcept { return i < count_ ? tokens_[i].type : '\0'; }
+  std::uint8_t word(std::size_t i) const noexcept { return i < count_ ? tokens_[i].word : 0; }
+  bool closed() const noexcept { return closed_; }
+  bool truncated() const noexcept { return truncated_; }  // more tokens than kMaxTokens
+
+ private:
+  void run(std::string_view text, std::size_t start) noexcept;
+  void push(char type, std::size_t pos, std::size_t len, std::uint8_t word = 0) noexcept;
+
+  std::array<SqlToken, kMaxTokens> tokens_{};
+  std::size_t count_ = 0;
+  bool closed_ = true;
+  bool truncated_ = false;
+};
+
+}  // namespace defender::cnaf::waf

@@ -1,0 +1,267 @@
+// SQL injection: the value is read as SQL from three starting contexts (bare, inside '...',
+// inside "..."), and the first tokens after the point where the value takes control of the
+// query are matched against the shapes an injection must have: a boolean tautology, a union,
+// a stacked statement, a clause, a comment cutting the rest of the query. Prose and code that
+// merely contain SQL words do not have those shapes at that point. A second pass over the
+// whole value looks for constructs that are SQL wherever they are (union select with a column
+// list, time-delay functions after and/or, into outfile, stacked drop/exec/shutdown).
+#include "cnaf/waf/detectors/detectors.h"
+#include "cnaf/waf/detectors/sql_tokenizer.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+bool is_value(char t) { return t == '1' || t == 's' || t == 'v'; }
+
+// Reads as an operand that makes a boolean test: `1=1`, `'a'='a'`, `sleep(5)`, `(select`.
+bool strong_operand(const SqlTokens& t, std::size_t i) {
+  const char a = t.type(i);
+  const char b = t.type(i + 1);
+  if (a == 'f') return t.type(i + 1) == '(' || t.word(i) != 0;
+  if (a == '(') {
+    const char c = t.type(i + 1);
+    return c == 'E' || c == 'f' || c == '(' || (is_value(c) && t.type(i + 2) == 'o') ||
+           (c == 'n' && t.type(i + 2) == 'o');
+  }
+  if (a == 'E') return t.word(i) == kWordSelect;
+  if (is_value(a)) {
+    return b == 'o' || b == '\0' || b == 'c' || b == ';' || b == '&' || b == ')' ||
+           (a == 's' && b == 's');
+  }
+  if (a == 'n') return b == 'o' && (is_value(t.type(i + 2)) || t.type(i + 2) == 'n' ||
+                                    t.type(i + 2) == 'f' || t.type(i + 2) == '(');
+  if (a == 'o' && t.word(i) == kWordNot) return strong_operand(t, i + 1);
+  return false;
+}
+
+// Evidence that what follows "union select" / "select" is a column list, not prose.
+bool select_list(const SqlTokens& t, std::size_t i) {
+  const char a = t.type(i);
+  const char b = t.type(i + 1);
+  if (a == 'k' && (t.word(i) == kWordAll || t.word(i) == kWordDistinct)) return true;
+  if (a == '1' || a == 'v' || a == 'f' || a == 's' || a == '(') return true;
+  if (a == 'o' && t.size() > i) return true;  // select *
+  if (a == 'n') {
+    return b == ',' || b == '\0' || b == 'c' || b == ';' ||
+           (b == 'k' && t.word(i + 1) == kWordFrom) || b == 'f';
+  }
+  return false;
+}
+
+// A statement at token i that is unmistakably SQL.
+bool statement(const SqlTokens& t, std::size_t i) {
+  if (t.type(i) != 'E') return false;
+  const char a = t.type(i + 1);
+  const std::uint8_t wa = t.word(i + 1);
+  switch (t.word(i)) {
+    case kWordSelect:
+      return select_list(t, i + 1) && (a != 'n' || t.type(i + 2) != '\0');
+    case kWordWaitfor:
+      return a == 'k' && wa == kWordDelay;
+    case kWordDrop: case kWordTruncate: case kWordCreate: case kWordAlter:
+      return a == 'k' && (wa == kWordTable || wa == kWordDatabase);
+    case kWordDelete:
+      return a == 'k' && wa == kWordFrom && t.type(i + 2) == 'n';
+    case kWordInsert:
+      return a == 'k' && wa == kWordInto && t.type(i + 2) == 'n';
+    case kWordUpdate:
+      return a == 'n' && t.type(i + 2) == 'k' && t.word(i + 2) == kWordSet;
+    case kWordExec:
+      return a == 'n' || a == 'f' || a == 'v';
+    case kWordDeclare:
+      return a == 'v';
+    case kWordShutdown:
+      return a == '\0' || a == 'c' || a == ';';
+    default:
+      return false;
+  }
+}
+
+// The shapes of an injection at token i, where the value takes over the query.
+bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
+  while (t.type(i) == ')') ++i;
+  const char a = t.type(i);
+  const char b = t.type(i + 1);
+  switch (a) {
+    case '&':
+      return strong_operand(t, i + 1);
+    case 'U':
+      return b == 'E' || b == '(' || (b == 'k' && t.word(i + 1) == kWordAll);
+    case ';':
+      return statement(t, i + 1) || b == 'c' || (after_quote && b == '\0') ||
+             (b == 'E' && t.type(i + 2) != '\0');
+    case 'c':
+      return after_quote || b == '\0';
+    case 'B':
+      return b == '1' || b == 'f' || b == '(' || (after_quote && b == 'n') || t.word(i) != 0;
+    case 'E':
+      return statement(t, i) || (after_quote && t.word(i) == kWordSelect);
+    case 'o':
+      if (t.word(i) == kWordLike || t.word(i) == kWordIs || t.word(i) == kWordBetween)
+        return after_quote && (is_value(b) || b == 'o');
+      if (t.word(i) == kWordNot) return false;
+      return after_quote && (is_value(b) || b == 'f' || b == '(' ||
+                             (b == 'n' && t.type(i + 2) == 'o'));
+    case 'k':
+      if (t.word(i) == kWordIn) return b == '(' && t.type(i + 2) == 'E';
+      if (t.word(i) == kWordWhere) return strong_operand(t, i + 1);
+      if (t.word(i) == kWordAs && after_quote)
+        return b == 'n' && t.type(i + 2) == 'k' && t.word(i + 2) == kWordWhere;
+      if (t.word(i) == kWordFrom && after_quote) return b == 'n' || b == 'f';
+      return false;
+    case 'f':
+      return after_quote && b == '(' && t.word(i) != 0;
+    default:
+      return false;
+  }
+}
+
+void set_hit(const SqlTokens& t, std::size_t from, std::size_t to, std::string_view reason,
+             Hit& hit) {
+  if (to > t.size()) to = t.size();
+  if (from >= to) from = to == 0 ? 0 : to - 1;
+  hit.pos = t.size() == 0 ? 0 : t[from].pos;
+  const std::size_t end = t.size() == 0 ? 0 : t[to - 1].pos + t[to - 1].len;
+  hit.len = end > hit.pos ? end - hit.pos : 0;
+  hit.reason = reason;
+}
+
+// Bare context: the value is a number or a name pasted into the query.
+bool bare(const SqlTokens& t, Hit& hit) {
+  std::size_t i = 0;
+  while (t.type(i) == '(') ++i;
+  if (t.type(i) == 'o' && (t.word(i) == 0)) ++i;  // -1 / +1
+  const char a = t.type(i);
+  if (a == 'E' && statement(t, i)) {
+    set_hit(t, i, i + 4, "SQL statement", hit);
+    return true;
+  }
+  if (a == 'v' && t.type(i + 1) == '\0' && t[i].len > 2) {
+    set_hit(t, i, i + 1, "SQL system variable", hit);
+    return true;
+  }
+  if (a == ';' && statement(t, i + 1)) {
+    set_hit(t, i, i + 4, "stacked SQL statement", hit);
+    return true;
+  }
+  if (a != '1' && a != 'n' && a != 'v') return false;
+  std::size_t j = i + 1;
+  while (t.type(j) == ')') ++j;
+  const char b = t.type(j);
+  if (a == 'n') {
+    // A word then SQL: stricter, as prose is words.
+    if (b == '&' && strong_operand(t, j + 1) && t.type(j + 1) != 's') {
+      set_hit(t, i, j + 4, "SQL boolean injection", hit);
+      return true;
+    }
+    if (b == 'U' && t.type(j + 1) == 'E' && select_list(t, j + 2) &&
+        (t.type(j + 2) != 'n' || t.type(j + 3) != '\0')) {
+      set_hit(t, i, j + 4, "SQL union", hit);
+      return true;
+    }
+    if (b == 'B' && (t.type(j + 1) == '1' || t.word(j) != 0)) {
+      set_hit(t, i, j + 3, "SQL clause injection", hit);
+      return true;
+    }
+    if (b == ';' && statement(t, j + 1)) {
+      set_hit(t, i, j + 4, "stacked SQL statement", hit);
+      return true;
+    }
+    return false;
+  }
+  if (b == 'o' && t.word(j) == 0 && (t.type(j + 1) == '(' && t.type(j + 2) == 'E')) {
+    set_hit(t, i, j + 4, "SQL subquery", hit);
+    return true;
+  }
+  if (b == 'o' && t.word(j) == 0 && is_value(t.type(j + 1))) {
+    // 1=1 or ... / 1-0 and ...
+    std::size_t k = j + 2;
+    while (t.type(k) == ')') ++k;
+    if (t.type(k) == '&' && strong_operand(t, k + 1)) {
+      set_hit(t, i, k + 3, "SQL boolean injection", hit);
+      return true;
+    }
+  }
+  if (b == 'c' && t.type(j + 1) == '\0' && j == i + 1 && t[j].len <= 3) {
+    set_hit(t, i, j + 1, "SQL comment after a value", hit);
+    return true;
+  }
+  if (b == 'c') return false;
+  if (takeover(t, j, false)) {
+    set_hit(t, i, j + 4, "SQL injection", hit);
+    return true;
+  }
+  return false;
+}
+
+bool quoted(const SqlTokens& t, Hit& hit) {
+  if (!t.closed() || t.size() < 2) return false;
+  if (takeover(t, 1, true)) {
+    set_hit(t, 1, 5, "SQL injection after a closing quote", hit);
+    return true;
+  }
+  return false;
+}
+
+// Constructs that are SQL wherever they appear in a value.
+bool anywhere(const SqlTokens& t, Hit& hit) {
+  for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+    const char a = t.type(i);
+    if (a == 'U' && t.type(i + 1) == 'E' && select_list(t, i + 2) && t.type(i + 2) != 'n') {
+      set_hit(t, i, i + 4, "SQL union select", hit);
+      return true;
+    }
+    if (a == 'U' && t.type(i + 1) == 'k' && t.word(i + 1) == kWordAll && t.type(i + 2) == 'E') {
+      set_hit(t, i, i + 4, "SQL union all select", hit);
+      return true;
+    }
+    if ((a == '&' || a == 'o' || a == ',' || a == '(') && t.type(i + 1) == 'f' &&
+        t.word(i + 1) != 0 && t.type(i + 2) == '(') {
+      set_hit(t, i, i + 3, "SQL time-delay or side-effect function", hit);
+      return true;
+    }
+    if (a == 'B' && t.word(i) == kWordDangerous) {
+      set_hit(t, i, i + 2, "SQL into outfile", hit);
+      return true;
+    }
+    if (a == ';' && t.type(i + 1) == 'E' && t.word(i + 1) != kWordSelect &&
+        t.word(i + 1) != kWordUpdate && t.word(i + 1) != kWordDelete && statement(t, i + 1)) {
+      set_hit(t, i, i + 4, "stacked SQL statement", hit);
+      return true;
+    }
+    if (a == '&' && (t.type(i + 1) == '1' || t.type(i + 1) == 's') && t.type(i + 2) == 'o' &&
+        t.word(i + 2) == 0 && t.type(i + 3) == t.type(i + 1) && i > 0 &&
+        (t.type(i - 1) == 's' || t.type(i - 1) == ')') &&
+        t[i + 1].len == t[i + 3].len) {
+      set_hit(t, i, i + 4, "SQL tautology", hit);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool detect_sqli(const Inspected& v, Scratch&, Hit& hit) {
+  const std::string_view text = v.text;
+  if (text.size() < 2) return false;
+  // SQL needs at least one of these to change a query's meaning.
+  if (!v.has(kQuote | kDquote | kSpace | kParen | kSemi | kHash | kDash | kStar | kPipe | kAmp |
+             kEq | kAt | kComma | kSlash | kLt | kGt | kBacktick))
+    return false;
+  {
+    const SqlTokens t(text, SqlContext::none);
+    if (bare(t, hit) || anywhere(t, hit)) return true;
+  }
+  if (v.has(kQuote)) {
+    const SqlTokens t(text, SqlContext::single_quote);
+    if (quoted(t, hit)) return true;
+  }
+  if (v.has(kDquote)) {
+    const SqlTokens t(text, SqlContext::double_quote);
+    if (quoted(t, hit)) return true;
+  }
+  return false;
+}
+
+}  // namespace defender::cnaf::waf

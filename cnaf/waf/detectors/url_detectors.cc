@@ -1,0 +1,175 @@
+// URL-valued parameters: remote file inclusion (a script fetched from elsewhere: an address
+// literal, a trailing '?' that cuts the including code's suffix, include-capable schemes) and
+// server-side request forgery (cloud metadata, loopback and private addresses in any of
+// their spellings, schemes that talk to internal services).
+#include <array>
+#include <cstdlib>
+
+#include "cnaf/waf/detectors/detectors.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+struct Url {
+  std::string_view scheme;
+  std::string_view host;  // without port or brackets
+  std::string_view rest;  // from the first '/', '?' or '#' after the host
+  bool ok = false;
+};
+
+Url parse_url(std::string_view s) {
+  Url u;
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+  const std::size_t scheme_begin = i;
+  while (i < s.size() && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+                          s[i] == '+' || s[i] == '-' || s[i] == '.'))
+    ++i;
+  if (s.substr(i, 3) == "://") {
+    u.scheme = s.substr(scheme_begin, i - scheme_begin);
+    i += 3;
+  } else if (s.substr(scheme_begin, 2) == "//" || s.substr(scheme_begin, 2) == "\\\\") {
+    i = scheme_begin + 2;
+  } else {
+    return u;
+  }
+  std::size_t end = i;
+  while (end < s.size() && s[end] != '/' && s[end] != '?' && s[end] != '#' && s[end] != '\\')
+    ++end;
+  std::string_view auth = s.substr(i, end - i);
+  const std::size_t at = auth.rfind('@');
+  if (at != std::string_view::npos) auth.remove_prefix(at + 1);
+  if (!auth.empty() && auth[0] == '[') {
+    const std::size_t close = auth.find(']');
+    auth = auth.substr(1, close == std::string_view::npos ? auth.size() - 1 : close - 1);
+  } else {
+    const std::size_t colon = auth.find(':');
+    if (colon != std::string_view::npos) auth = auth.substr(0, colon);
+  }
+  u.host = auth;
+  u.rest = s.substr(end);
+  u.ok = true;
+  return u;
+}
+
+bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (const char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+// Parses the ways an IPv4 address can be written (dotted with decimal/octal/hex parts, or
+// one number). Returns false when `host` is not such a literal.
+bool ipv4_literal(std::string_view host, std::uint32_t& out) {
+  if (host.empty() || host.size() > 40) return false;
+  std::uint64_t parts[4] = {0, 0, 0, 0};
+  std::size_t n = 0;
+  std::size_t i = 0;
+  while (i <= host.size()) {
+    std::size_t j = host.find('.', i);
+    if (j == std::string_view::npos) j = host.size();
+    std::string_view p = host.substr(i, j - i);
+    if (p.empty() || n == 4) return false;
+    int base = 10;
+    if (p.size() > 2 && p[0] == '0' && (p[1] == 'x')) {
+      base = 16;
+      p.remove_prefix(2);
+    } else if (p.size() > 1 && p[0] == '0') {
+      base = 8;
+      p.remove_prefix(1);
+    }
+    std::uint64_t val = 0;
+    for (const char c : p) {
+      int d = -1;
+      if (c >= '0' && c <= '9') d = c - '0';
+      else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
+      if (d < 0 || d >= base) return false;
+      val = val * static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(d);
+      if (val > 0xFFFFFFFFull) return false;
+    }
+    parts[n++] = val;
+    i = j + 1;
+    if (j == host.size()) break;
+  }
+  std::uint64_t ip = 0;
+  if (n == 1) ip = parts[0];
+  else if (n == 2) ip = (parts[0] << 24) | parts[1];
+  else if (n == 3) ip = (parts[0] << 24) | (parts[1] << 16) | parts[2];
+  else ip = (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3];
+  if (ip > 0xFFFFFFFFull) return false;
+  out = static_cast<std::uint32_t>(ip);
+  return true;
+}
+
+bool internal_v4(std::uint32_t ip) {
+  const std::uint32_t a = ip >> 24;
+  const std::uint32_t b = (ip >> 16) & 0xFF;
+  return a == 127 || a == 10 || a == 0 || (a == 172 && b >= 16 && b <= 31) ||
+         (a == 192 && b == 168) || (a == 169 && b == 254) || (a == 100 && b >= 64 && b <= 127);
+}
+
+bool url_start(const Inspected& v) {
+  return v.has(kColon | kSlash | kBackslash);
+}
+
+}  // namespace
+
+bool detect_rfi(const Inspected& v, Scratch&, Hit& hit) {
+  if (!url_start(v) || v.lower.size() < 8) return false;
+  const Url u = parse_url(v.lower);
+  if (!u.ok) return false;
+  const std::string_view s = v.lower;
+  const bool fetch_scheme = u.scheme == "http" || u.scheme == "https" || u.scheme == "ftp" ||
+                            u.scheme == "ftps" || u.scheme.empty();
+  const bool include_scheme = u.scheme == "php" || u.scheme == "data" ||
+                              u.scheme == "expect" || u.scheme == "zlib" || u.scheme == "phar" ||
+                              u.scheme == "compress.zlib" || u.scheme == "ssh2.exec" ||
+                              u.scheme == "glob" || u.scheme == "ogg" || u.scheme == "rar";
+  std::uint32_t ip = 0;
+  const bool ip_host = ipv4_literal(u.host, ip) && u.host.find('.') != std::string_view::npos;
+  const bool trailing_q = !u.rest.empty() && (u.rest.back() == '?' || u.rest.back() == '%' ||
+                                              u.rest.find("?&") != std::string_view::npos);
+  const bool script = u.rest.find(".php") != std::string_view::npos ||
+                      u.rest.find(".txt?") != std::string_view::npos ||
+                      u.rest.find(".jsp") != std::string_view::npos ||
+                      u.rest.find(".asp") != std::string_view::npos ||
+                      u.rest.find(".sh") != std::string_view::npos ||
+                      u.rest.find(".pl") != std::string_view::npos;
+  if (include_scheme || (fetch_scheme && (trailing_q || (ip_host && !u.rest.empty() && u.rest != "/") ||
+                                          (script && u.rest.find('?') != std::string_view::npos &&
+                                           trailing_q)))) {
+    hit = Hit{0, std::min<std::size_t>(64, s.size()), "remote file inclusion"};
+    return true;
+  }
+  return false;
+}
+
+bool detect_ssrf(const Inspected& v, Scratch&, Hit& hit) {
+  if (!url_start(v) || v.lower.size() < 6) return false;
+  const Url u = parse_url(v.lower);
+  if (!u.ok) return false;
+  const std::string_view h = u.host;
+  bool bad = u.scheme == "gopher" || u.scheme == "dict" || u.scheme == "ldap" ||
+             u.scheme == "tftp" || u.scheme == "jar" || u.scheme == "netdoc" ||
+             u.scheme == "sftp" || u.scheme == "file";
+  static constexpr std::string_view kHosts[] = {
+      "localhost", "metadata.google.internal", "metadata", "169.254.169.254",
+      "instance-data", "metadata.azure.com", "100.100.100.200", "fd00:ec2::254", "::1",
+      "0:0:0:0:0:0:0:1", "::", "::ffff:127.0.0.1", "::ffff:7f00:1", "localtest.me",
+      "kubernetes.default", "kubernetes.default.svc"};
+  for (const auto k : kHosts) bad |= h == k;
+  if (h.size() > 10 && h.substr(h.size() - 10) == ".localhost") bad = true;
+  if (h.size() > 9 && h.substr(h.size() - 9) == ".internal") bad = true;
+  std::uint32_t ip = 0;
+  if (!bad && ipv4_literal(h, ip)) bad = internal_v4(ip);
+  if (!bad && h.size() > 7 && h.substr(0, 7) == "::ffff:") bad = true;
+  if (bad) {
+    hit = Hit{0, std::min<std::size_t>(64, v.lower.size()), "request to an internal address"};
+    return true;
+  }
+  (void)all_digits;
+  return false;
+}
+
+}  // namespace defender::cnaf::waf

@@ -1,0 +1,215 @@
+// Cross-site scripting: markup that runs script when the value is reflected into a page.
+// Three contexts: HTML (a tag that is script by itself, or any tag with an event handler or
+// a script URL), attribute (a quote that closes the attribute, then an event handler), and
+// script URLs / JavaScript breakouts. Entity-escaped markup (&lt;script&gt;) is text, not a
+// tag: decode_all keeps '<' and '>' entities encoded, so it never reaches here as a tag.
+#include <array>
+
+#include "cnaf/waf/detectors/detectors.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+// Tags that run script, load documents or rewrite the page by themselves.
+constexpr std::array<std::string_view, 22> kScriptTags = {
+    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta",
+    "svg", "math", "isindex", "style", "link", "xss", "import", "xml", "template", "portal",
+    "noscript", "set", "animate"};
+
+// DOM event handler name prefixes (for attribute breakouts without a tag).
+constexpr std::array<std::string_view, 44> kEvents = {
+    "onload", "onerror", "onclick", "onmouse", "onfocus", "onblur", "ontoggle", "onanimation",
+    "onbegin", "onpage", "onhashchange", "onwheel", "oninput", "onchange", "onsubmit",
+    "onkey", "onpointer", "onscroll", "onresize", "onmessage", "onstart", "onfinish",
+    "ondrag", "ondrop", "oncopy", "oncut", "onpaste", "onselect", "onplay", "onend",
+    "onreadystatechange", "ontransition", "onbefore", "onauxclick", "ondblclick",
+    "oncontextmenu", "onformdata", "onsearch", "oninvalid", "ontouch", "onunload", "onshow",
+    "onafter", "onreset"};
+
+// Sinks whose call proves script execution.
+constexpr std::array<std::string_view, 12> kSinks = {
+    "alert", "prompt", "confirm", "eval", "settimeout", "setinterval", "fromcharcode",
+    "document.write", "execscript", "msgbox", "atob", "import"};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/'; }
+bool name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == ':' || c == '_';
+}
+
+// Matches "javascript:" and friends at `pos`, allowing the blanks and controls browsers drop
+// inside the scheme ("java\tscript:"). Returns the end position or npos.
+std::size_t script_scheme(std::string_view s, std::size_t pos) {
+  static constexpr std::array<std::string_view, 3> kSchemes = {"javascript", "vbscript",
+                                                               "livescript"};
+  for (const auto scheme : kSchemes) {
+    std::size_t i = pos, k = 0;
+    while (i < s.size() && k < scheme.size()) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c < 0x21) {
+        ++i;
+        continue;
+      }
+      if (s[i] != scheme[k]) break;
+      ++i;
+      ++k;
+    }
+    if (k != scheme.size()) continue;
+    while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x21) ++i;
+    if (i < s.size() && s[i] == ':') return i + 1;
+  }
+  return std::string_view::npos;
+}
+
+bool starts_with(std::string_view s, std::size_t pos, std::string_view p) {
+  return s.substr(pos, p.size()) == p;
+}
+
+bool event_handler_at(std::string_view s, std::size_t pos) {
+  for (const auto e : kEvents) {
+    if (!starts_with(s, pos, e)) continue;
+    std::size_t i = pos + e.size();
+    while (i < s.size() && name_char(s[i])) ++i;
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) ++i;
+    if (i < s.size() && s[i] == '=') return true;
+  }
+  return false;
+}
+
+// Scans one tag opening at s[lt] == '<'. Returns true on a script-running tag.
+bool bad_tag(std::string_view s, std::size_t lt, Hit& hit) {
+  std::size_t i = lt + 1;
+  if (i < s.size() && s[i] == '/') ++i;
+  const std::size_t name_begin = i;
+  while (i < s.size() && name_char(s[i])) ++i;
+  const std::string_view name = s.substr(name_begin, i - name_begin);
+  if (name.empty() || !(name[0] >= 'a' && name[0] <= 'z')) return false;
+  // Attributes end at the next '<' at the latest: each byte is scanned by one tag only.
+  const std::size_t next_lt = s.find('<', lt + 1);
+  const std::size_t end_limit = next_lt == std::string_view::npos ? s.size() : next_lt;
+  for (const auto t : kScriptTags) {
+    if (name == t && (i >= s.size() || !name_char(s[i]))) {
+      hit = Hit{lt, std::min<std::size_t>(i - lt + 32, s.size() - lt), "script-capable tag"};
+      return true;
+    }
+  }
+  // Attributes: an event handler, a script URL, a CSS expression.
+  while (i < end_limit && s[i] != '>') {
+    const char c = s[i];
+    if (c == '"' || c == '\'' || c == '`') {  // skip quoted attribute values
+      std::size_t close = s.substr(0, end_limit).find(c, i + 1);
+      const std::string_view val =
+          s.substr(i + 1, (close == std::string_view::npos ? end_limit : close) - i - 1);
+      std::size_t k = 0;
+      while (k < val.size() && static_cast<unsigned char>(val[k]) < 0x21) ++k;
+      if (script_scheme(val, k) != std::string_view::npos || val.find("expression(") != std::string_view::npos) {
+        hit = Hit{lt, std::min<std::size_t>(i - lt + 40, s.size() - lt), "script URL in a tag"};
+        return true;
+      }
+      if (close == std::string_view::npos) break;
+      i = close + 1;
+      continue;
+    }
+    if ((is_space(c) || c == '"' || c == '\'') && i + 1 < s.size() && s[i + 1] == 'o' &&
+        i + 2 < s.size() && s[i + 2] == 'n') {
+      std::size_t k = i + 3;
+      while (k < s.size() && name_char(s[k])) ++k;
+      while (k < s.size() && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r')) ++k;
+      if (k < s.size() && s[k] == '=' && k > i + 4) {
+        hit = Hit{lt, std::min<std::size_t>(k - lt + 32, s.size() - lt), "event handler in a tag"};
+        return true;
+      }
+    }
+    if (c == '=') {
+      std::size_t k = i + 1;
+      while (k < s.size() && static_cast<unsigned char>(s[k]) < 0x21) ++k;
+      if (script_scheme(s, k) != std::string_view::npos) {
+        hit = Hit{lt, std::min<std::size_t>(k - lt + 24, s.size() - lt), "script URL in a tag"};
+        return true;
+      }
+    }
+    ++i;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
+  const std::string_view s = v.lower;
+  if (s.size() < 4) return false;
+  // HTML context: tags.
+  if (v.has(kLt)) {
+    for (std::size_t lt = s.find('<'); lt != std::string_view::npos; lt = s.find('<', lt + 1)) {
+      if (bad_tag(s, lt, hit)) return true;
+    }
+  }
+  // Script URLs: the value is (or starts) a javascript: URL, or one follows '=' / a quote.
+  if (v.has(kColon)) {
+    std::size_t k = 0;
+    while (k < s.size() && static_cast<unsigned char>(s[k]) < 0x21) ++k;
+    std::size_t end = script_scheme(s, k);
+    if (end != std::string_view::npos && end < s.size()) {
+      hit = Hit{k, std::min<std::size_t>(end - k + 32, s.size() - k), "script URL"};
+      return true;
+    }
+    for (std::size_t c = s.find(':'); c != std::string_view::npos; c = s.find(':', c + 1)) {
+      const std::size_t from = c >= 16 ? c - 16 : 0;
+      for (std::size_t p = from; p < c; ++p) {
+        if (s[p] != '=' && s[p] != '"' && s[p] != '\'' && s[p] != '(') continue;
+        std::size_t q = p + 1;
+        while (q < c && static_cast<unsigned char>(s[q]) < 0x21) ++q;
+        end = script_scheme(s, q);
+        if (end == c + 1 && end < s.size()) {
+          hit = Hit{p, std::min<std::size_t>(end - p + 32, s.size() - p), "script URL"};
+          return true;
+        }
+      }
+    }
+  }
+  // Attribute context: a quote closes the attribute, then an event handler.
+  if (v.has(kQuote | kDquote | kBacktick) && v.has(kEq)) {
+    for (std::size_t i = 0; i + 3 < s.size(); ++i) {
+      const char c = s[i];
+      if (c != '"' && c != '\'' && c != '`') continue;
+      std::size_t k = i + 1;
+      while (k < s.size() && (is_space(s[k]) || s[k] == '"' || s[k] == '\'')) ++k;
+      if (k < s.size() && s[k] == 'o' && event_handler_at(s, k)) {
+        hit = Hit{i, std::min<std::size_t>(48, s.size() - i), "attribute breakout with an event handler"};
+        return true;
+      }
+    }
+  }
+  // Script context: a quote or a tag closes, then a sink is called: ';alert(1)//
+  if (v.has(kParen | kBacktick)) {
+    const std::size_t first_break = s.find_first_of("'\"`;>");
+    for (const auto sink : kSinks) {
+      for (std::size_t p = s.find(sink); p != std::string_view::npos; p = s.find(sink, p + 1)) {
+        std::size_t e = p + sink.size();
+        while (e < s.size() && (s[e] == ' ' || s[e] == '\t')) ++e;
+        if (e >= s.size() || (s[e] != '(' && s[e] != '`')) continue;
+        if (p > 0 && name_char(s[p - 1]) && s[p - 1] != ':' ) {
+          if (!(sink == "fromcharcode" && s[p - 1] == '.')) continue;
+        }
+        // What precedes the call (blanks skipped) must end a string or a statement.
+        std::size_t b = p;
+        while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\n')) --b;
+        const char before = b == 0 ? '\0' : s[b - 1];
+        const bool breakout = before == ';' || before == '\'' || before == '"' ||
+                              before == '+' || before == '-' || before == '>' ||
+                              before == '|' || before == '&' || before == '`' ||
+                              before == '{' || before == '*' || before == '.' ||
+                              before == '[' || before == '^' || before == '~' ||
+                              (before == '\0' && (sink == "alert" || sink == "prompt" || sink == "confirm"));
+        const bool quoted_before = first_break < p;
+        if (breakout && (quoted_before || before == '\0')) {
+          hit = Hit{b == 0 ? 0 : b - 1, std::min<std::size_t>(e - b + 24, s.size() - (b == 0 ? 0 : b - 1)),
+                    "script breakout calling a sink"};
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace defender::cnaf::waf

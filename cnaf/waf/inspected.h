@@ -1,0 +1,149 @@
+// What a detector looks at: one value of a request, already decoded, with its location.
+// Built by the Waf per value (cnaf/waf/waf.cc) and read by every detector (detectors/).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace defender::cnaf::waf {
+
+// Where a value was found in the request; names the location in findings.
+enum class Source : std::uint8_t {
+  path,          // the whole path
+  path_segment,  // one segment of the path
+  query,         // a query argument's value ("query:NAME")
+  query_name,    // a query argument's name
+  form,          // urlencoded body value ("body:form:NAME")
+  form_name,
+  multipart,           // a multipart field's content ("body:multipart:NAME")
+  multipart_filename,  // its file name
+  multipart_name,
+  json,       // a JSON string or number ("body:json:$.a.b")
+  json_key,   // a JSON object key
+  xml,        // XML text or attribute ("body:xml")
+  xml_raw,    // the whole XML document (for xxe)
+  body_raw,   // a body of another type
+  cookie,     // "cookie:NAME"
+  cookie_name,
+  header,     // "header:NAME" (lower case)
+};
+
+// Which special characters a text holds: detectors skip values that lack what they need.
+enum CharBit : std::uint32_t {
+  kQuote = 1u << 0,      // '
+  kDquote = 1u << 1,     // "
+  kLt = 1u << 2,         // <
+  kGt = 1u << 3,         // >
+  kParen = 1u << 4,      // ( or )
+  kSemi = 1u << 5,       // ;
+  kPipe = 1u << 6,       // |
+  kAmp = 1u << 7,        // &
+  kBacktick = 1u << 8,   // `
+  kDollar = 1u << 9,     // $
+  kSlash = 1u << 10,     // /
+  kBackslash = 1u << 11, // '\'
+  kDot = 1u << 12,       // .
+  kColon = 1u << 13,     // :
+  kEq = 1u << 14,        // =
+  kBrace = 1u << 15,     // { or }
+  kBracket = 1u << 16,   // [ or ]
+  kPercent = 1u << 17,   // %
+  kHash = 1u << 18,      // #
+  kDash = 1u << 19,      // -
+  kStar = 1u << 20,      // *
+  kComma = 1u << 21,     // ,
+  kAt = 1u << 22,        // @
+  kSpace = 1u << 23,     // blank or control
+  kDigit = 1u << 24,
+  kAlpha = 1u << 25,
+  kCtrl = 1u << 26,      // control characters other than blanks
+  kHigh = 1u << 27,      // bytes >= 0x80
+  kNewline = 1u << 28,   // \r or \n
+};
+
+std::uint32_t char_mask(std::string_view text) noexcept;
+
+// The same at compile time, for needle tables: a needle can only occur in a text whose mask
+// holds all of the needle's bits (needle_possible).
+constexpr std::uint32_t char_mask_of(std::string_view text) noexcept {
+  std::uint32_t m = 0;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= '0' && c <= '9') m |= kDigit;
+    else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) m |= kAlpha;
+    else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') m |= kSpace;
+    else if (c == '\'') m |= kQuote;
+    else if (c == '"') m |= kDquote;
+    else if (c == '<') m |= kLt;
+    else if (c == '>') m |= kGt;
+    else if (c == '(' || c == ')') m |= kParen;
+    else if (c == ';') m |= kSemi;
+    else if (c == '|') m |= kPipe;
+    else if (c == '&') m |= kAmp;
+    else if (c == '`') m |= kBacktick;
+    else if (c == '$') m |= kDollar;
+    else if (c == '/') m |= kSlash;
+    else if (c == '\\') m |= kBackslash;
+    else if (c == '.') m |= kDot;
+    else if (c == ':') m |= kColon;
+    else if (c == '=') m |= kEq;
+    else if (c == '{' || c == '}') m |= kBrace;
+    else if (c == '[' || c == ']') m |= kBracket;
+    else if (c == '%') m |= kPercent;
+    else if (c == '#') m |= kHash;
+    else if (c == '-') m |= kDash;
+    else if (c == '*') m |= kStar;
+    else if (c == ',') m |= kComma;
+    else if (c == '@') m |= kAt;
+  }
+  return m;
+}
+
+// A list of literal needles with their masks computed at compile time. `find` returns the
+// first needle (index, position) found in `lower`, trying only needles whose characters all
+// occur in the text: most values skip most needles without reading a byte.
+template <std::size_t N>
+struct NeedleSet {
+  std::array<std::string_view, N> needles;
+  std::array<std::uint32_t, N> masks{};
+  constexpr explicit NeedleSet(const std::array<std::string_view, N>& n) : needles(n) {
+    for (std::size_t i = 0; i < N; ++i) masks[i] = char_mask_of(n[i]);
+  }
+  // Calls `f(index, pos)` for needles present (first occurrence each) until f returns true.
+  template <typename F>
+  bool find(std::string_view lower, std::uint32_t mask, F&& f) const {
+    for (std::size_t i = 0; i < N; ++i) {
+      if ((masks[i] & ~mask) != 0) continue;
+      const std::size_t p = lower.find(needles[i]);
+      if (p != std::string_view::npos && f(i, p)) return true;
+    }
+    return false;
+  }
+};
+
+struct Inspected {
+  Source source = Source::query;
+  std::string_view name;   // argument, header, cookie name; JSON path
+  std::string_view raw;    // as the container gave it (URL-decoded once for query and form)
+  std::string_view text;   // decode_all(raw)
+  std::string_view lower;  // text in ASCII lower case
+  std::uint32_t mask = 0;  // char_mask(text)
+  bool has(std::uint32_t bits) const noexcept { return (mask & bits) != 0; }
+};
+
+// A detector's answer: where in `text` the evidence is, and a short reason.
+struct Hit {
+  std::size_t pos = 0;
+  std::size_t len = 0;
+  std::string_view reason;
+};
+
+// Per-request scratch space reused by detectors (no allocation per value once grown).
+struct Scratch {
+  std::string a;
+  std::string b;
+};
+
+}  // namespace defender::cnaf::waf

@@ -1,0 +1,136 @@
+#include "cnaf/waf/protocol_checks.h"
+
+#include <array>
+
+#include "cnaf/waf/transforms/hex.h"
+#include "cnaf/waf/transforms/transforms.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+bool fail(ProtocolIssue& issue, std::string_view where, std::string_view snippet,
+          std::string_view message) {
+  issue.where = std::string(where);
+  issue.snippet = std::string(snippet.substr(0, 128));
+  issue.message = std::string(message);
+  return true;
+}
+
+}  // namespace
+
+bool check_request_line_and_headers(const RequestView& r, ProtocolIssue& issue) {
+  static constexpr std::array<std::string_view, 7> kMethods = {
+      "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+  bool known = false;
+  for (const auto m : kMethods) known |= r.method == m;
+  if (!known) return fail(issue, "method", r.method, "protocol: method not allowed");
+  if (r.http_version != "HTTP/1.1" && r.http_version != "HTTP/1.0" &&
+      r.http_version != "HTTP/2" && r.http_version != "HTTP/2.0" && r.http_version != "HTTP/3")
+    return fail(issue, "version", r.http_version, "protocol: unsupported HTTP version");
+  if (r.target.empty() || (r.target[0] != '/' && r.target != "*" &&
+                           !r.target.starts_with("http://") && !r.target.starts_with("https://")))
+    return fail(issue, "target", r.target, "protocol: malformed request target");
+  if (r.target == "*" && r.method != "OPTIONS")
+    return fail(issue, "target", r.target, "protocol: '*' target outside OPTIONS");
+  for (const char c : r.target) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x21 || u == 0x7F)
+      return fail(issue, "target", r.target, "protocol: control character in the request target");
+  }
+  if (r.target.find("%00") != std::string_view::npos)
+    return fail(issue, "target", r.target, "protocol: NUL byte in the request target");
+  int content_length_count = 0;
+  std::string_view content_length;
+  bool chunked = false, transfer_encoding = false, host = false;
+  for (const auto& h : r.headers) {
+    if (h.name.empty())
+      return fail(issue, "header", h.value, "protocol: empty header name");
+    for (const char c : h.name) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u <= 0x20 || u == 0x7F || c == ':' || c == '(' || c == ')' || c == '"')
+        return fail(issue, h.name, h.name, "protocol: invalid header name");
+    }
+    for (const char c : h.value) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u == '\r' || u == '\n' || u == 0)
+        return fail(issue, h.name, h.value, "protocol: control character in a header value");
+    }
+    if (iequals(h.name, "content-length")) {
+      if (content_length_count > 0 && h.value != content_length)
+        return fail(issue, h.name, h.value, "protocol: conflicting Content-Length headers");
+      ++content_length_count;
+      content_length = h.value;
+      if (h.value.empty() || h.value.size() > 18)
+        return fail(issue, h.name, h.value, "protocol: invalid Content-Length");
+      for (const char c : h.value)
+        if (c < '0' || c > '9') return fail(issue, h.name, h.value, "protocol: invalid Content-Length");
+    } else if (iequals(h.name, "transfer-encoding")) {
+      transfer_encoding = true;
+      std::string lower;
+      to_lower(h.value, lower);
+      if (lower != "chunked")
+        return fail(issue, h.name, h.value, "protocol: unsupported Transfer-Encoding");
+      chunked = true;
+    } else if (iequals(h.name, "host") || h.name == ":authority") {
+      if (host) return fail(issue, h.name, h.value, "protocol: several Host headers");
+      host = true;
+      if (h.value.empty()) return fail(issue, h.name, h.value, "protocol: empty Host header");
+    }
+  }
+  if (content_length_count > 0 && transfer_encoding)
+    return fail(issue, "transfer-encoding", "Content-Length and Transfer-Encoding",
+                "protocol: both Content-Length and Transfer-Encoding (request smuggling)");
+  if (!host && r.http_version == "HTTP/1.1")
+    return fail(issue, "host", "", "protocol: HTTP/1.1 request without Host");
+  if ((r.method == "GET" || r.method == "HEAD") && !r.body.empty())
+    return fail(issue, "content-length", content_length, "protocol: GET or HEAD with a body");
+  (void)chunked;
+  return false;
+}
+
+bool header_injection(std::string_view text, ProtocolIssue& issue) {
+  static constexpr std::array<std::string_view, 22> kHeaders = {
+      "set-cookie", "location", "content-length", "content-type", "refresh",
+      "transfer-encoding", "x-xss-protection", "access-control-allow-origin",
+      "access-control-allow-credentials", "content-disposition", "link", "host", "cookie",
+      "connection", "content-security-policy", "x-forwarded-for", "x-forwarded-host",
+      "cache-control", "last-modified", "expires", "x-frame-options", "status"};
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\n' && text[i] != '\r') continue;
+    std::size_t j = i + 1;
+    while (j < text.size() && (text[j] == '\n' || text[j] == '\r')) ++j;
+    std::size_t k = j;
+    while (k < text.size() && k < j + 40 && text[k] != ':' && text[k] != ' ' && text[k] != '\n') ++k;
+    const std::string_view name = text.substr(j, k - j);
+    std::size_t after = k;
+    while (after < text.size() && text[after] == ' ') ++after;
+    if (after < text.size() && text[after] == ':') {
+      for (const auto h : kHeaders) {
+        if (iequals(name, h))
+          return fail(issue, "value", text.substr(i, 64), "protocol: header injection (CRLF)");
+      }
+    }
+    if (name.size() >= 3) {
+      const std::string_view line = text.substr(j, 64);
+      const bool request_line =
+          (iequals(name, "get") || iequals(name, "post") || iequals(name, "head") ||
+           iequals(name, "put")) && line.find(" HTTP/1.") != std::string_view::npos;
+      const bool status_line = name.size() >= 8 && iequals(name.substr(0, 7), "http/1.") &&
+                               line.find(' ') != std::string_view::npos;
+      if (request_line || status_line)
+        return fail(issue, "value", text.substr(i, 64),
+                    "protocol: HTTP message inside a value (splitting or smuggling)");
+    }
+    i = j - 1;
+  }
+  return false;
+}
+
+}  // namespace defender::cnaf::waf

@@ -1,0 +1,330 @@
+#include "cnaf/waf/request_parts.h"
+
+#include "cnaf/waf/transforms/hex.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Position of the next "--BOUNDARY" at or after `from`, or npos.
+std::size_t find_delimiter(std::string_view body, std::string_view boundary, std::size_t from) {
+  std::size_t p = from + 2;
+  while ((p = body.find(boundary, p)) != std::string_view::npos) {
+    if (p >= from + 2 && body[p - 1] == '-' && body[p - 2] == '-') return p - 2;
+    ++p;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+bool PartWalker::emit(Source source, std::string_view name, std::string_view value,
+                      bool url_encoded) {
+  if (stopped_) return false;
+  if (notes_.parts >= limits_.max_parts) {
+    notes_.too_many_parts = true;
+    return false;
+  }
+  ++notes_.parts;
+  if (!visitor_.visit(Part{source, name, value, url_encoded})) stopped_ = true;
+  return !stopped_;
+}
+
+bool PartWalker::query(std::string_view q, Source value_source, Source name_source) {
+  std::size_t i = 0;
+  while (i <= q.size() && !stopped_) {
+    std::size_t amp = q.find('&', i);
+    if (amp == std::string_view::npos) amp = q.size();
+    const std::string_view pair = q.substr(i, amp - i);
+    if (!pair.empty()) {
+      const std::size_t eq = pair.find('=');
+      const std::string_view name = pair.substr(0, eq);
+      const std::string_view value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+      if (!name.empty() && !emit(name_source, name, name, true)) return false;
+      if (!value.empty() && !emit(value_source, name, value, true)) return false;
+    }
+    if (amp == q.size()) break;
+    i = amp + 1;
+  }
+  return !stopped_;
+}
+
+bool PartWalker::cookies(std::string_view h) {
+  std::size_t i = 0;
+  while (i < h.size() && !stopped_) {
+    std::size_t semi = h.find(';', i);
+    if (semi == std::string_view::npos) semi = h.size();
+    const std::string_view pair = trim(h.substr(i, semi - i));
+    if (!pair.empty()) {
+      const std::size_t eq = pair.find('=');
+      const std::string_view name = trim(pair.substr(0, eq));
+      std::string_view value = eq == std::string_view::npos ? std::string_view{} : trim(pair.substr(eq + 1));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value.remove_prefix(1);
+        value.remove_suffix(1);
+      }
+      if (!name.empty() && !emit(Source::cookie_name, name, name, true)) return false;
+      if (!value.empty() && !emit(Source::cookie, name, value, true)) return false;
+    }
+    i = semi + 1;
+  }
+  return !stopped_;
+}
+
+bool PartWalker::multipart(std::string_view body, std::string_view boundary) {
+  if (boundary.empty() || boundary.size() > 200) {
+    notes_.malformed_multipart = true;
+    return !stopped_;
+  }
+  const std::size_t delim_size = boundary.size() + 2;
+  std::size_t pos = find_delimiter(body, boundary, 0);
+  if (pos == std::string_view::npos) {
+    notes_.malformed_multipart = true;
+    return !stopped_;
+  }
+  bool closed = false;
+  while (pos != std::string_view::npos && !stopped_) {
+    std::size_t i = pos + delim_size;
+    if (body.substr(i, 2) == "--") {
+      closed = true;
+      break;
+    }
+    // Part headers end at an empty line.
+    std::size_t head_end = body.find("\r\n\r\n", i);
+    std::size_t sep = 4;
+    const std::size_t lf = body.find("\n\n", i);
+    if (lf != std::string_view::npos && (head_end == std::string_view::npos || lf < head_end)) {
+      head_end = lf;
+      sep = 2;
+    }
+    if (head_end == std::string_view::npos) {
+      notes_.malformed_multipart = true;
+      break;
+    }
+    const std::string_view head = body.substr(i, head_end - i);
+    const std::size_t content_begin = head_end + sep;
+    std::size_t next = find_delimiter(body, boundary, content_begin);
+    std::size_t content_end = next == std::string_view::npos ? body.size() : next;
+    if (content_end >= 2 && content_end > content_begin && body[content_end - 1] == '\n') {
+      --content_end;
+      if (content_end > content_begin && body[content_end - 1] == '\r') --content_end;
+    }
+    const std::string_view content =
+        body.substr(content_begin, content_end > content_begin ? content_end - content_begin : 0);
+    // Content-Disposition: form-data; name="x"; filename="y"
+    std::string_view name, filename;
+    std::size_t h = 0;
+    while (h < head.size()) {
+      std::size_t eol = head.find('\n', h);
+      if (eol == std::string_view::npos) eol = head.size();
+      const std::string_view line = trim(head.substr(h, eol - h));
+      const std::size_t colon = line.find(':');
+      if (colon != std::string_view::npos && colon == 19) {
+        bool cd = true;
+        constexpr std::string_view kCd = "content-disposition";
+        for (std::size_t k = 0; k < kCd.size(); ++k) cd &= ascii_lower(line[k]) == kCd[k];
+        if (cd) {
+          const auto param = [&](std::string_view key) -> std::string_view {
+            std::size_t p = 0;
+            while ((p = line.find(key, p)) != std::string_view::npos) {
+              if (p > 0 && line[p - 1] != ' ' && line[p - 1] != ';') {
+                p += key.size();
+                continue;
+              }
+              std::size_t v = p + key.size();
+              if (v < line.size() && line[v] == '"') {
+                const std::size_t e = line.find('"', v + 1);
+                return line.substr(v + 1, (e == std::string_view::npos ? line.size() : e) - v - 1);
+              }
+              std::size_t e = line.find(';', v);
+              return trim(line.substr(v, (e == std::string_view::npos ? line.size() : e) - v));
+            }
+            return {};
+          };
+          name = param("name=");
+          filename = param("filename=");
+        }
+      }
+      h = eol + 1;
+    }
+    if (!name.empty() && !emit(Source::multipart_name, name, name, false)) break;
+    if (!filename.empty() && !emit(Source::multipart_filename, name, filename, false)) break;
+    if (!content.empty() && !emit(Source::multipart, name, content, false)) break;
+    pos = next;
+  }
+  if (!closed && !stopped_) notes_.malformed_multipart = true;
+  return !stopped_;
+}
+
+bool PartWalker::json(std::string_view body) {
+  std::size_t i = 0;
+  path_.clear();
+  path_.push_back('$');
+  while (i < body.size() && json_space(body[i])) ++i;
+  if (!json_value(body, i, 0)) {
+    if (!stopped_) notes_.malformed_json = true;
+    return !stopped_;
+  }
+  while (i < body.size() && json_space(body[i])) ++i;
+  if (i != body.size()) notes_.malformed_json = true;
+  return !stopped_;
+}
+
+// Recursive descent bounded by max_depth; each byte is read once.
+bool PartWalker::json_value(std::string_view s, std::size_t& i, std::size_t depth) {
+  if (stopped_ || i >= s.size()) return false;
+  if (depth > limits_.max_depth) {
+    notes_.too_deep = true;
+    return false;
+  }
+  const auto read_string = [&](std::string_view& out) {
+    // s[i] == '"'
+    const std::size_t begin = ++i;
+    while (i < s.size() && s[i] != '"') {
+      if (s[i] == '\\') ++i;
+      ++i;
+    }
+    if (i >= s.size()) return false;
+    out = s.substr(begin, i - begin);
+    ++i;
+    return true;
+  };
+  const char c = s[i];
+  if (c == '"') {
+    std::string_view str;
+    if (!read_string(str)) return false;
+    if (!str.empty()) return emit(Source::json, path_, str, false);
+    return true;
+  }
+  if (c == '{' || c == '[') {
+    const bool object = c == '{';
+    const char close = object ? '}' : ']';
+    ++i;
+    const std::size_t base = path_.size();
+    std::size_t index = 0;
+    while (true) {
+      while (i < s.size() && json_space(s[i])) ++i;
+      if (i >= s.size()) return false;
+      if (s[i] == close) {
+        ++i;
+        path_.resize(base);
+        return true;
+      }
+      if (index > 0) {
+        if (s[i] != ',') return false;
+        ++i;
+        while (i < s.size() && json_space(s[i])) ++i;
+      }
+      path_.resize(base);
+      if (object) {
+        if (i >= s.size() || s[i] != '"') return false;
+        std::string_view key;
+        if (!read_string(key)) return false;
+        path_.push_back('.');
+        path_.append(key.substr(0, 64));
+        if (!key.empty() && !emit(Source::json_key, path_, key, false)) return false;
+        while (i < s.size() && json_space(s[i])) ++i;
+        if (i >= s.size() || s[i] != ':') return false;
+        ++i;
+        while (i < s.size() && json_space(s[i])) ++i;
+      } else {
+        path_.push_back('[');
+        path_.append(std::to_string(index));
+        path_.push_back(']');
+      }
+      if (!json_value(s, i, depth + 1)) return false;
+      ++index;
+    }
+  }
+  // number, true, false, null: read the literal; numbers are inspected (cheap) as text.
+  const std::size_t begin = i;
+  while (i < s.size() && !json_space(s[i]) && s[i] != ',' && s[i] != '}' && s[i] != ']') ++i;
+  if (i == begin) return false;
+  const std::string_view lit = s.substr(begin, i - begin);
+  if (lit == "true" || lit == "false" || lit == "null") return true;
+  for (const char d : lit)
+    if (!((d >= '0' && d <= '9') || d == '-' || d == '+' || d == '.' || d == 'e' || d == 'E'))
+      return false;
+  return true;
+}
+
+bool PartWalker::xml(std::string_view body) {
+  if (!emit(Source::xml_raw, {}, body, false)) return false;
+  std::size_t i = 0;
+  while (i < body.size() && !stopped_) {
+    const std::size_t lt = body.find('<', i);
+    const std::string_view text = trim(body.substr(i, (lt == std::string_view::npos ? body.size() : lt) - i));
+    bool blank = true;
+    for (const char c : text) blank &= c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    if (!blank && !emit(Source::xml, {}, text, false)) return false;
+    if (lt == std::string_view::npos) break;
+    if (body.substr(lt, 9) == "<![CDATA[") {
+      const std::size_t end = body.find("]]>", lt + 9);
+      const std::size_t stop = end == std::string_view::npos ? body.size() : end;
+      const std::string_view cdata = body.substr(lt + 9, stop - lt - 9);
+      if (!cdata.empty() && !emit(Source::xml, {}, cdata, false)) return false;
+      i = end == std::string_view::npos ? body.size() : end + 3;
+      continue;
+    }
+    if (body.substr(lt, 4) == "<!--") {
+      const std::size_t end = body.find("-->", lt + 4);
+      i = end == std::string_view::npos ? body.size() : end + 3;
+      continue;
+    }
+    // A tag: attribute values are inspected.
+    std::size_t j = lt + 1;
+    while (j < body.size() && body[j] != '>') {
+      if (body[j] == '"' || body[j] == '\'') {
+        const std::size_t e = body.find(body[j], j + 1);
+        const std::size_t stop = e == std::string_view::npos ? body.size() : e;
+        const std::string_view val = body.substr(j + 1, stop - j - 1);
+        if (!val.empty() && !emit(Source::xml, {}, val, false)) return false;
+        j = stop + 1;
+        continue;
+      }
+      ++j;
+    }
+    i = j + 1;
+  }
+  return !stopped_;
+}
+
+std::string_view media_type(std::string_view content_type, std::string& lower_buf) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  t = trim(t);
+  lower_buf.resize(t.size());
+  for (std::size_t k = 0; k < t.size(); ++k) lower_buf[k] = ascii_lower(t[k]);
+  return lower_buf;
+}
+
+std::string_view boundary_of(std::string_view ct) {
+  std::size_t p = 0;
+  while ((p = ct.find('=', p)) != std::string_view::npos) {
+    std::size_t k = p;
+    while (k > 0 && ct[k - 1] == ' ') --k;
+    if (k >= 8) {
+      bool match = true;
+      constexpr std::string_view kB = "boundary";
+      for (std::size_t m = 0; m < 8; ++m) match &= ascii_lower(ct[k - 8 + m]) == kB[m];
+      if (match) {
+        std::string_view v = trim(ct.substr(p + 1));
+        if (!v.empty() && v.front() == '"') {
+          const std::size_t e = v.find('"', 1);
+          return v.substr(1, (e == std::string_view::npos ? v.size() : e) - 1);
+        }
+        return v.substr(0, v.find(';'));
+      }
+    }
+    ++p;
+  }
+  return {};
+}
+
+}  // namespace defender::cnaf::waf

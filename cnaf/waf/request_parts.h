@@ -1,0 +1,74 @@
+// Request decomposition: splits the containers of a request (query string, urlencoded and
+// multipart forms, JSON and XML bodies, cookies) into named values, each handed to a
+// PartVisitor with its Source. Pure parsing, no decoding beyond what the container defines
+// (a JSON string keeps its escapes; a query value keeps its %XX, flagged `url_encoded`).
+// Every loop is bounded by the input and `max_parts`; malformed input is noted, not thrown.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "cnaf/waf/inspected.h"
+
+namespace defender::cnaf::waf {
+
+struct Part {
+  Source source = Source::query;
+  std::string_view name;   // raw (query/form/cookie names keep their encoding)
+  std::string_view value;
+  bool url_encoded = false;  // value and name need %XX (and '+') decoding
+};
+
+class PartVisitor {
+ public:
+  virtual ~PartVisitor() = default;
+  // Returns false to stop the walk (the request is already decided).
+  virtual bool visit(const Part& part) = 0;
+};
+
+// What the parsers noticed about the structure (the protocol protection reads these).
+struct ParseNotes {
+  bool malformed_json = false;
+  bool malformed_multipart = false;
+  bool too_deep = false;
+  bool too_many_parts = false;
+  std::size_t parts = 0;
+};
+
+struct PartLimits {
+  std::size_t max_parts = 4096;  // values visited per request
+  std::size_t max_depth = 64;    // JSON/XML nesting
+};
+
+class PartWalker {
+ public:
+  PartWalker(PartVisitor& visitor, PartLimits limits) : visitor_(visitor), limits_(limits) {}
+
+  // "a=1&b=2" (also for urlencoded bodies with Source::form).
+  bool query(std::string_view query, Source value_source, Source name_source);
+  // Cookie header value: "a=1; b=2".
+  bool cookies(std::string_view header_value);
+  bool multipart(std::string_view body, std::string_view boundary);
+  bool json(std::string_view body);
+  bool xml(std::string_view body);
+
+  const ParseNotes& notes() const noexcept { return notes_; }
+
+ private:
+  bool emit(Source source, std::string_view name, std::string_view value, bool url_encoded);
+  bool json_value(std::string_view s, std::size_t& i, std::size_t depth);
+
+  PartVisitor& visitor_;
+  PartLimits limits_;
+  ParseNotes notes_;
+  std::string path_;  // current JSON path ("$.a.b[0]")
+  bool stopped_ = false;
+};
+
+// Content-Type helpers: the media type in lower case without parameters, and the
+// multipart boundary parameter (unquoted).
+std::string_view media_type(std::string_view content_type, std::string& lower_buf);
+std::string_view boundary_of(std::string_view content_type);
+
+}  // namespace defender::cnaf::waf

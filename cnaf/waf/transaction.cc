@@ -1,0 +1,353 @@
+#include "cnaf/waf/transaction.h"
+
+#include <algorithm>
+#include <array>
+
+#include "cnaf/waf/detectors/detectors.h"
+#include "cnaf/waf/protocol_checks.h"
+#include "cnaf/waf/transforms/hex.h"
+#include "cnaf/waf/transforms/transforms.h"
+#include "cnaf/waf/waf.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+constexpr std::uint32_t bit(Protection p) { return 1u << static_cast<unsigned>(p); }
+
+constexpr std::uint32_t kValueChecks =
+    bit(Protection::sqli) | bit(Protection::xss) | bit(Protection::cmdi) |
+    bit(Protection::code_injection) | bit(Protection::lfi) | bit(Protection::rfi) |
+    bit(Protection::ssrf) | bit(Protection::nosqli) | bit(Protection::xxe) |
+    bit(Protection::shellshock) | bit(Protection::protocol);
+constexpr std::uint32_t kNameChecks = bit(Protection::sqli) | bit(Protection::xss) |
+                                      bit(Protection::code_injection) | bit(Protection::nosqli) |
+                                      bit(Protection::protocol);
+constexpr std::uint32_t kFreeHeaderChecks =
+    kValueChecks & ~(bit(Protection::rfi) | bit(Protection::ssrf) | bit(Protection::nosqli));
+constexpr std::uint32_t kFixedHeaderChecks =
+    bit(Protection::shellshock) | bit(Protection::code_injection);
+
+std::uint32_t checks_for(Source s) {
+  switch (s) {
+    case Source::path:
+      return bit(Protection::lfi) | bit(Protection::xss) | bit(Protection::code_injection) |
+             bit(Protection::cmdi) | bit(Protection::protocol);
+    case Source::path_segment:
+      return bit(Protection::sqli);
+    case Source::query_name: case Source::form_name: case Source::json_key:
+    case Source::cookie_name: case Source::multipart_name:
+      return kNameChecks;
+    case Source::multipart_filename:
+      return bit(Protection::lfi) | bit(Protection::xss) | bit(Protection::sqli) |
+             bit(Protection::cmdi) | bit(Protection::code_injection);
+    case Source::xml_raw:
+      return bit(Protection::xxe);
+    case Source::body_raw:
+      return kValueChecks & ~(bit(Protection::rfi) | bit(Protection::ssrf));
+    case Source::cookie:
+      return kValueChecks & ~(bit(Protection::rfi) | bit(Protection::ssrf));
+    case Source::header:
+      return kFreeHeaderChecks;
+    default:
+      return kValueChecks;
+  }
+}
+
+// Headers whose values are structured or opaque tokens: only Shellshock and Log4Shell,
+// which attack the server's own handling of any header.
+bool fixed_header(std::string_view lower_name) {
+  static constexpr std::array<std::string_view, 27> kFixed = {
+      "accept", "accept-encoding", "accept-language", "authorization", "cache-control",
+      "connection", "content-length", "content-type", "host", "if-modified-since",
+      "if-none-match", "pragma", "te", "upgrade-insecure-requests", "dnt", "priority",
+      "origin", "content-encoding", "transfer-encoding", "x-requested-with", "x-csrf-token",
+      "x-xsrf-token", "range", "if-match", "keep-alive", "upgrade", "accept-charset"};
+  if (lower_name.starts_with("sec-") || lower_name.starts_with(":")) return true;
+  for (const auto f : kFixed)
+    if (lower_name == f) return true;
+  return false;
+}
+
+std::string_view source_prefix(Source s) {
+  switch (s) {
+    case Source::path: case Source::path_segment: return "path";
+    case Source::query: return "query:";
+    case Source::query_name: return "query-name:";
+    case Source::form: return "body:form:";
+    case Source::form_name: return "body:form-name:";
+    case Source::multipart: return "body:multipart:";
+    case Source::multipart_name: return "body:multipart-name:";
+    case Source::multipart_filename: return "body:multipart-filename:";
+    case Source::json: return "body:json:";
+    case Source::json_key: return "body:json-key:";
+    case Source::xml: case Source::xml_raw: return "body:xml";
+    case Source::body_raw: return "body";
+    case Source::cookie: return "cookie:";
+    case Source::cookie_name: return "cookie-name:";
+    case Source::header: return "header:";
+  }
+  return "request";
+}
+
+}  // namespace
+
+Transaction::Transaction(const WafConfig& config, const WafOptions& options)
+    : config_(config), options_(options) {}
+
+bool Transaction::enabled(Protection p) const {
+  return config_.mode(p) != policy::Mode::disable;
+}
+
+bool Transaction::add(Protection p, Source source, std::string_view name,
+                      std::string_view snippet, std::string_view message) {
+  const policy::Mode mode = config_.mode(p);
+  if (mode == policy::Mode::disable) return true;
+  if (verdict_.findings.size() < options_.max_findings) {
+    Finding f;
+    f.protection = std::string(to_string(p));
+    f.action = std::string(policy::to_string(mode));
+    f.rule = "cnaf.protections.";
+    f.rule.append(to_string(p));
+    f.location = std::string(source_prefix(source));
+    if (source != Source::path && source != Source::path_segment && source != Source::xml &&
+        source != Source::xml_raw && source != Source::body_raw) {
+      f.location.append(name.substr(0, 128));
+    } else if (!name.empty() && source == Source::header) {
+      f.location.append(name);
+    }
+    f.match = std::string(snippet.substr(0, 128));
+    f.message = std::string(message);
+    verdict_.findings.push_back(std::move(f));
+  }
+  if (mode == policy::Mode::prevent && verdict_.outcome == Verdict::Outcome::allow) {
+    verdict_.outcome = Verdict::Outcome::block;
+    verdict_.status = config_.block_status;
+  } else if (mode == policy::Mode::ban) {
+    verdict_.outcome = Verdict::Outcome::ban;
+    verdict_.status = config_.block_status;
+  }
+  if (mode == policy::Mode::prevent || mode == policy::Mode::ban) stop_ = true;
+  return !stop_;
+}
+
+Verdict Transaction::run(const RequestView& request) {
+  protocol_phase(request);
+  if (!stop_) headers_phase(request);
+  if (!stop_) body_phase(request);
+  return std::move(verdict_);
+}
+
+void Transaction::protocol_phase(const RequestView& request) {
+  ProtocolIssue issue;
+  if (enabled(Protection::protocol) && check_request_line_and_headers(request, issue)) {
+    if (!add(Protection::protocol, Source::header, issue.where, issue.snippet, issue.message))
+      return;
+  }
+  // Path and query.
+  std::string_view target = request.target;
+  if (target.size() > 7 && (target.starts_with("http://") || target.starts_with("https://"))) {
+    const std::size_t slash = target.find('/', target.find("//") + 2);
+    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+  }
+  const std::size_t hash = target.find('#');
+  if (hash != std::string_view::npos) target = target.substr(0, hash);
+  const std::size_t q = target.find('?');
+  const std::string_view path = target.substr(0, q);
+  const std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+  if (!inspect_value(Source::path, {}, path, true, checks_for(Source::path))) return;
+  // Segments, for the detectors that read a value from its start.
+  std::size_t i = 0;
+  while (i < path.size() && !stop_) {
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (j - i >= 2 && !inspect_value(Source::path_segment, {}, path.substr(i, j - i), true,
+                                     checks_for(Source::path_segment)))
+      return;
+    i = j + 1;
+  }
+  if (!query.empty()) {
+    PartWalker walker(*this, PartLimits{options_.max_parts, options_.max_json_depth});
+    walker.query(query, Source::query, Source::query_name);
+    if (walker.notes().too_many_parts && !stop_)
+      add(Protection::protocol, Source::query, "*", {}, "too many query arguments");
+  }
+}
+
+void Transaction::headers_phase(const RequestView& request) {
+  std::string lower_name;
+  for (const auto& h : request.headers) {
+    if (stop_) return;
+    to_lower(h.name, lower_name);
+    if (lower_name == "cookie") {
+      PartWalker walker(*this, PartLimits{options_.max_parts, options_.max_json_depth});
+      walker.cookies(h.value);
+      continue;
+    }
+    std::uint32_t checks = fixed_header(lower_name) ? kFixedHeaderChecks : kFreeHeaderChecks;
+    if (lower_name == "user-agent") checks |= bit(Protection::scanners);
+    if (lower_name == "referer") checks &= ~(bit(Protection::lfi));
+    if (lower_name.starts_with("x-") || lower_name == "from" || lower_name == "via")
+      checks |= bit(Protection::scanners);
+    // Header names and values arrive raw; decoding them as a browser-sent URL would be wrong,
+    // but attackers percent-encode in Referer and custom headers: decode like a value.
+    if (!inspect_value(Source::header, lower_name, h.value, false, checks)) return;
+  }
+}
+
+void Transaction::body_phase(const RequestView& request) {
+  if (request.body.empty()) return;
+  std::string_view body = request.body;
+  if (body.size() > config_.inspect_body_bytes) body = body.substr(0, config_.inspect_body_bytes);
+  std::string_view content_type;
+  for (const auto& h : request.headers) {
+    if (h.name.size() == 12) {
+      bool match = true;
+      constexpr std::string_view kCt = "content-type";
+      for (std::size_t k = 0; k < 12; ++k) match &= ascii_lower(h.name[k]) == kCt[k];
+      if (match) content_type = h.value;
+    }
+  }
+  const std::string_view media = media_type(content_type, media_);
+  PartWalker walker(*this, PartLimits{options_.max_parts, options_.max_json_depth});
+  const bool truncated = request.body_truncated || body.size() < request.body.size();
+  const auto is_json = [&] {
+    return media == "application/json" || media == "text/json" || media.ends_with("+json") ||
+           media == "application/csp-report" || media == "application/x-ndjson";
+  };
+  const auto is_xml = [&] {
+    return media == "text/xml" || media == "application/xml" || media.ends_with("+xml");
+  };
+  std::size_t first = 0;
+  while (first < body.size() && (body[first] == ' ' || body[first] == '\n' || body[first] == '\r' || body[first] == '\t')) ++first;
+  const char lead = first < body.size() ? body[first] : '\0';
+  if (media == "application/x-www-form-urlencoded") {
+    walker.query(body, Source::form, Source::form_name);
+  } else if (media.starts_with("multipart/")) {
+    walker.multipart(body, boundary_of(content_type));
+    if (walker.notes().malformed_multipart && !truncated && !stop_)
+      add(Protection::protocol, Source::body_raw, {}, body.substr(0, 64),
+          "malformed multipart body");
+  } else if (is_json() || ((media.empty() || media == "text/plain") && (lead == '{' || lead == '['))) {
+    walker.json(body);
+    if ((walker.notes().malformed_json || walker.notes().too_deep) && !stop_) {
+      if (!truncated && is_json())
+        add(Protection::protocol, Source::body_raw, {}, body.substr(0, 64), "malformed JSON body");
+      if (!stop_) inspect_value(Source::body_raw, {}, body, false, checks_for(Source::body_raw));
+    }
+  } else if (is_xml() || lead == '<') {
+    walker.xml(body);
+  } else {
+    inspect_value(Source::body_raw, {}, body, false, checks_for(Source::body_raw));
+  }
+  if (walker.notes().too_many_parts && !stop_)
+    add(Protection::protocol, Source::body_raw, {}, {}, "too many body values");
+}
+
+bool Transaction::visit(const Part& part) {
+  return inspect_value(part.source, part.name, part.value, part.url_encoded,
+                       checks_for(part.source));
+}
+
+bool Transaction::inspect_value(Source source, std::string_view name, std::string_view raw,
+                                bool url_encoded, std::uint32_t protections) {
+  if (stop_) return false;
+  if (raw.size() < 2) return true;
+  std::string_view value = raw;
+  const bool plus = source != Source::path && source != Source::path_segment &&
+                    source != Source::cookie && source != Source::cookie_name;
+  if (url_encoded && name.data() != nullptr && !name.empty() && source != Source::path) {
+    url_decode(name, decoded_name_, true);
+    name = decoded_name_;
+  }
+  if (url_encoded) {
+    // A malformed escape in a URL is a protocol problem (and a classic evasion).
+    if ((protections & bit(Protection::protocol)) && enabled(Protection::protocol)) {
+      for (std::size_t i = value.find('%'); i != std::string_view::npos; i = value.find('%', i + 1)) {
+        const bool ok = (i + 2 < value.size() && hex_value(value[i + 1]) >= 0 && hex_value(value[i + 2]) >= 0) ||
+                        (i + 5 < value.size() && (value[i + 1] == 'u' || value[i + 1] == 'U'));
+        if (!ok) {
+          if (!add(Protection::protocol, source, name, value.substr(i, 16), "invalid URL encoding"))
+            return false;
+          break;
+        }
+      }
+    }
+    if (url_decode(value, url_buf_, plus)) value = url_buf_;
+  }
+  decode_all(value, text_, tmp_);
+  to_lower(text_, lower_);
+  Inspected v;
+  v.source = source;
+  v.name = name;
+  v.raw = value;
+  v.text = text_;
+  v.lower = lower_;
+  v.mask = char_mask(text_);
+  // Plain words, numbers and tokens cannot carry any attack we detect.
+  constexpr std::uint32_t kInert = kAlpha | kDigit | kDot | kDash | kHigh;
+  const bool inert = (v.mask & ~kInert) == 0;
+  if (inert) {
+    const bool b64 = text_.size() >= 16 && base64_plain(text_, b64_);
+    const bool java = text_.starts_with("rO0AB");
+    if (!b64 && !java) return true;
+  }
+  if (!run_detectors(v, protections)) return false;
+  // Values that are plainly base64 are decoded and inspected once more.
+  if (text_.size() >= 16 && (v.mask & ~(kAlpha | kDigit | kSlash | kEq | kDash)) == 0 &&
+      !(v.mask & kSpace) && base64_plain(text_, b64_)) {
+    std::string decoded;
+    decode_all(b64_, decoded, tmp_);
+    std::string lower;
+    to_lower(decoded, lower);
+    Inspected d = v;
+    d.raw = b64_;
+    d.text = decoded;
+    d.lower = lower;
+    d.mask = char_mask(decoded);
+    if (!run_detectors(d, protections & ~bit(Protection::protocol))) return false;
+  }
+  return !stop_;
+}
+
+bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
+  using Detector = bool (*)(const Inspected&, Scratch&, Hit&);
+  struct Entry {
+    Protection protection;
+    Detector detect;
+  };
+  // Order: cheapest and most decisive first.
+  static constexpr std::array<Entry, 11> kDetectors = {{
+      {Protection::shellshock, detect_shellshock},
+      {Protection::xxe, detect_xxe},
+      {Protection::sqli, detect_sqli},
+      {Protection::xss, detect_xss},
+      {Protection::lfi, detect_lfi},
+      {Protection::cmdi, detect_cmdi},
+      {Protection::code_injection, detect_code_injection},
+      {Protection::nosqli, detect_nosqli},
+      {Protection::rfi, detect_rfi},
+      {Protection::ssrf, detect_ssrf},
+      {Protection::scanners, detect_scanner},
+  }};
+  for (const auto& e : kDetectors) {
+    if (!(protections & bit(e.protection)) || !enabled(e.protection)) continue;
+    Hit hit;
+    if (!e.detect(v, scratch_, hit)) continue;
+    const std::size_t pos = std::min(hit.pos, v.text.size());
+    const std::string_view snippet = v.text.substr(pos, std::min<std::size_t>(hit.len ? hit.len : 64, 128));
+    std::string message(to_string(e.protection));
+    message.append(": ");
+    message.append(hit.reason);
+    if (!add(e.protection, v.source, v.name, snippet, message)) return false;
+  }
+  // Header injection / response splitting through a value: CR or LF then "Name:".
+  if ((protections & bit(Protection::protocol)) && enabled(Protection::protocol) &&
+      v.has(kNewline) && v.source != Source::body_raw && v.source != Source::xml) {
+    ProtocolIssue issue;
+    if (header_injection(v.text, issue))
+      return add(Protection::protocol, v.source, v.name, issue.snippet, issue.message);
+  }
+  return !stop_;
+}
+
+}  // namespace defender::cnaf::waf

@@ -1,0 +1,87 @@
+#include <array>
+#include <utility>
+
+#include "cnaf/waf/transforms/hex.h"
+#include "cnaf/waf/transforms/transforms.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+// The named entities that matter for markup and script (case-sensitive as in HTML, plus the
+// lower-case forms browsers also accept for these).
+constexpr std::array<std::pair<std::string_view, char>, 22> kNamed = {{
+    {"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"quot", '"'}, {"apos", '\''},
+    {"colon", ':'}, {"lpar", '('}, {"rpar", ')'}, {"sol", '/'}, {"bsol", '\\'},
+    {"Tab", '\t'}, {"NewLine", '\n'}, {"period", '.'}, {"comma", ','}, {"semi", ';'},
+    {"equals", '='}, {"lsqb", '['}, {"rsqb", ']'}, {"lbrack", '['}, {"rbrack", ']'},
+    {"grave", '`'}, {"excl", '!'},
+}};
+
+}  // namespace
+
+bool html_entity_decode(std::string_view in, std::string& out, bool keep_angle) {
+  out.clear();
+  out.reserve(in.size());
+  bool changed = false;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '&' || i + 2 >= in.size()) {
+      out.push_back(in[i]);
+      continue;
+    }
+    std::size_t j = i + 1;
+    if (in[j] == '#') {
+      ++j;
+      const bool hex = j < in.size() && (in[j] == 'x' || in[j] == 'X');
+      if (hex) ++j;
+      unsigned long cp = 0;
+      std::size_t digits = 0;
+      while (j < in.size() && digits < 8) {
+        const int v = hex ? hex_value(in[j]) : (in[j] >= '0' && in[j] <= '9' ? in[j] - '0' : -1);
+        if (v < 0) break;
+        cp = cp * (hex ? 16 : 10) + static_cast<unsigned long>(v);
+        ++j;
+        ++digits;
+      }
+      // Leading zeros padding ("&#0000060") is a classic trick: skip the rest of the digits.
+      while (j < in.size() && digits >= 8 && hex_value(in[j]) >= 0) ++j;
+      if (digits == 0) {
+        out.push_back(in[i]);
+        continue;
+      }
+      if (j < in.size() && in[j] == ';') ++j;
+      if (keep_angle && (cp == '<' || cp == '>')) {
+        out.append(cp == '<' ? "&lt;" : "&gt;");
+        i = j - 1;
+        continue;
+      }
+      append_utf8(out, cp == 0 ? 0xFFFD : cp);
+      i = j - 1;
+      changed = true;
+      continue;
+    }
+    bool found = false;
+    for (const auto& [name, ch] : kNamed) {
+      if (in.substr(j, name.size()) == name) {
+        std::size_t end = j + name.size();
+        if (end < in.size() && in[end] == ';') {
+          ++end;
+        } else if (name.size() > 4) {
+          continue;  // long names only with their ';'
+        }
+        if (keep_angle && (ch == '<' || ch == '>')) {
+          out.append(in.substr(i, end - i));
+        } else {
+          out.push_back(ch);
+          changed = true;
+        }
+        i = end - 1;
+        found = true;
+                break;
+      }
+    }
+    if (!found) out.push_back(in[i]);
+  }
+  return changed;
+}
+
+}  // namespace defender::cnaf::waf

@@ -1,0 +1,67 @@
+#include "cnaf/waf/transforms/transforms.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+bool starts_with_at(std::string_view s, std::size_t i, std::string_view p) {
+  return s.substr(i, p.size()) == p;
+}
+
+}  // namespace
+
+bool shell_fold(std::string_view in, std::string& out) {
+  out.clear();
+  out.reserve(in.size());
+  bool changed = false;
+  const auto blank = [&]() {
+    if (!out.empty() && out.back() != ' ') out.push_back(' ');
+  };
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '\'' || c == '"') {  // quotes only glue words together: c'a't == cat
+      changed = true;
+      continue;
+    }
+    if (c == '\\' && i + 1 < in.size()) {  // \c == c ; backslash-newline disappears
+      const char n = in[i + 1];
+      if (n != '\n') out.push_back(n);
+      ++i;
+      changed = true;
+      continue;
+    }
+    if (c == '$') {
+      if (starts_with_at(in, i, "${IFS}")) {
+        blank();
+        i += 5;
+        changed = true;
+        continue;
+      }
+      if (starts_with_at(in, i, "$IFS")) {
+        blank();
+        i += 3;
+        changed = true;
+        continue;
+      }
+      if (i + 1 < in.size() && (in[i + 1] == '@' || in[i + 1] == '*' ||
+                                (in[i + 1] >= '0' && in[i + 1] <= '9'))) {
+        ++i;  // empty positional expansions used as glue: c$@at
+        changed = true;
+        continue;
+      }
+      if (i + 2 < in.size() && in[i + 1] == '{' && in[i + 2] == '}') {
+        i += 2;
+        changed = true;
+        continue;
+      }
+    }
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
+      if (c != ' ' || (!out.empty() && out.back() == ' ')) changed = true;
+      blank();
+      continue;
+    }
+    out.push_back(c);
+  }
+  return changed;
+}
+
+}  // namespace defender::cnaf::waf

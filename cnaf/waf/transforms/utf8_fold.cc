@@ -1,0 +1,47 @@
+#include "cnaf/waf/transforms/transforms.h"
+
+namespace defender::cnaf::waf {
+
+bool utf8_fold(std::string_view in, std::string& out) {
+  out.clear();
+  out.reserve(in.size());
+  bool changed = false;
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(in[k]); };
+  const auto cont = [&](std::size_t k) { return k < in.size() && (byte(k) & 0xC0) == 0x80; };
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const unsigned char b = byte(i);
+    if (b == 0) {
+      changed = true;
+      continue;
+    }
+    if ((b == 0xC0 || b == 0xC1) && cont(i + 1)) {  // overlong 2-byte ASCII
+      const char c = static_cast<char>(((b & 0x1F) << 6) | (byte(i + 1) & 0x3F));
+      if (c != 0) out.push_back(c);
+      ++i;
+      changed = true;
+      continue;
+    }
+    if (b == 0xE0 && cont(i + 1) && cont(i + 2) && byte(i + 1) < 0xA0) {  // overlong 3-byte
+      const unsigned cp = ((byte(i + 1) & 0x3Fu) << 6) | (byte(i + 2) & 0x3Fu);
+      if (cp < 0x80) {
+        if (cp != 0) out.push_back(static_cast<char>(cp));
+        i += 2;
+        changed = true;
+        continue;
+      }
+    }
+    if (b == 0xEF && cont(i + 1) && cont(i + 2)) {  // full-width forms U+FF01..U+FF5E
+      const unsigned cp = 0xF000u | ((byte(i + 1) & 0x3Fu) << 6) | (byte(i + 2) & 0x3Fu);
+      if (cp >= 0xFF01 && cp <= 0xFF5E) {
+        out.push_back(static_cast<char>(cp - 0xFF01 + 0x21));
+        i += 2;
+        changed = true;
+        continue;
+      }
+    }
+    out.push_back(static_cast<char>(b));
+  }
+  return changed;
+}
+
+}  // namespace defender::cnaf::waf
