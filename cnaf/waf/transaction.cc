@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 #include "cnaf/waf/detectors/detectors.h"
 #include "cnaf/waf/protocol_checks.h"
@@ -275,6 +276,16 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
     if (url_decode(value, url_buf_, plus)) value = url_buf_;
   }
   decode_all(value, text_, tmp_);
+  // Binary content (uploads, compressed data) is not text any of the detectors could read.
+  std::size_t controls = 0;
+  for (const char c : text_) {
+    const auto u = static_cast<unsigned char>(c);
+    controls += (u < 0x20 && u != '\n' && u != '\r' && u != '\t') || u == 0x7F;
+  }
+  if (controls * 50 > text_.size() && controls > 2) return true;
+  // Free text: code quoted in Markdown or BBCode is shown, not run.
+  if (source != Source::header && looks_like_prose(text_) && mask_code(text_, tmp_))
+    std::swap(text_, tmp_);
   to_lower(text_, lower_);
   Inspected v;
   v.source = source;

@@ -45,13 +45,17 @@ bool word_char(char c) {
 
 bool meta(char c) {
   return c == ';' || c == '|' || c == '&' || c == '>' || c == '<' || c == '`' || c == ')' ||
-         c == '\n' || c == '}' || c == '$' || c == ',';
+         c == '\n' || c == '}' || c == '$';
 }
 
 // At s[p] (a command start), reads [path/]program and what follows. Returns the end of the
 // match or npos.
 std::size_t command_at(std::string_view s, std::size_t p, bool strict_args) {
-  while (p < s.size() && (s[p] == ' ' || s[p] == '{' || s[p] == '(' || s[p] == '\t')) ++p;
+  bool brace = false;
+  while (p < s.size() && (s[p] == ' ' || s[p] == '{' || s[p] == '(' || s[p] == '\t')) {
+    brace |= s[p] == '{';
+    ++p;
+  }
   const std::size_t begin = p;
   // Optional path: /bin/, /usr/bin/, c:/windows/system32/ ... or a glob standing for one.
   std::size_t last_slash = std::string_view::npos;
@@ -67,12 +71,19 @@ std::size_t command_at(std::string_view s, std::size_t p, bool strict_args) {
   const std::string_view word = s.substr(word_begin, q - word_begin);
   if (word.empty()) return std::string_view::npos;
   const bool has_path = last_slash != std::string_view::npos;
-  if (glob && has_path && s[begin] == '/' ) return q;  // /???/c?t, /b[i]n/ca*
+  if (glob && has_path && s[begin] == '/') {  // /???/c?t, /b[i]n/ca*: a program, globbed
+    const std::string_view path = s.substr(begin, q - begin);
+    const bool program_like = path.size() <= 32 && path.find('=') == std::string_view::npos &&
+                              path.find("?") != 0;
+    if (program_like && (q >= s.size() || s[q] == ' ' || meta(s[q]) || s[q] == ','))
+      return q;
+    return std::string_view::npos;
+  }
   if (!known_command(word)) return std::string_view::npos;
   if (has_path && s[begin] != '/' && !(s.size() > begin + 2 && s[begin + 1] == ':'))
     return std::string_view::npos;  // "foo/cat" is a relative path, not a program
   // What follows: end, shell syntax, or an argument that looks like one.
-  if (q >= s.size() || meta(s[q])) return q;
+  if (q >= s.size() || meta(s[q]) || (brace && s[q] == ',')) return q;
   if (s[q] != ' ' && s[q] != '\t') return std::string_view::npos;
   std::size_t a = q;
   while (a < s.size() && (s[a] == ' ' || s[a] == '\t')) ++a;
@@ -107,6 +118,7 @@ bool dangerous_invocation(std::string_view s) {
 
 bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
   if (v.text.size() < 2) return false;
+  if (v.lower.starts_with("data:image/") || v.lower.starts_with("data:application/")) return false;
   std::string& folded = scratch.a;
   std::string& lower = scratch.b;
   shell_fold(v.text, folded);
@@ -139,7 +151,7 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
     if (e != std::string_view::npos && s.substr(start).find('/', 1) != std::string_view::npos &&
         (s.substr(start, 5) == "/bin/" || s.substr(start, 9) == "/usr/bin/" ||
          s.substr(start, 6) == "/sbin/" || s.substr(start, 10) == "/usr/sbin/" ||
-         s.substr(start, 15) == "/usr/local/bin/" || s.find_first_of("?*") < e)) {
+         s.substr(start, 15) == "/usr/local/bin/" || s.substr(start, e - start).find_first_of("?*") != std::string_view::npos)) {
       hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "path to a program"};
       return true;
     }

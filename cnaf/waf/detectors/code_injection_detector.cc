@@ -66,7 +66,7 @@ bool breakout_before(std::string_view s, std::size_t p) {
   if (b == 0) return true;
   const char c = s[b - 1];
   return c == ';' || c == '\'' || c == '"' || c == '`' || c == ')' || c == '|' || c == '&' ||
-         c == '.' || c == '{' || c == '>' || c == '\n' || c == '=' || c == '(';
+         c == '.' || c == '{' || c == '>' || c == '=' || c == '(';
 }
 
 }  // namespace
@@ -107,7 +107,7 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       "[system.", "runtime.exec(", "t(java.", "class.forname", ".forname(", "scriptengine",
       "xwork.", "ysoserial", "invokertransformer", "templatesimpl", "rmi://", "ldap://",
       "bsh.interpreter", "groovy.lang", "os.popen(", "os.system(", "subprocess.", "pty.spawn(",
-      "import os", "eval(compile(", "exec(compile(", "require('child", "require(\"child",
+      "eval(compile(", "exec(compile(", "require('child", "require(\"child",
       "new function(", "this.constructor", "$where", "{{constructor", "*{t(", "?new()",
       "#set(", "#foreach(", "$class.", ".__class__", "\"__class__\"", "'__class__'",
       "{{config", "{{self", "{{request", "{{''", "{{\"\"", "{{[]", "{{lipsum", "{{cycler",
@@ -123,7 +123,7 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
         (p + n.size() >= s.size() || s.find('}', p) == std::string_view::npos ||
          s.find_first_of("()'\".*+", p + n.size()) > s.find('}', p)))
       return false;
-    if ((n == "import os" || n == "subprocess." || n == "os.system(" || n == "os.popen(" ||
+    if ((n == "subprocess." || n == "os.system(" || n == "os.popen(" ||
          n == "this.constructor" || n == "java.io.file" || n == "java.net.url" ||
          n == "java.lang.class" || n == "org.springframework." || n == "ldap://" ||
          n == "rmi://" || n == "$where" || n == "{% for" || n == "{%for" || n == "<%=" ||
@@ -183,6 +183,7 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
         // The call must have an argument list that closes.
         const std::size_t close = s.find(')', p + n.size());
         if (close == std::string_view::npos || close > p + n.size() + 256) continue;
+        if (close == p + n.size()) continue;  // system() with no argument is a mention
         if (start && (n == "open(" || n == "compile(" || n == "function(" || n == "die(" ||
                       n == "include(" || n == "require(" || n == "getattr(" || n == "fopen(" ||
                       n == "print_r(" || n == "var_dump(" || n == "settimeout("))

@@ -27,23 +27,70 @@ bool mongo_operator(std::string_view s, std::size_t dollar) {
 bool detect_nosqli(const Inspected& v, Scratch&, Hit& hit) {
   const std::string_view s = v.lower;
   if (s.size() < 3) return false;
-  // An operator as a key: user[$ne]=x, {"$gt": ""}, or the whole key.
+  // An operator where a key goes: user[$ne]=x (names), {$where: ...} / ', $or: [ (JavaScript
+  // or shell syntax, unquoted), {"$ne": null} (JSON, compared with nothing). A JSON query
+  // comparing with a real value ({"score":{"$gte":1000}}) is how some APIs filter: allowed.
   if (v.has(kDollar)) {
+    const bool name = v.source == Source::query_name || v.source == Source::form_name ||
+                      v.source == Source::cookie_name || v.source == Source::json_key ||
+                      v.source == Source::multipart_name;
     for (std::size_t p = s.find('$'); p != std::string_view::npos; p = s.find('$', p + 1)) {
       const char before = p == 0 ? '\0' : s[p - 1];
-      const bool key_position = before == '\0' || before == '[' || before == '{' ||
-                                before == '"' || before == '\'' || before == ',' || before == ' ';
-      if (!key_position || !mongo_operator(s, p)) continue;
+      if (!mongo_operator(s, p)) continue;
       std::size_t e = p + 1;
       while (e < s.size() && s[e] >= 'a' && s[e] <= 'z') ++e;
-      const bool keyish = (v.source == Source::query_name || v.source == Source::form_name ||
-                           v.source == Source::json_key || v.source == Source::cookie_name) ||
-                          (e < s.size() && (s[e] == ']' || s[e] == '"' || s[e] == '\'' ||
-                                            s[e] == ':' || s[e] == ' ')) ||
-                          (before == '\0' && e == s.size());
-      if (!keyish) continue;
-      if (before == ' ' && !(e < s.size() && (s[e] == ':' || s[e] == '"'))) continue;
+      const std::string_view op = s.substr(p + 1, e - p - 1);
+      const bool js_op = op == "where" || op == "function" || op == "accumulator" || op == "expr";
+      bool bad = false;
+      if (name) {
+        bad = before == '[' || (before == '\0' && (js_op || op == "ne" || op == "gt" || op == "regex"));
+      } else if (before == '[' && e < s.size() && s[e] == ']') {
+        bad = true;  // a name-shaped value: password[$ne]
+      } else {
+        std::size_t k = e;
+        const bool quoted = before == '"' || before == '\'';
+        if (quoted && k < s.size() && s[k] == before) ++k;
+        while (k < s.size() && s[k] == ' ') ++k;
+        if (k < s.size() && s[k] == ':') {
+          ++k;
+          while (k < s.size() && s[k] == ' ') ++k;
+          const std::string_view rest = s.substr(k, 8);
+          if (!quoted && (before == ' ' || before == '{' || before == ',' || before == '\0' || before == '(')) {
+            bad = true;  // unquoted key: JavaScript / mongo shell syntax injected
+          } else if (quoted) {
+            bad = js_op || rest.starts_with("null") || rest.starts_with("\"\"") ||
+                  rest.starts_with("''") || rest.starts_with("\".*") || rest.starts_with("\"^") ||
+                  rest.starts_with("[]") || rest.starts_with("{}") || rest.starts_with("true") ||
+                  rest.starts_with("false") || rest.starts_with("-1") || rest.starts_with("0}");
+          }
+        }
+      }
+      if (!bad) continue;
       hit = Hit{p, std::min<std::size_t>(48, s.size() - p), "NoSQL query operator"};
+      return true;
+    }
+  }
+  // LDAP filter injection: a filter closed and reopened, or an extensible match rule.
+  if (v.has(kParen) && (v.has(kEq) || v.has(kStar))) {
+    static constexpr std::array<std::string_view, 6> kLdap = {")(", "(|(", "(&(", "(!(", "*)(", "=*)"};
+    for (const auto n : kLdap) {
+      const std::size_t p = s.find(n);
+      if (p == std::string_view::npos) continue;
+      // Needs an attribute=value filter around it: (uid=admin), (objectclass=*).
+      const std::size_t eq = s.find('=', p);
+      if (eq == std::string_view::npos || eq > p + 40) continue;
+      std::size_t a = eq;
+      while (a > 0 && ((s[a - 1] >= 'a' && s[a - 1] <= 'z') || (s[a - 1] >= '0' && s[a - 1] <= '9') || s[a - 1] == '-')) --a;
+      if (a == eq || a == 0 || (s[a - 1] != '(' && s[a - 1] != '|' && s[a - 1] != '&')) continue;
+      hit = Hit{p, std::min<std::size_t>(48, s.size() - p), "LDAP filter injection"};
+      return true;
+    }
+  }
+  if (v.has(kColon) && v.has(kEq)) {
+    const std::size_t p = s.find(":2.5.13.");
+    if (p != std::string_view::npos || s.find(":dn:=") != std::string_view::npos || s.find(":caseexactmatch:=") != std::string_view::npos) {
+      const std::size_t at_pos = p == std::string_view::npos ? 0 : p;
+      hit = Hit{at_pos, std::min<std::size_t>(48, s.size() - at_pos), "LDAP extensible match"};
       return true;
     }
   }
@@ -51,6 +98,7 @@ bool detect_nosqli(const Inspected& v, Scratch&, Hit& hit) {
   static constexpr NeedleSet kJs(std::to_array<std::string_view>({
       "db.", "this.", "return true", "return 1", "';return", "\";return", "sleep(",
       "||'1'=='1", "||\"1\"==\"1", "' == '", "'=='", "mapreduce", "tojson(", "objectid(",
+      "new date()", "while(", "}while",
   }));
   std::size_t where = std::string_view::npos;
   kJs.find(s, v.mask, [&](std::size_t index, std::size_t p) {
@@ -68,6 +116,10 @@ bool detect_nosqli(const Inspected& v, Scratch&, Hit& hit) {
       if (q == std::string_view::npos || q > p || (n == "this." && s.find("==", p) == std::string_view::npos && s.find("match(", p) == std::string_view::npos)) return false;
     } else if (n == "return true" || n == "return 1") {
       if (s.find_first_of("';\"") > p) return false;
+    } else if (n == "new date()" || n == "while(" || n == "}while") {
+      // JavaScript busy loops (time-based): ;var d=new Date(); do{...}while(...)
+      if (s.find("do{") == std::string_view::npos && s.find("do {") == std::string_view::npos) return false;
+      if (s.find_first_of(";") > p) return false;
     } else if (n == "mapreduce" || n == "tojson(" || n == "objectid(") {
       if (s.find_first_of("'\";") > p) return false;
     }
@@ -148,6 +200,7 @@ bool detect_scanner(const Inspected& v, Scratch&, Hit& hit) {
       "crimscanner", "zap/", "owasp zap", "httpx - open-source", "interactsh", "struts-pwn",
       "hydra", "medusa", "xsser", "joomscan", "droopescan", "cmsmap", "vega/", "detectify",
       "gvm/", "zgrab/", "l9explore", "leakix", "censysinspect", "ltx71", "netlab360",
+      "__schema", "introspectionquery",
   }));
   const std::string_view s = v.lower;
   if (s.size() < 4) return false;

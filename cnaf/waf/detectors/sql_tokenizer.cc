@@ -327,7 +327,11 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
         break;
       case '!': case '<': case '>': case '=': case ':':
         while (i < t.size() && (t[i] == '=' || t[i] == '>' || t[i] == '<')) ++i;
-        push(c == ':' && i == begin + 1 ? 'X' : 'o', begin, i - begin);
+        if (c == ':' && i == begin + 1) {
+          push('X', begin, 1);
+        } else {
+          push('o', begin, i - begin, kWordCompare);
+        }
         break;
       case '+': case '-': case '*': case '/': case '%': case '^': case '~':
         push('o', begin, 1);

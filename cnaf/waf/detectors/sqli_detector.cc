@@ -13,6 +13,11 @@ namespace {
 
 bool is_value(char t) { return t == '1' || t == 's' || t == 'v'; }
 
+bool comparison(const SqlTokens& t, std::size_t i) {
+  const std::uint8_t w = t.word(i);
+  return t.type(i) == 'o' && (w == kWordCompare || w == kWordLike || w == kWordIs);
+}
+
 // Reads as an operand that makes a boolean test: `1=1`, `'a'='a'`, `sleep(5)`, `(select`.
 bool strong_operand(const SqlTokens& t, std::size_t i) {
   const char a = t.type(i);
@@ -28,8 +33,9 @@ bool strong_operand(const SqlTokens& t, std::size_t i) {
     return b == 'o' || b == '\0' || b == 'c' || b == ';' || b == '&' || b == ')' ||
            (a == 's' && b == 's');
   }
-  if (a == 'n') return b == 'o' && (is_value(t.type(i + 2)) || t.type(i + 2) == 'n' ||
-                                    t.type(i + 2) == 'f' || t.type(i + 2) == '(');
+  if (a == 'n') return b == 'o' && comparison(t, i + 1) &&
+                        (is_value(t.type(i + 2)) || t.type(i + 2) == 'n' ||
+                         t.type(i + 2) == 'f' || t.type(i + 2) == '(');
   if (a == 'o' && t.word(i) == kWordNot) return strong_operand(t, i + 1);
   return false;
 }
@@ -91,7 +97,8 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
       return statement(t, i + 1) || b == 'c' || (after_quote && b == '\0') ||
              (b == 'E' && t.type(i + 2) != '\0');
     case 'c':
-      return after_quote || b == '\0';
+      if (b == '\0') return true;
+      return after_quote && t.type(i + 1) != 'c' && takeover(t, i + 1, after_quote);
     case 'B':
       return b == '1' || b == 'f' || b == '(' || (after_quote && b == 'n') || t.word(i) != 0;
     case 'E':
@@ -101,13 +108,12 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
         return after_quote && (is_value(b) || b == 'o');
       if (t.word(i) == kWordNot) return false;
       return after_quote && (is_value(b) || b == 'f' || b == '(' ||
-                             (b == 'n' && t.type(i + 2) == 'o'));
+                             (b == 'n' && comparison(t, i + 2)));
     case 'k':
       if (t.word(i) == kWordIn) return b == '(' && t.type(i + 2) == 'E';
       if (t.word(i) == kWordWhere) return strong_operand(t, i + 1);
       if (t.word(i) == kWordAs && after_quote)
         return b == 'n' && t.type(i + 2) == 'k' && t.word(i + 2) == kWordWhere;
-      if (t.word(i) == kWordFrom && after_quote) return b == 'n' || b == 'f';
       return false;
     case 'f':
       return after_quote && b == '(' && t.word(i) != 0;
@@ -127,7 +133,8 @@ void set_hit(const SqlTokens& t, std::size_t from, std::size_t to, std::string_v
 }
 
 // Bare context: the value is a number or a name pasted into the query.
-bool bare(const SqlTokens& t, Hit& hit) {
+bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
+  const auto text_at = [&](const SqlTokens& tk, std::size_t k) { return text.substr(tk[k].pos, tk[k].len); };
   std::size_t i = 0;
   while (t.type(i) == '(') ++i;
   if (t.type(i) == 'o' && (t.word(i) == 0)) ++i;  // -1 / +1
@@ -136,7 +143,7 @@ bool bare(const SqlTokens& t, Hit& hit) {
     set_hit(t, i, i + 4, "SQL statement", hit);
     return true;
   }
-  if (a == 'v' && t.type(i + 1) == '\0' && t[i].len > 2) {
+  if (a == 'v' && t.type(i + 1) == '\0' && t[i].len > 3 && text_at(t, i).starts_with("@@")) {
     set_hit(t, i, i + 1, "SQL system variable", hit);
     return true;
   }
@@ -194,8 +201,18 @@ bool bare(const SqlTokens& t, Hit& hit) {
   return false;
 }
 
-bool quoted(const SqlTokens& t, Hit& hit) {
+bool quoted(const SqlTokens& t, std::string_view text, Hit& hit) {
   if (!t.closed() || t.size() < 2) return false;
+  // What precedes the closing quote is the value the query expected: an injection has a
+  // short one (often nothing); prose and code with quotes have sentences there.
+  const std::string_view prefix = text.substr(0, t[0].len - 1);
+  std::size_t spaces = 0;
+  for (const char c : prefix) {
+    if (c == '\n' || c == '\r') return false;
+    spaces += c == ' ' || c == '\t';
+  }
+  if (spaces > 2 || prefix.size() > 64) return false;
+  if (t.type(1) == 'c' && spaces > 0) return false;
   if (takeover(t, 1, true)) {
     set_hit(t, 1, 5, "SQL injection after a closing quote", hit);
     return true;
@@ -251,15 +268,15 @@ bool detect_sqli(const Inspected& v, Scratch&, Hit& hit) {
     return false;
   {
     const SqlTokens t(text, SqlContext::none);
-    if (bare(t, hit) || anywhere(t, hit)) return true;
+    if (bare(t, text, hit) || anywhere(t, hit)) return true;
   }
   if (v.has(kQuote)) {
     const SqlTokens t(text, SqlContext::single_quote);
-    if (quoted(t, hit)) return true;
+    if (quoted(t, text, hit)) return true;
   }
   if (v.has(kDquote)) {
     const SqlTokens t(text, SqlContext::double_quote);
-    if (quoted(t, hit)) return true;
+    if (quoted(t, text, hit)) return true;
   }
   return false;
 }

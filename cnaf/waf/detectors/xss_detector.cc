@@ -10,11 +10,19 @@
 namespace defender::cnaf::waf {
 namespace {
 
-// Tags that run script, load documents or rewrite the page by themselves.
-constexpr std::array<std::string_view, 22> kScriptTags = {
-    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta",
-    "svg", "math", "isindex", "style", "link", "xss", "import", "xml", "template", "portal",
-    "noscript", "set", "animate"};
+// Tags that run script by themselves.
+constexpr std::array<std::string_view, 2> kScriptTags = {"script", "applet"};
+
+// Tags that load or rewrite things: bad with the attribute that makes them do it.
+struct RiskyTag {
+  std::string_view tag;
+  std::string_view needle;  // searched in the tag's attributes (lower case)
+};
+constexpr std::array<RiskyTag, 9> kRiskyTags = {{
+    {"iframe", "srcdoc"}, {"frame", "srcdoc"}, {"base", "href"}, {"meta", "http-equiv"},
+    {"link", "import"}, {"object", "data:"}, {"embed", "data:"}, {"object", ".swf"},
+    {"embed", ".swf"},
+}};
 
 // DOM event handler name prefixes (for attribute breakouts without a tag).
 constexpr std::array<std::string_view, 44> kEvents = {
@@ -60,6 +68,18 @@ std::size_t script_scheme(std::string_view s, std::size_t pos) {
   return std::string_view::npos;
 }
 
+// What follows "javascript:" reads as code (a call, an assignment, a template), not as the
+// rest of a sentence ("JavaScript: the good parts").
+bool script_body(std::string_view s, std::size_t pos) {
+  std::size_t words = 0;
+  for (std::size_t i = pos; i < s.size() && i < pos + 96; ++i) {
+    const char c = s[i];
+    if (c == '(' || c == '`' || c == '=' || c == '[' || c == '%' || c == '/' || c == '\\') return true;
+    if (c == ' ' && i > pos && s[i - 1] != ' ' && ++words >= 2) return false;
+  }
+  return false;
+}
+
 bool starts_with(std::string_view s, std::size_t pos, std::string_view p) {
   return s.substr(pos, p.size()) == p;
 }
@@ -86,10 +106,31 @@ bool bad_tag(std::string_view s, std::size_t lt, Hit& hit) {
   // Attributes end at the next '<' at the latest: each byte is scanned by one tag only.
   const std::size_t next_lt = s.find('<', lt + 1);
   const std::size_t end_limit = next_lt == std::string_view::npos ? s.size() : next_lt;
+  // The name must end the way a browser ends it: "<math.h>" is not a tag.
+  if (i < s.size() && !is_space(s[i]) && s[i] != '>' && s[i] != '\t') return false;
   for (const auto t : kScriptTags) {
-    if (name == t && (i >= s.size() || !name_char(s[i]))) {
-      hit = Hit{lt, std::min<std::size_t>(i - lt + 32, s.size() - lt), "script-capable tag"};
+    if (name == t && s[lt + 1] != '/') {
+      hit = Hit{lt, std::min<std::size_t>(i - lt + 32, s.size() - lt), "script tag"};
       return true;
+    }
+  }
+  {
+    const std::size_t gt = s.substr(0, end_limit).find('>', i);
+    const std::string_view attrs = s.substr(i, std::min(end_limit, gt == std::string_view::npos ? s.size() : gt) - i);
+    for (const auto& r : kRiskyTags) {
+      if (name == r.tag && attrs.find(r.needle) != std::string_view::npos) {
+        hit = Hit{lt, std::min<std::size_t>(i - lt + 40, s.size() - lt), "tag loading active content"};
+        return true;
+      }
+    }
+    if (name == "style") {
+      const std::string_view body = s.substr(i, 256);
+      if (body.find("expression(") != std::string_view::npos || body.find("@import") != std::string_view::npos ||
+          body.find("behavior:") != std::string_view::npos || body.find("-moz-binding") != std::string_view::npos ||
+          body.find("javascript:") != std::string_view::npos) {
+        hit = Hit{lt, std::min<std::size_t>(64, s.size() - lt), "style with script"};
+        return true;
+      }
     }
   }
   // Attributes: an event handler, a script URL, a CSS expression.
@@ -148,7 +189,7 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
     std::size_t k = 0;
     while (k < s.size() && static_cast<unsigned char>(s[k]) < 0x21) ++k;
     std::size_t end = script_scheme(s, k);
-    if (end != std::string_view::npos && end < s.size()) {
+    if (end != std::string_view::npos && end < s.size() && script_body(s, end)) {
       hit = Hit{k, std::min<std::size_t>(end - k + 32, s.size() - k), "script URL"};
       return true;
     }
@@ -159,7 +200,7 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
         std::size_t q = p + 1;
         while (q < c && static_cast<unsigned char>(s[q]) < 0x21) ++q;
         end = script_scheme(s, q);
-        if (end == c + 1 && end < s.size()) {
+        if (end == c + 1 && end < s.size() && script_body(s, end)) {
           hit = Hit{p, std::min<std::size_t>(end - p + 32, s.size() - p), "script URL"};
           return true;
         }

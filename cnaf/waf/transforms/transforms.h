@@ -50,4 +50,12 @@ bool base64_plain(std::string_view in, std::string& out);
 // content), runs of whitespace one space; lower case.
 void sql_fold(std::string_view in, std::string& out);
 
+// True for free text (a newline, or at least six blanks): forum posts, comments, messages.
+bool looks_like_prose(std::string_view text);
+
+// Blanks (same length, newlines kept) the code that Markdown and BBCode render as text: ```
+// fences, `inline` spans, [code]...[/code], indented lines. Quoted code is shown, never run;
+// raw HTML <pre>/<code> is not masked, as a browser would parse markup inside it.
+bool mask_code(std::string_view in, std::string& out);
+
 }  // namespace defender::cnaf::waf

@@ -1,0 +1,75 @@
+#include "cnaf/waf/transforms/transforms.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+void blank(std::string& out, std::size_t from, std::size_t to) {
+  for (std::size_t i = from; i < to && i < out.size(); ++i)
+    if (out[i] != '\n') out[i] = ' ';
+}
+
+}  // namespace
+
+bool looks_like_prose(std::string_view text) {
+  std::size_t spaces = 0;
+  for (const char c : text) {
+    if (c == '\n') return true;
+    spaces += c == ' ';
+  }
+  return spaces >= 6;
+}
+
+bool mask_code(std::string_view in, std::string& out) {
+  out.assign(in.data(), in.size());
+  bool changed = false;
+  std::size_t i = 0;
+  while (i < in.size()) {
+    // Markdown fences: ``` or ~~~ up to the closing fence (or the end).
+    if ((in.compare(i, 3, "```") == 0 || in.compare(i, 3, "~~~") == 0) &&
+        (i == 0 || in[i - 1] == '\n')) {
+      const std::size_t close = in.find(in.substr(i, 3), i + 3);
+      const std::size_t end = close == std::string_view::npos ? in.size() : close + 3;
+      blank(out, i, end);
+      changed = true;
+      i = end;
+      continue;
+    }
+    // Markdown inline code: `...` on one line.
+    if (in[i] == '`') {
+      const std::size_t close = in.find('`', i + 1);
+      const std::size_t nl = in.find('\n', i + 1);
+      if (close != std::string_view::npos && close > i + 1 && (nl == std::string_view::npos || close < nl) &&
+          close - i < 400) {
+        blank(out, i, close + 1);
+        changed = true;
+        i = close + 1;
+        continue;
+      }
+    }
+    // BBCode [code]...[/code].
+    if (in.compare(i, 6, "[code]") == 0 || in.compare(i, 6, "[CODE]") == 0 ||
+        in.compare(i, 6, "[code=") == 0) {
+      std::size_t close = in.find("[/code]", i + 6);
+      if (close == std::string_view::npos) close = in.find("[/CODE]", i + 6);
+      const std::size_t end = close == std::string_view::npos ? in.size() : close + 7;
+      blank(out, i, end);
+      changed = true;
+      i = end;
+      continue;
+    }
+    // Markdown indented code: a line starting with four blanks or a tab, after a blank line
+    // or another indented line.
+    if ((i == 0 || in[i - 1] == '\n') && (in.compare(i, 4, "    ") == 0 || in[i] == '\t') && i > 0) {
+      std::size_t eol = in.find('\n', i);
+      if (eol == std::string_view::npos) eol = in.size();
+      blank(out, i, eol);
+      changed = true;
+      i = eol;
+      continue;
+    }
+    ++i;
+  }
+  return changed;
+}
+
+}  // namespace defender::cnaf::waf
