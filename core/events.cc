@@ -31,7 +31,6 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -43,15 +42,52 @@ std::int64_t now_unix_ms() noexcept {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+namespace {
+
+// "2026-11-29T08:55:34.123Z" appended to `out`; civil-date arithmetic from <chrono>, with no
+// locale or time-zone lock (gmtime_r takes one), since the writer renders every line's time.
+void append_time(std::string& out, std::int64_t unix_ms) {
+  using namespace std::chrono;
+  const sys_time<milliseconds> point{milliseconds{unix_ms}};
+  const sys_days day = floor<days>(point);
+  const year_month_day date{day};
+  const hh_mm_ss clock{point - day};
+  const int year = static_cast<int>(date.year());
+  const auto month = static_cast<unsigned>(date.month());
+  const auto mday = static_cast<unsigned>(date.day());
+  const auto hours = static_cast<unsigned>(clock.hours().count());
+  const auto minutes = static_cast<unsigned>(clock.minutes().count());
+  const auto seconds = static_cast<unsigned>(clock.seconds().count());
+  const auto millis = static_cast<unsigned>(clock.subseconds().count());
+  if (year < 0 || year > 9999) {  // nothing real; keep it readable anyway
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", year, month, mday,
+                  hours, minutes, seconds, millis);
+    out += buffer;
+    return;
+  }
+  char text[] = "0000-00-00T00:00:00.000Z";
+  auto put = [&](std::size_t at, unsigned value, std::size_t digits) {
+    for (std::size_t k = digits; k > 0; --k, value /= 10) {
+      text[at + k - 1] = static_cast<char>('0' + value % 10);
+    }
+  };
+  put(0, static_cast<unsigned>(year), 4);
+  put(5, month, 2);
+  put(8, mday, 2);
+  put(11, hours, 2);
+  put(14, minutes, 2);
+  put(17, seconds, 2);
+  put(20, millis, 3);
+  out.append(text, sizeof text - 1);
+}
+
+}  // namespace
+
 std::string format_rfc3339_ms(std::int64_t unix_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  const int millis = static_cast<int>(unix_ms % 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[128];  // room for any int the format could print
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
-  return buffer;
+  std::string out;
+  append_time(out, unix_ms);
+  return out;
 }
 
 namespace {
@@ -94,6 +130,10 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i, std::size_t& bad) n
   return need + 1;
 }
 
+constexpr bool plain(char c) noexcept {
+  return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+}
+
 void append_escaped_byte(std::string& out, unsigned char c) {
   static constexpr char kHex[] = "0123456789abcdef";
   switch (c) {
@@ -118,8 +158,16 @@ void append_escaped_byte(std::string& out, unsigned char c) {
 // `value` as a JSON string, cut to `limit` input bytes on a character boundary.
 void append_string(std::string& out, std::string_view value, std::size_t limit) {
   out += '"';
+  const std::size_t fit = std::min(value.size(), limit);
   std::size_t i = 0;
   while (i < value.size()) {
+    std::size_t run = i;  // the common case: a run of ASCII that needs no escaping
+    while (run < fit && plain(value[run])) ++run;
+    if (run > i) {
+      out.append(value.data() + i, run - i);
+      i = run;
+      continue;
+    }
     std::size_t bad = 0;
     const std::size_t len = utf8_sequence(value, i, bad);
     const std::size_t step = len != 0 ? len : bad;
@@ -151,7 +199,7 @@ void append_key(std::string& out, std::string_view key) {
 void append_event(std::string& out, const Event& event, const std::string& app_id,
                   std::size_t max) {
   out += "{\"time\":\"";
-  out += format_rfc3339_ms(event.time_ms);
+  append_time(out, event.time_ms);
   out += '"';
   append_key(out, "app_id");
   append_string(out, app_id, max);

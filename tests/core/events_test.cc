@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -83,6 +84,23 @@ TEST(FormatEventLine, TimeIsRfc3339UtcWithMilliseconds) {
   const std::string now = format_rfc3339_ms(now_unix_ms());
   EXPECT_THAT(now, ::testing::MatchesRegex(
                        "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z"));
+}
+
+TEST(FormatEventLine, TimeAgreesWithGmtime) {
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 20000; ++i) {
+    const auto ms = static_cast<std::int64_t>(rng() % 253402300800000ULL);  // up to 9999-12-31
+    const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char want[64];
+    std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(ms % 1000));
+    ASSERT_EQ(format_rfc3339_ms(ms), want) << ms;
+  }
+  EXPECT_EQ(format_rfc3339_ms(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_rfc3339_ms(951782400000), "2000-02-29T00:00:00.000Z");
 }
 
 TEST(FormatEventLine, EscapesEveryControlByteQuoteAndBackslash) {
