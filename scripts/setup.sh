@@ -13,6 +13,7 @@ build_pkgs=(
   libssl-dev libldns-dev libnghttp2-dev node-llhttp
   libhyperscan-dev libseccomp-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  zlib1g-dev                          # embed: ZIP bundle (deflate, CRC-32)
 )
 # Tests: real peers and clients the integration tests start or drive.
 test_pkgs=(
@@ -21,6 +22,7 @@ test_pkgs=(
   nsd unbound                         # real DNS servers as upstreams
   nghttp2-client                      # nghttp, h2load
   openssl
+  unzip podman buildah runc busybox-static   # embed: bundle check, end-to-end image test
 )
 # Benchmarks: the peers measured side by side.
 bench_pkgs=(dnsdist dnsperf nginx wrk libnginx-mod-http-modsecurity modsecurity-crs)
