@@ -58,8 +58,10 @@ int main(int argc, char** argv) {
     std::string line;
     while (std::getline(in, line)) {
       if (line.empty()) continue;
-      auto rec = bench::from_record(nlohmann::json::parse(line));
-      if (!only.empty() && rec.category != only) continue;
+      const auto json = nlohmann::json::parse(line);
+      auto rec = bench::from_record(json);
+      if (json.contains("crs_pl")) rec.category += "(pl" + std::to_string(json["crs_pl"].get<int>()) + ")";
+      if (!only.empty() && !rec.category.starts_with(only)) continue;
       bool blocked = rec.unparsable;
       std::string why = "unparsable";
       if (!rec.unparsable) {
@@ -81,7 +83,14 @@ int main(int argc, char** argv) {
       if (rec.label == "attack" && !blocked && shown_misses < show_misses) {
         ++shown_misses;
         std::cout << "MISS " << rec.id << " " << rec.method << " " << rec.target.substr(0, 200)
-                  << " body=" << rec.body.substr(0, 300) << "\n";
+                  << " " << rec.version << " body=" << rec.body.substr(0, 300);
+        for (const auto& [n, hv] : rec.headers) {
+          static const char* kUsual[] = {"Host", "Connection", "User-Agent", "Accept", "Content-Length"};
+          bool usual = false;
+          for (const char* u : kUsual) usual |= n == u;
+          if (!usual) std::cout << " | " << n << ": " << hv.substr(0, 200);
+        }
+        std::cout << "\n";
       }
       if (rec.label == "benign" && blocked && shown_fp < show_fp) {
         ++shown_fp;

@@ -275,6 +275,12 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
     }
     if (url_decode(value, url_buf_, plus)) value = url_buf_;
   }
+  if (source == Source::xml && value.find('&') != std::string_view::npos) {
+    // The XML parser decodes every entity (&lt; included) before the application sees it.
+    html_entity_decode(value, b64_, false);
+    url_buf_.swap(b64_);
+    value = url_buf_;
+  }
   decode_all(value, text_, tmp_);
   // Binary content (uploads, compressed data) is not text any of the detectors could read.
   std::size_t controls = 0;
@@ -298,9 +304,11 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
   constexpr std::uint32_t kInert = kAlpha | kDigit | kDot | kDash | kHigh;
   const bool inert = (v.mask & ~kInert) == 0;
   if (inert) {
+    // Only class names (java.lang.Runtime), serialized objects and base64 remain possible.
     const bool b64 = text_.size() >= 16 && base64_plain(text_, b64_);
-    const bool java = text_.starts_with("rO0AB");
+    const bool java = text_.starts_with("rO0AB") || (v.has(kDot) && text_.size() >= 8);
     if (!b64 && !java) return true;
+    if (!b64) return run_detectors(v, protections & bit(Protection::code_injection));
   }
   if (!run_detectors(v, protections)) return false;
   // Values that are plainly base64 are decoded and inspected once more.

@@ -69,11 +69,156 @@ bool breakout_before(std::string_view s, std::size_t p) {
          c == '.' || c == '{' || c == '>' || c == '=' || c == '(';
 }
 
+constexpr std::string_view kPhpFunctions[] = {
+    "array_filter", "array_map", "assert", "base64_decode", "call_user_func",
+    "call_user_func_array", "create_function", "curl_exec", "dl", "escapeshellcmd", "eval",
+    "exec", "expect_popen", "file_get_contents", "file_put_contents", "filegroup", "fileowner",
+    "fopen", "fsockopen", "fwrite", "get_defined_vars", "getenv", "gethostbyname", "gzdecode",
+    "gzinflate", "gzuncompress", "highlight_file", "include", "include_once", "ini_get",
+    "ini_set", "mail", "move_uploaded_file", "ob_start", "parse_str", "passthru", "pcntl_exec",
+    "pfsockopen", "phpinfo", "popen", "posix_getpwuid", "posix_kill", "posix_setuid",
+    "preg_replace", "proc_open", "putenv", "readfile", "register_shutdown_function", "require",
+    "require_once", "shell_exec", "show_source", "str_rot13", "symlink", "system", "unlink",
+    "unserialize", "usort",
+};
+
+bool php_function(std::string_view w) {
+  for (const auto f : kPhpFunctions)
+    if (w == f) return true;
+  return false;
+}
+
+// Reads the start of `s` the way PHP would: skips blanks, comments, '@', '(' '[' and quotes,
+// reads a name, skips the same again plus ')' ']' and index expressions, and expects '('.
+bool php_call(std::string_view s, Hit& hit) {
+  std::size_t i = 0;
+  const auto skip = [&](bool closing) {
+    while (i < s.size()) {
+      const char c = s[i];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '@' || c == '(' || c == '[' ||
+          c == '"' || c == '\'' || (closing && (c == ')' || c == ']' || c == '{' || c == '}' ||
+                                            (c >= '0' && c <= '9')))) {
+        ++i;
+      } else if (s.compare(i, 2, "/*") == 0) {
+        const std::size_t e = s.find("*/", i + 2);
+        i = e == std::string_view::npos ? s.size() : e + 2;
+      } else if (s.compare(i, 2, "//") == 0 || c == '#') {
+        const std::size_t e = s.find('\n', i);
+        i = e == std::string_view::npos ? s.size() : e + 1;
+      } else {
+        break;
+      }
+    }
+  };
+  // Open tags and BBCode-style wrappers: "<?php", "<? php", "<?=", "[php]".
+  {
+    std::size_t t = s.find("<?");
+    if (t != std::string_view::npos) {
+      std::size_t k = t + 2;
+      while (k < s.size() && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n')) ++k;
+      if (s.compare(k, 3, "php") == 0 || (k == t + 2 && k < s.size() && s[k] == '=')) {
+        hit = Hit{t, std::min<std::size_t>(64, s.size() - t), "PHP open tag"};
+        return true;
+      }
+      if (k < s.size() && s.compare(t, 5, "<?xml") != 0 && (s.find('(', k) != std::string_view::npos) &&
+          (s.find(';', k) != std::string_view::npos || s.find('$', k) != std::string_view::npos)) {
+        hit = Hit{t, std::min<std::size_t>(64, s.size() - t), "PHP short open tag"};
+        return true;
+      }
+    }
+    if (s.starts_with("[php]")) {
+      hit = Hit{0, std::min<std::size_t>(64, s.size()), "PHP tag"};
+      return true;
+    }
+  }
+  // Variable functions: $f(...), $__[_](24), $d['o'](9)
+  {
+    std::size_t k = 0;
+    while (k < s.size() && (s[k] == '@' || s[k] == ' ')) ++k;
+    if (k < s.size() && s[k] == '$') {
+      ++k;
+      const std::size_t nb = k;
+      while (k < s.size() && ((s[k] >= 'a' && s[k] <= 'z') || s[k] == '_' || (s[k] >= '0' && s[k] <= '9'))) ++k;
+      if (k > nb && !(s[nb] >= '0' && s[nb] <= '9')) {
+        std::size_t depth = 0;
+        while (k < s.size() && k < 64 && (s[k] == '[' || depth > 0)) {
+          if (s[k] == '[') ++depth;
+          if (s[k] == ']') --depth;
+          ++k;
+        }
+        if (k < s.size() && s[k] == '(') {
+          hit = Hit{0, std::min<std::size_t>(64, s.size()), "PHP variable function call"};
+          return true;
+        }
+      }
+    }
+  }
+  skip(false);
+  const std::size_t nb = i;
+  while (i < s.size() && ((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_' || (s[i] >= '0' && s[i] <= '9'))) ++i;
+  const std::string_view name = s.substr(nb, i - nb);
+  if (!php_function(name)) return false;
+  // Between the name and its argument list: blanks, comments, closing ')' ']', "[0]".
+  bool call = false;
+  while (i < s.size() && i < nb + 160) {
+    const char c = s[i];
+    if (c == '(') {
+      call = true;
+      break;
+    }
+    if (c == ' ' || c == '\t' || c == '\n' || c == ')' || c == ']' || c == '[' || c == '"' ||
+        c == '\'' || (c >= '0' && c <= '9') || c == '{' || c == '}') {
+      ++i;
+    } else if (s.compare(i, 2, "/*") == 0) {
+      const std::size_t e = s.find("*/", i + 2);
+      i = e == std::string_view::npos ? s.size() : e + 2;
+    } else if (s.compare(i, 2, "//") == 0) {
+      const std::size_t e = s.find('\n', i);
+      i = e == std::string_view::npos ? s.size() : e + 1;
+    } else {
+      break;
+    }
+  }
+  if (!call) return false;
+  // "system() can fail ..." is prose about a function; a call stands alone.
+  const std::size_t close = s.find(')', nb);
+  if (close != std::string_view::npos) {
+    std::size_t spaces = 0;
+    for (std::size_t k = close; k < s.size() && k < close + 64; ++k) spaces += s[k] == ' ';
+    if (spaces > 2 && s.compare(close - 1, 2, "()") == 0) return false;
+  }
+  hit = Hit{nb, std::min<std::size_t>(64, s.size() - nb), "PHP function call"};
+  return true;
+}
+
 }  // namespace
 
 bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
   const std::string_view s = v.lower;
   if (s.size() < 4) return false;
+  // A server-side script uploaded under its own extension (multipart file names, the
+  // X-Filename family of upload headers).
+  const bool file_name = v.source == Source::multipart_filename ||
+                         (v.source == Source::header && v.name.size() > 6 &&
+                          (v.name.find("file") != std::string_view::npos));
+  if (file_name) {
+    std::string_view n = s;
+    while (!n.empty() && (n.back() == '.' || n.back() == ' ' || n.back() == '/')) n.remove_suffix(1);
+    const std::size_t dot = n.rfind('.');
+    if (dot != std::string_view::npos) {
+      std::string_view ext = n.substr(dot + 1);
+      while (!ext.empty() && ext.front() == ' ') ext.remove_prefix(1);
+      static constexpr std::array<std::string_view, 16> kScripts = {
+          "php", "php3", "php4", "php5", "php7", "php8", "phtml", "phar", "phpt", "pht",
+          "jsp", "jspx", "asp", "aspx", "cgi", "shtml"};
+      for (const auto e : kScripts) {
+        if (ext == e) {
+          hit = at(s, dot, "server-side script upload");
+          return true;
+        }
+      }
+    }
+  }
   // Java serialized object: raw magic or its base64 form at the start of a value.
   if (s.size() >= 8 && (v.raw.substr(0, 4) == std::string_view("\xac\xed\x00\x05", 4) ||
                         v.text.substr(0, 6) == "rO0ABX" || v.text.substr(0, 5) == "rO0AB" ||
@@ -134,6 +279,55 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
     return true;
   });
   if (found) return true;
+  // Java: fully qualified names of classes that execute, reflect, load or deserialise, and
+  // the commons-collections / Groovy gadget classes of deserialisation chains.
+  if (v.has(kDot) || s.find("processbuilder") != std::string_view::npos) {
+    static constexpr NeedleSet kJava(std::to_array<std::string_view>({
+        "java.lang.", "java.io.", "java.net.", "java.nio.", "java.rmi.", "java.beans.",
+        "java.util.zip", "java.security.", "javax.", "com.sun.", "sun.misc.", "jdk.internal",
+        "processbuilder", "java.runtime", "java.processbuilder", "com.opensymphony.xwork2",
+        "transformer", "closure", "instantiatefactory", "serializationfactory",
+        "org.codehaus.groovy.runtime", "bsh.", "org.mozilla.javascript",
+    }));
+    std::size_t where = std::string_view::npos;
+    kJava.find(s, v.mask, [&](std::size_t index, std::size_t p) {
+      const std::string_view n = kJava.needles[index];
+      if (p > 0 && ((s[p - 1] >= 'a' && s[p - 1] <= 'z') || s[p - 1] == '_')) return false;
+      if (n == "transformer" || n == "closure" || n == "instantiatefactory" || n == "serializationfactory") {
+        // Gadget class names: "invokertransformer", "ProcessBuilder.evil.clonetransformer".
+        std::size_t b = p;
+        while (b > 0 && s[b - 1] >= 'a' && s[b - 1] <= 'z') --b;
+        const std::string_view word = s.substr(b, p - b);
+        static constexpr std::array<std::string_view, 16> kGadgets = {
+            "invoker", "chained", "constant", "instantiate", "clone", "closure", "factory",
+            "map", "predicate", "switch", "while", "for", "if", "prototypeclone",
+            "prototype", "nop"};
+        bool gadget = false;
+        for (const auto g : kGadgets) gadget |= word == g;
+        if (!gadget && n != "instantiatefactory" && n != "serializationfactory") return false;
+        if (s.find("evil") == std::string_view::npos && s.find("commons") == std::string_view::npos &&
+            s.find("processbuilder") == std::string_view::npos && word.empty())
+          return false;
+        where = b;
+        return true;
+      }
+      // "java.io." must name a class: an upper-case letter follows in the original text.
+      const std::size_t after = p + n.size();
+      if (n.back() == '.' && (after >= v.text.size() || !(v.text[after] >= 'A' && v.text[after] <= 'Z')) &&
+          n != "javax." && n != "com.sun." && n != "bsh.")
+        return false;
+      where = p;
+      return true;
+    });
+    if (where != std::string_view::npos) {
+      hit = at(s, where, "Java class used by exploits");
+      return true;
+    }
+  }
+  // PHP: open tags and the functions that run commands, code or reach files and sockets,
+  // called at the start of a value or after a breakout, with PHP's own obfuscations folded
+  // (comments, (name)(...), [name][0](...), "@", quotes around the name).
+  if (php_call(s, hit)) return true;
   // Template expression with arithmetic: {{7*7}}, ${7*7}, <%= 7*7 %>, #{7*7}, *{7*7}.
   if (v.has(kBrace)) {
     for (std::size_t p = s.find('{'); p != std::string_view::npos; p = s.find('{', p + 1)) {

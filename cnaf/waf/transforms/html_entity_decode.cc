@@ -9,12 +9,12 @@ namespace {
 
 // The named entities that matter for markup and script (case-sensitive as in HTML, plus the
 // lower-case forms browsers also accept for these).
-constexpr std::array<std::pair<std::string_view, char>, 22> kNamed = {{
+constexpr std::array<std::pair<std::string_view, char>, 25> kNamed = {{
     {"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"quot", '"'}, {"apos", '\''},
     {"colon", ':'}, {"lpar", '('}, {"rpar", ')'}, {"sol", '/'}, {"bsol", '\\'},
     {"Tab", '\t'}, {"NewLine", '\n'}, {"period", '.'}, {"comma", ','}, {"semi", ';'},
     {"equals", '='}, {"lsqb", '['}, {"rsqb", ']'}, {"lbrack", '['}, {"rbrack", ']'},
-    {"grave", '`'}, {"excl", '!'},
+    {"grave", '`'}, {"excl", '!'}, {"newline", '\n'}, {"tab", '\t'}, {"nbsp", ' '},
 }};
 
 }  // namespace
