@@ -77,30 +77,38 @@ DnsServer::Impl::Impl(boost::asio::io_context& io_context, std::shared_ptr<const
 std::error_code DnsServer::Impl::start(const Endpoint& listen) {
   if (started || upstreams.empty()) return std::make_error_code(std::errc::invalid_argument);
   boost::system::error_code ec;
-  const udp::endpoint udp_endpoint(listen.address, listen.port);
-  auto socket = std::make_unique<udp::socket>(io);
-  socket->open(udp_endpoint.protocol(), ec);
-  if (!ec && listen.address.is_v6()) socket->set_option(boost::asio::ip::v6_only(true), ec);
-  if (!ec) socket->bind(udp_endpoint, ec);
-  if (!ec) socket->non_blocking(true, ec);
-  if (ec) return to_std(ec);
-  bound = listen;
-  bound.port = socket->local_endpoint(ec).port();
-  auto tcp_acceptor = std::make_unique<tcp::acceptor>(io);
-  const tcp::endpoint tcp_endpoint(listen.address, bound.port);
-  tcp_acceptor->open(tcp_endpoint.protocol(), ec);
-  if (!ec) tcp_acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec && listen.address.is_v6()) tcp_acceptor->set_option(boost::asio::ip::v6_only(true), ec);
-  if (!ec) tcp_acceptor->bind(tcp_endpoint, ec);
-  if (!ec) tcp_acceptor->listen(boost::asio::socket_base::max_listen_connections, ec);
-  if (ec) return to_std(ec);
-  open_upstreams();
-  udp_listener.socket = std::move(socket);
-  acceptor = std::move(tcp_acceptor);
-  started = true;
-  receive_udp();
-  accept_tcp(shared_from_this());
-  return {};
+  // Port 0: UDP picks a free port, TCP must get the same one; UDP and TCP ports are separate
+  // spaces, so that one may be taken on the TCP side: try again with another.
+  const int tries = listen.port == 0 ? 20 : 1;
+  for (int attempt_no = 0; attempt_no < tries; ++attempt_no) {
+    ec.clear();
+    const udp::endpoint udp_endpoint(listen.address, listen.port);
+    auto socket = std::make_unique<udp::socket>(io);
+    socket->open(udp_endpoint.protocol(), ec);
+    if (!ec && listen.address.is_v6()) socket->set_option(boost::asio::ip::v6_only(true), ec);
+    if (!ec) socket->bind(udp_endpoint, ec);
+    if (!ec) socket->non_blocking(true, ec);
+    if (ec) return to_std(ec);
+    bound = listen;
+    bound.port = socket->local_endpoint(ec).port();
+    auto tcp_acceptor = std::make_unique<tcp::acceptor>(io);
+    const tcp::endpoint tcp_endpoint(listen.address, bound.port);
+    tcp_acceptor->open(tcp_endpoint.protocol(), ec);
+    if (!ec) tcp_acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec && listen.address.is_v6()) tcp_acceptor->set_option(boost::asio::ip::v6_only(true), ec);
+    if (!ec) tcp_acceptor->bind(tcp_endpoint, ec);
+    if (!ec) tcp_acceptor->listen(boost::asio::socket_base::max_listen_connections, ec);
+    if (ec == boost::asio::error::address_in_use && attempt_no + 1 < tries) continue;
+    if (ec) return to_std(ec);
+    open_upstreams();
+    udp_listener.socket = std::move(socket);
+    acceptor = std::move(tcp_acceptor);
+    started = true;
+    receive_udp();
+    accept_tcp(shared_from_this());
+    return {};
+  }
+  return to_std(ec);
 }
 
 void DnsServer::Impl::stop() {
