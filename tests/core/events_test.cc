@@ -360,7 +360,7 @@ TEST(EventLog, OverflowIsReportedAsASystemEvent) {
       log.emit(big);
       ++emitted;
     }
-    ASSERT_GT(log.stats().dropped, 0u);
+    EXPECT_GT(log.stats().dropped, 0u);  // not ASSERT: the pipe must be drained below
     for (int i = 0; i < 50; ++i) {
       log.emit(big);  // more drops while the writer is stuck (the queue is still full)
       ++emitted;
