@@ -147,7 +147,7 @@ int run_dns(DnsOptions& options) {
         for (const auto& e : result.errors) problems += (problems.empty() ? "" : "; ") + e.to_string();
         fresh = std::move(result.policy);
       }
-      boost::asio::post(io, [&, fresh, problems] {
+      boost::asio::post(io, [&, path, fresh, problems] {
         reloading = false;
         events->reopen();
         if (fresh) {
