@@ -171,6 +171,11 @@ void Transaction::protocol_phase(const RequestView& request) {
     walker.query(query, Source::query, Source::query_name);
     if (walker.notes().too_many_parts && !stop_)
       add(Protection::protocol, Source::query, "*", {}, "too many query arguments");
+    // Unencoded HTML entities ("&#106;" "&lt;") cut the query into pieces at their '&':
+    // the application may still see them whole, so the whole query is read once more.
+    if (!stop_ && (query.find("&#") != std::string_view::npos || query.find("&lt") != std::string_view::npos ||
+                   query.find("&quot") != std::string_view::npos || query.find("&colon") != std::string_view::npos))
+      inspect_value(Source::query, "*", query, true, checks_for(Source::query) & ~bit(Protection::protocol));
   }
 }
 

@@ -95,7 +95,9 @@ std::size_t command_at(std::string_view s, std::size_t p, bool strict_args) {
     return a + 1;
   if (s.substr(a, 7) == "http://" || s.substr(a, 8) == "https://" || s.substr(a, 6) == "ftp://")
     return a + 8;
-  if (!strict_args && a + 1 < s.size() && s[a + 1] == ':') return a + 2;  // c:\...
+  if (a + 2 < s.size() && s[a + 1] == ':' && (s[a + 2] == '\\' || s[a + 2] == '/') &&
+      (!strict_args || (c >= 'a' && c <= 'z')))
+    return a + 3;  // c:\...
   return std::string_view::npos;
 }
 

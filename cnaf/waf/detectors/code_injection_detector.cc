@@ -15,48 +15,43 @@ Hit at(std::string_view s, std::size_t p, std::string_view reason) {
   return Hit{p, std::min<std::size_t>(64, s.size() - p), reason};
 }
 
-// Log4j lookups: "${" then, ignoring nested "${", "}", ":-", "::-", lower:/upper: wrappers,
-// the letters of a lookup name and ':'.
+// Log4j lookups: "${" then a lookup name and ':', where nested "${x:-c}" / "${::-c}" stand
+// for "c" and "${lower:c}" / "${upper:c}" for c. The letters are rebuilt with a small stack.
 bool log4j_lookup(std::string_view s, std::size_t p) {
   static constexpr std::array<std::string_view, 12> kLookups = {
       "jndi:", "env:", "sys:", "java:", "ctx:", "main:", "bundle:", "spring:", "k8s:",
       "docker:", "web:", "base64:"};
-  // Collect up to 24 significant letters after "${", dropping obfuscation wrappers.
-  char buf[32];
+  char buf[48];
   std::size_t n = 0;
-  std::size_t i = p + 2;
-  const std::size_t limit = std::min(s.size(), p + 160);
-  while (i < limit && n + 1 < sizeof buf) {
-    const char c = s[i];
-    if (c == '$' || c == '{' || c == '}' || c == ' ') {
+  std::size_t stack[8];
+  std::size_t sp = 0;
+  const std::size_t limit = std::min(s.size(), p + 200);
+  for (std::size_t i = p; i < limit && n < sizeof buf; ++i) {
+    if (s[i] == '$' && i + 1 < s.size() && s[i + 1] == '{') {
+      if (sp < 8) stack[sp++] = n;
       ++i;
       continue;
     }
-    if (s.compare(i, 6, "lower:") == 0 || s.compare(i, 6, "upper:") == 0) {
-      i += 6;
+    if (s[i] == '}') {
+      if (sp > 0) --sp;
+      if (sp == 0) break;
       continue;
     }
-    if (c == ':' && i + 1 < s.size() && s[i + 1] == '-') {  // ${::-j} / ${x:-j}
-      // drop what was collected for this wrapper's name (back to the last '{')
-      std::size_t b = n;
-      std::size_t k = i;
-      while (k > p && s[k] != '{') {
-        --k;
-        if (b > 0 && s[k] != '{' && s[k] != '$' && s[k] != ':') --b;
-      }
-      n = b;
-      i += 2;
+    if (s[i] == ':' && i + 1 < s.size() && s[i + 1] == '-') {
+      if (sp > 0) n = stack[sp - 1];
+      ++i;
       continue;
     }
-    buf[n++] = c;
-    if (c == ':') break;
-    ++i;
+    if (sp > 0 && n == stack[sp - 1] && (s.compare(i, 6, "lower:") == 0 || s.compare(i, 6, "upper:") == 0)) {
+      i += 5;
+      continue;
+    }
+    if (s[i] == ' ') continue;
+    buf[n++] = s[i];
   }
   const std::string_view got(buf, n);
   for (const auto l : kLookups)
-    if (got.size() >= l.size() && got.substr(got.size() - l.size()) == l &&
-        got.size() <= l.size() + 2)
-      return true;
+    if (got.starts_with(l)) return true;
   return false;
 }
 
@@ -341,10 +336,10 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       const std::size_t e0 = e;
       while (e < s.size() && s[e] >= '0' && s[e] <= '9') ++e;
       while (e < s.size() && s[e] == ' ') ++e;
-      if (e > e0 && e < s.size() && s[e] == '}' && p > 0 &&
-          (s[p - 1] == '$' || s[p - 1] == '#' || s[p - 1] == '*' || s[p - 1] == '@' ||
-           s[p + 1] == '{')) {
-        hit = at(s, p - 1, "template expression");
+      if (e > e0 && e < s.size() && s[e] == '}' &&
+          ((p > 0 && (s[p - 1] == '$' || s[p - 1] == '#' || s[p - 1] == '*' || s[p - 1] == '@')) ||
+           (p + 1 < s.size() && s[p + 1] == '{'))) {
+        hit = at(s, p > 0 ? p - 1 : 0, "template expression");
         return true;
       }
     }

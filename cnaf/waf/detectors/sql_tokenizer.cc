@@ -195,8 +195,12 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
         continue;
       }
       const std::size_t close = t.find("*/", i + 2);
-      i = close == std::string_view::npos ? t.size() : close + 2;
-      push('c', begin, i - begin);
+      if (close == std::string_view::npos) {  // unterminated: cuts the rest of the query
+        i = t.size();
+        push('c', begin, i - begin);
+      } else {
+        i = close + 2;  // a closed comment is only a blank: 1/**/union/**/select
+      }
       continue;
     }
     if (c == '*' && n == '/' && in_exec_comment) {

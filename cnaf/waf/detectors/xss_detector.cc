@@ -11,17 +11,18 @@ namespace defender::cnaf::waf {
 namespace {
 
 // Tags that run script by themselves.
-constexpr std::array<std::string_view, 2> kScriptTags = {"script", "applet"};
+constexpr std::array<std::string_view, 5> kScriptTags = {"script", "applet", "xml", "xss", "vmlframe"};
 
 // Tags that load or rewrite things: bad with the attribute that makes them do it.
 struct RiskyTag {
   std::string_view tag;
   std::string_view needle;  // searched in the tag's attributes (lower case)
 };
-constexpr std::array<RiskyTag, 9> kRiskyTags = {{
+constexpr std::array<RiskyTag, 14> kRiskyTags = {{
     {"iframe", "srcdoc"}, {"frame", "srcdoc"}, {"base", "href"}, {"meta", "http-equiv"},
-    {"link", "import"}, {"object", "data:"}, {"embed", "data:"}, {"object", ".swf"},
-    {"embed", ".swf"},
+    {"link", "import"}, {"object", "data"}, {"embed", "src"}, {"object", "type"},
+    {"iframe", "src=http"}, {"iframe", "src=//"}, {"frame", "src="}, {"iframe", "mhtml:"},
+    {"form", "action"}, {"isindex", "action"},
 }};
 
 // DOM event handler name prefixes (for attribute breakouts without a tag).
@@ -107,7 +108,9 @@ bool bad_tag(std::string_view s, std::size_t lt, Hit& hit) {
   const std::size_t next_lt = s.find('<', lt + 1);
   const std::size_t end_limit = next_lt == std::string_view::npos ? s.size() : next_lt;
   // The name must end the way a browser ends it: "<math.h>" is not a tag.
-  if (i < s.size() && !is_space(s[i]) && s[i] != '>' && s[i] != '\t') return false;
+  if (i < s.size() && !is_space(s[i]) && s[i] != '>' && s[i] != '\t' &&
+      !(name == "script" && s[i] == '<'))
+    return false;
   for (const auto t : kScriptTags) {
     if (name == t && s[lt + 1] != '/') {
       hit = Hit{lt, std::min<std::size_t>(i - lt + 32, s.size() - lt), "script tag"};
@@ -142,7 +145,10 @@ bool bad_tag(std::string_view s, std::size_t lt, Hit& hit) {
           s.substr(i + 1, (close == std::string_view::npos ? end_limit : close) - i - 1);
       std::size_t k = 0;
       while (k < val.size() && static_cast<unsigned char>(val[k]) < 0x21) ++k;
-      if (script_scheme(val, k) != std::string_view::npos || val.find("expression(") != std::string_view::npos) {
+      if (script_scheme(val, k) != std::string_view::npos || val.find("expression(") != std::string_view::npos ||
+          val.find("behavior:") != std::string_view::npos || val.find("behaviour:") != std::string_view::npos ||
+          val.find("binding:") != std::string_view::npos || val.find("url(javascript") != std::string_view::npos ||
+          val.starts_with("data:text/html") || val.find("\\3c") != std::string_view::npos) {
         hit = Hit{lt, std::min<std::size_t>(i - lt + 40, s.size() - lt), "script URL in a tag"};
         return true;
       }
@@ -159,6 +165,10 @@ bool bad_tag(std::string_view s, std::size_t lt, Hit& hit) {
         hit = Hit{lt, std::min<std::size_t>(k - lt + 32, s.size() - lt), "event handler in a tag"};
         return true;
       }
+    }
+    if ((is_space(c) || c == '"' || c == '\'') && s.compare(i + 1, 7, "datasrc") == 0) {
+      hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "data binding attribute"};
+      return true;
     }
     if (c == '=') {
       std::size_t k = i + 1;
@@ -207,16 +217,43 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
       }
     }
   }
+  // DOM objects that only script touches, and CSS that runs script (old IE, Firefox XBL).
+  {
+    static constexpr NeedleSet kDom(std::to_array<std::string_view>({
+        "document.cookie", "document.domain", "document.write", "document.location",
+        "window.location", "location.href", ":expression(", "-moz-binding", "behavior:url(",
+        "data:text/html", "data:image/svg+xml", "vbscript:", "livescript:", "mocha:",
+        "&{", "<![cdata[<", "fromcharcode",
+    }));
+    std::size_t where = std::string_view::npos;
+    kDom.find(s, v.mask, [&](std::size_t index, std::size_t p) {
+      const std::string_view n = kDom.needles[index];
+      if (n == "&{" && s.find('}', p) == std::string_view::npos) return false;
+      if (n == "&{" && s.find(';', p) == std::string_view::npos) return false;
+      if (p > 0 && n[0] >= 'a' && n[0] <= 'z' && ((s[p - 1] >= 'a' && s[p - 1] <= 'z') || s[p - 1] == '_')) return false;
+      where = p;
+      return true;
+    });
+    if (where != std::string_view::npos) {
+      hit = Hit{where, std::min<std::size_t>(48, s.size() - where), "script-only DOM or CSS construct"};
+      return true;
+    }
+  }
   // Attribute context: a quote closes the attribute, then an event handler.
   if (v.has(kQuote | kDquote | kBacktick) && v.has(kEq)) {
     for (std::size_t i = 0; i + 3 < s.size(); ++i) {
       const char c = s[i];
       if (c != '"' && c != '\'' && c != '`') continue;
-      std::size_t k = i + 1;
-      while (k < s.size() && (is_space(s[k]) || s[k] == '"' || s[k] == '\'')) ++k;
-      if (k < s.size() && s[k] == 'o' && event_handler_at(s, k)) {
-        hit = Hit{i, std::min<std::size_t>(48, s.size() - i), "attribute breakout with an event handler"};
-        return true;
+      // The next few attributes after the quote: ' autofocus onfocus=alert(1) x='
+      const std::size_t limit = std::min(s.size(), i + 96);
+      for (std::size_t k = i + 1; k + 2 < limit; ++k) {
+        if (s[k] != 'o' || s[k + 1] != 'n') continue;
+        const char b = s[k - 1];
+        if (!(is_space(b) || b == '"' || b == '\'' || b == '`')) continue;
+        if (event_handler_at(s, k)) {
+          hit = Hit{i, std::min<std::size_t>(48, s.size() - i), "attribute breakout with an event handler"};
+          return true;
+        }
       }
     }
   }
@@ -235,6 +272,13 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
         std::size_t b = p;
         while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\n')) --b;
         const char before = b == 0 ? '\0' : s[b - 1];
+        if (before == ';') {  // "&gt;alert(1)": the ';' ends an entity, not a statement
+          std::size_t e2 = b - 1;
+          while (e2 > 0 && b - e2 < 10 && ((s[e2 - 1] >= 'a' && s[e2 - 1] <= 'z') || s[e2 - 1] == '#' ||
+                                          (s[e2 - 1] >= '0' && s[e2 - 1] <= '9')))
+            --e2;
+          if (e2 > 0 && s[e2 - 1] == '&') continue;
+        }
         const bool breakout = before == ';' || before == '\'' || before == '"' ||
                               before == '+' || before == '-' || before == '>' ||
                               before == '|' || before == '&' || before == '`' ||

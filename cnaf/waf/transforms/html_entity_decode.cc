@@ -50,11 +50,12 @@ bool html_entity_decode(std::string_view in, std::string& out, bool keep_angle) 
       }
       if (j < in.size() && in[j] == ';') ++j;
       if (keep_angle && (cp == '<' || cp == '>')) {
-        out.append(cp == '<' ? "&lt;" : "&gt;");
+        out.append(cp == '<' ? "&lt;" : "&gt;");  // one canonical spelling
         i = j - 1;
+        changed = true;
         continue;
       }
-      append_utf8(out, cp == 0 ? 0xFFFD : cp);
+      if (cp != 0) append_utf8(out, cp);  // &#0; is dropped, as browsers do inside a scheme
       i = j - 1;
       changed = true;
       continue;

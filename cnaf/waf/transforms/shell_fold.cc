@@ -54,7 +54,12 @@ bool shell_fold(std::string_view in, std::string& out) {
         continue;
       }
     }
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
+    if (c == '\n') {  // a newline separates commands: keep it
+      while (!out.empty() && out.back() == ' ') out.pop_back();
+      out.push_back('\n');
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f') {
       if (c != ' ' || (!out.empty() && out.back() == ' ')) changed = true;
       blank();
       continue;
