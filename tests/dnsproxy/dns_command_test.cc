@@ -32,13 +32,11 @@ TEST(DnsCommand, ForwardsWithTheBuiltInPolicyAndStopsOnSigterm) {
   EXPECT_EQ(dns.wait(10s), 0) << dns.err();
 }
 
-TEST(DnsCommand, UpstreamsFromResolvConfWithoutOurselves) {
-  FakeUpstream upstream;
-  upstream.add("www.example", {rr::a, "192.0.2.1", 60});
+TEST(DnsCommand, ResolvConfNamingOnlyOurselvesIsRefused) {
   TempDir dir;
-  // resolv.conf cannot name a port: our port is 53 only when the fake listens there, so the
-  // file is used here with an explicit port through the [addr]:port form being refused...
-  // Instead: point at a resolv.conf naming only ourselves and see the clear refusal.
+  // resolv.conf cannot name a port, so a fake upstream cannot be named there; what the
+  // binary must get right is to never forward to itself: a file naming only our own listen
+  // address leaves no upstream, which is refused clearly (parsing: resolv_conf_test).
   const std::string conf = dir.write("resolv.conf", "nameserver 127.0.0.1\noptions ndots:2\n");
   const auto result = defender::testing::run({defender::testing::defender_bin(), "dns", "--data-folder",
                                                dir.path(), "--listen", "127.0.0.1:53", "--resolv-conf", conf},
@@ -67,6 +65,119 @@ TEST(DnsCommand, PortTakenIsARuntimeError) {
                                                "127.0.0.1:9"});
   EXPECT_EQ(result.status, 1);
   EXPECT_NE(result.err.find("cannot listen on"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace defender::dnsproxy
+
+namespace defender::dnsproxy {
+namespace {
+
+using namespace std::chrono_literals;
+using defender::testing::Process;
+using defender::testing::TempDir;
+using testing::FakeUpstream;
+using testing::make_query;
+using testing::udp_exchange;
+
+// A running `defender dns` with a policy file the test writes.
+struct DnsUnderTest {
+  TempDir dir;
+  std::uint16_t port = defender::testing::free_port(2);
+  std::string policy_path;
+  std::unique_ptr<Process> process;
+
+  DnsUnderTest(const std::string& policy_yaml, const std::vector<std::string>& upstreams) {
+    policy_path = dir.write("policy.yaml", policy_yaml);
+    std::vector<std::string> argv = {defender::testing::defender_bin(), "dns", "--policy", policy_path,
+                                     "--data-folder", dir.path(), "--listen",
+                                     "127.0.0.1:" + std::to_string(port)};
+    for (const auto& upstream : upstreams) {
+      argv.push_back("--upstream");
+      argv.push_back(upstream);
+    }
+    process = std::make_unique<Process>(argv);
+  }
+  bool ready() const { return process->wait_for_output("listening on"); }
+  std::string events() const { return defender::testing::read_file(dir.path() + "/events.jsonl"); }
+};
+
+TEST(DnsCommand, PolicyFileBlocksAndRecordsEvents) {
+  FakeUpstream upstream;
+  upstream.add("www.example", {rr::a, "192.0.2.1", 60});
+  DnsUnderTest dns("version: 1\napp_id: shop\nnetwork:\n  deny: [evil.example, \"*.pastebin.example\"]\n"
+                   "  blocked_answer: null-ip\nevents:\n  file: events.jsonl\n",
+                   {upstream.address()});
+  ASSERT_TRUE(dns.ready()) << dns.process->err();
+  auto reply = udp_exchange(dns.port, make_query("WWW.Evil.Example.", rr::a));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->addresses, std::vector<std::string>{"0.0.0.0"});
+  reply = testing::tcp_exchange(dns.port, make_query("x.pastebin.example", rr::aaaa));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->addresses, std::vector<std::string>{"::"});
+  reply = udp_exchange(dns.port, make_query("www.example", rr::a));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->addresses, std::vector<std::string>{"192.0.2.1"});
+  EXPECT_EQ(upstream.queries_for("www.evil.example"), 0);
+  dns.process->signal(SIGTERM);
+  ASSERT_EQ(dns.process->wait(10s), 0);
+  const std::string events = dns.events();
+  EXPECT_NE(events.find("\"app_id\":\"shop\",\"type\":\"dns\",\"action\":\"prevent\",\"rule\":\"network.deny[0]\""),
+            std::string::npos) << events;
+  EXPECT_NE(events.find("\"qname\":\"WWW.Evil.Example\""), std::string::npos) << events;
+  EXPECT_NE(events.find("\"rule\":\"network.deny[1]\""), std::string::npos) << events;
+  EXPECT_NE(events.find("dns filter stopped"), std::string::npos) << events;
+}
+
+TEST(DnsCommand, ReloadWithAGoodThenABrokenPolicy) {
+  FakeUpstream upstream;
+  upstream.add("a.example", {rr::a, "192.0.2.1", 60});
+  upstream.add("b.example", {rr::a, "192.0.2.2", 60});
+  DnsUnderTest dns("version: 1\nnetwork:\n  deny: [a.example]\n", {upstream.address()});
+  ASSERT_TRUE(dns.ready()) << dns.process->err();
+  EXPECT_EQ(udp_exchange(dns.port, make_query("a.example", rr::a))->rcode, 3);
+  EXPECT_EQ(udp_exchange(dns.port, make_query("b.example", rr::a))->rcode, 0);
+
+  dns.dir.write("policy.yaml", "version: 1\nnetwork:\n  deny: [b.example]\n  blocked_answer: refused\n");
+  dns.process->signal(SIGHUP);
+  ASSERT_TRUE(dns.process->wait_for_output("policy reloaded")) << dns.process->err();
+  EXPECT_EQ(udp_exchange(dns.port, make_query("a.example", rr::a))->rcode, 0);
+  EXPECT_EQ(udp_exchange(dns.port, make_query("b.example", rr::a))->rcode, 5);
+
+  dns.dir.write("policy.yaml", "version: 1\nnetwork:\n  deny: [c.example\n");
+  dns.process->signal(SIGHUP);
+  ASSERT_TRUE(dns.process->wait_for_output("reload refused")) << dns.process->err();
+  EXPECT_EQ(udp_exchange(dns.port, make_query("b.example", rr::a))->rcode, 5);  // the old one serves
+  EXPECT_TRUE(dns.process->running());
+  dns.process->signal(SIGINT);
+  EXPECT_EQ(dns.process->wait(10s), 0);
+  EXPECT_NE(dns.events().find("policy reload refused"), std::string::npos) << dns.events();
+}
+
+TEST(DnsCommand, SilentUpstreamGivesServfailWithinTheTimeout) {
+  FakeUpstream upstream;
+  upstream.set_mode(FakeUpstream::Mode::never_answer);
+  DnsUnderTest dns("version: 1\ndns:\n  timeout_ms: 300\n", {upstream.address()});
+  ASSERT_TRUE(dns.ready()) << dns.process->err();
+  const auto reply = udp_exchange(dns.port, make_query("www.example", rr::a), 5s);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->rcode, 2);
+  dns.process->signal(SIGTERM);
+  EXPECT_EQ(dns.process->wait(10s), 0);
+}
+
+TEST(DnsCommand, CnameToADeniedNameThroughTheBinary) {
+  FakeUpstream upstream;
+  upstream.add("cdn.example", {rr::cname, "ads.tracker.example", 60});
+  upstream.add("ads.tracker.example", {rr::a, "203.0.113.1", 60});
+  DnsUnderTest dns("version: 1\nnetwork:\n  deny: [tracker.example]\n", {upstream.address()});
+  ASSERT_TRUE(dns.ready()) << dns.process->err();
+  const auto reply = udp_exchange(dns.port, make_query("cdn.example", rr::a));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->rcode, 3);
+  dns.process->signal(SIGTERM);
+  ASSERT_EQ(dns.process->wait(10s), 0);
+  EXPECT_NE(dns.events().find("cdn.example -> ads.tracker.example"), std::string::npos) << dns.events();
 }
 
 }  // namespace
