@@ -1,19 +1,224 @@
-// `defender rasp`: arrives with issue #6. Until then the command exists, says so, and
-// fails with status 1 so that no script mistakes it for a working rasp.
+// `defender rasp [FLAGS] [--] CMD [ARGS...]`: the protected app's PID 1 (SPEC.md).
+//
+// Reads like tini's main: parse, set up signals, set up the controls around the app, spawn,
+// loop forwarding signals and reaping (supervisor::Supervisor), then stop the controls,
+// restore resolv.conf and exit with the app's status.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
 
 #include "app/command.h"
+#include "core/events.h"
+#include "supervisor/control_report.h"
+#include "supervisor/controls.h"
+#include "supervisor/exec_controls.h"
+#include "supervisor/supervisor.h"
+#include "supervisor/user_spec.h"
+
+extern char** environ;
 
 namespace defender::app {
+namespace {
+
+struct RaspFlags {
+  CommonOptions common;
+  std::string user;
+  bool signal_group = false;
+  std::optional<std::uint32_t> grace_ms;
+  std::optional<std::uint32_t> scan_interval_ms;
+  std::string resolv_conf = "/etc/resolv.conf";
+  std::optional<std::string> metrics_listen;
+  bool no_netlink = false;
+  bool no_landlock = false;
+  bool no_dns = false;
+  bool no_cnaf = false;
+  std::vector<std::string> unused_positional;
+};
+
+std::vector<std::string> current_environment() {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) env.emplace_back(*entry);
+  return env;
+}
+
+std::string env_or_empty(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+// events.file relative to the data folder; "-" is stdout.
+std::string events_path(const policy::Policy& policy, const Settings& settings) {
+  const std::string& file = policy.events.file;
+  if (file == "-" || file.empty()) return "-";
+  if (std::filesystem::path(file).is_absolute()) return file;
+  return (std::filesystem::path(settings.data_folder) / file).string();
+}
+
+std::unique_ptr<core::EventLog> open_events(const policy::Policy& policy, const Settings& settings,
+                                            const core::Logger& log) {
+  core::EventLog::Options options;
+  options.app_id = settings.app_id;
+  options.queue_capacity = policy.events.queue_size;
+  options.max_field_bytes = policy.events.max_field_bytes;
+  options.path = events_path(policy, settings);
+  try {
+    return std::make_unique<core::EventLog>(options);
+  } catch (const std::exception& e) {
+    if (policy.supervisor.on_control_failure == policy::OnControlFailure::refuse) {
+      log.error("rasp", std::string("events: ") + e.what() + "; supervisor.on_control_failure is refuse");
+      return nullptr;
+    }
+    log.warn("rasp", std::string("events: ") + e.what() + "; events go to stderr");
+    options.path = "/dev/stderr";
+    return std::make_unique<core::EventLog>(options);
+  }
+}
+
+int run_rasp(const RaspFlags& flags, std::vector<std::string> command) {
+  if (!command.empty() && command.front() == "--") command.erase(command.begin());
+  if (command.empty()) {
+    std::cerr << "defender rasp: no command to run (usage: defender rasp [FLAGS] [--] CMD [ARGS...])\n";
+    return kExitUsage;
+  }
+  if (const std::string type = env_or_empty("DEFENDER_TYPE"); !type.empty() && type != "rasp") {
+    std::cerr << "defender rasp: DEFENDER_TYPE is '" << type << "', expected 'rasp'\n";
+    return kExitUsage;
+  }
+  // Signals first: every thread started below inherits the mask, so they all come to the loop.
+  try {
+    supervisor::Supervisor::prepare_signals();
+  } catch (const std::system_error& e) {
+    std::cerr << "defender rasp: " << e.what() << "\n";
+    return kExitRuntime;
+  }
+
+  Settings settings;
+  try {
+    settings = resolve_settings(flags.common);
+  } catch (const CLI::ValidationError& e) {
+    std::cerr << "defender rasp: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  const core::Logger log(settings.log_level);
+  const auto policy = load_policy_or_report(settings, log);
+  if (!policy) return kExitUsage;
+
+  supervisor::SupervisorOptions options;
+  options.spawn.argv = command;
+  options.spawn.env = current_environment();
+  const std::string user = !flags.user.empty() ? flags.user : policy->supervisor.user;
+  if (!user.empty()) {
+    std::string error;
+    options.spawn.credentials = supervisor::resolve_user(user, &error);
+    if (!options.spawn.credentials) {
+      std::cerr << "defender rasp: --user " << user << ": " << error << "\n";
+      return kExitUsage;
+    }
+  }
+  options.signal_process_group = flags.signal_group || policy->supervisor.signal_process_group;
+  options.grace_ms = flags.grace_ms.value_or(policy->supervisor.grace_ms);
+  options.scan_interval_ms = flags.scan_interval_ms.value_or(policy->supervisor.scan_interval_ms);
+  options.scan_whole_namespace = ::getpid() == 1;
+
+  auto events = open_events(*policy, settings, log);
+  if (!events) return kExitRuntime;
+
+  supervisor::SupervisorStats stats;
+  supervisor::ControlReport report;
+  std::string error;
+
+  // DNS filter, resolv.conf rewrite, CNAF and metrics: root-only steps, before the user drop.
+  supervisor::Controls controls(policy, *events, log, stats);
+  supervisor::Controls::Options control_options;
+  control_options.resolv_conf_path = flags.resolv_conf;
+  control_options.metrics_listen = flags.metrics_listen.value_or(policy->metrics.listen);
+  control_options.dns = !flags.no_dns;
+  control_options.cnaf = !flags.no_cnaf;
+  if (!controls.start(control_options, report, &error)) {
+    log.error("rasp", error + "; supervisor.on_control_failure is refuse: not starting the app");
+    events->emit(report.to_event());
+    return kExitRuntime;
+  }
+
+  supervisor::ExecControls exec(policy, *events, log, stats);
+  supervisor::ExecControls::Options exec_options;
+  exec_options.app_argv = command;
+  exec_options.app_env = options.spawn.env;
+  exec_options.connector = !flags.no_netlink;
+  exec_options.landlock = !flags.no_landlock;
+  if (!exec.setup(exec_options, report, &error)) {
+    log.error("rasp", error + "; supervisor.on_control_failure is refuse: not starting the app");
+    events->emit(report.to_event());
+    controls.stop();
+    return kExitRuntime;
+  }
+  options.spawn.exec_filter = exec.filter();
+  options.spawn.landlock_ruleset_fd = exec.landlock_fd();
+
+  report.add("user", !user.empty(), user.empty() ? "app runs as the defender's user" : user);
+  const std::string ws = env_or_empty("WS_ADDRESS");
+  const std::string bundle = env_or_empty("INSTALL_BUNDLE");
+  if (!ws.empty()) report.add("console", false, "WS_ADDRESS=" + ws + " accepted, not yet used");
+  if (!bundle.empty()) report.add("install_bundle", false, "INSTALL_BUNDLE accepted, not yet used");
+  core::Event started = report.to_event();
+  started.set("pid", static_cast<std::int64_t>(::getpid())).set("cmdline", command.front());
+  events->emit(std::move(started));
+  log.info("rasp", report.summary());
+
+  int status = kExitRuntime;
+  try {
+    supervisor::Supervisor loop(std::move(options), log, stats, exec.guard(), exec.auditor(), exec.connector());
+    status = loop.run();
+  } catch (const std::system_error& e) {
+    log.error("rasp", e.what());
+  }
+  controls.stop();
+  core::Event stopped;
+  stopped.type = "system";
+  stopped.action = "info";
+  stopped.message = "defender rasp stopped: app exit status " + std::to_string(status);
+  stopped.set("status", static_cast<std::int64_t>(status));
+  events->emit(std::move(stopped));
+  events->flush();
+  return status;
+}
+
+}  // namespace
 
 void add_rasp_command(CLI::App& root, Runner& run) {
-  auto* command = root.add_subcommand("rasp", "(not built yet: issue #6)");
-  command->allow_extras();
-  command->callback([&run] {
-    run = [] {
-      std::cerr << "defender rasp: not available in this build yet\n";
-      return kExitRuntime;
-    };
+  auto flags = std::make_shared<RaspFlags>();
+  auto* command = root.add_subcommand("rasp", "run CMD as the protected app (container entrypoint)");
+  add_common_options(*command, flags->common);
+  command->add_option("--user", flags->user, "run the app as USER[:GROUP] after the root-only setup");
+  command->add_flag("--signal-group,-g", flags->signal_group,
+                    "forward signals to the app's whole process group, not only the app");
+  command->add_option("--grace-ms", flags->grace_ms,
+                      "after the app exits: SIGTERM to what is left, SIGKILL after this (default: policy, 5000)");
+  command->add_option("--scan-interval-ms", flags->scan_interval_ms, "/proc scan period; 0 turns it off");
+  command->add_option("--resolv-conf", flags->resolv_conf, "the resolv.conf to rewrite (default /etc/resolv.conf)");
+  command->add_option("--metrics-listen", flags->metrics_listen, "ADDR:PORT of /metrics and /healthz; \"\" turns it off");
+  command->add_flag("--no-netlink", flags->no_netlink, "do not use the netlink proc connector");
+  command->add_flag("--no-landlock", flags->no_landlock, "do not use Landlock for an allowlist");
+  command->add_flag("--no-dns", flags->no_dns, "do not run the DNS filter nor rewrite resolv.conf");
+  command->add_flag("--no-cnaf", flags->no_cnaf, "do not run the CNAF reverse proxy");
+  // Everything from the first positional on is the app's argv, untouched (`sh -c ...` keeps
+  // its -c). prefix_command() does that; the positional below never takes a value (its check
+  // refuses all), it only makes CLI11 keep a leading `--` here instead of handing it to the
+  // root, so `rasp -- CMD` and `rasp CMD` both end up in remaining().
+  command->add_option("command", flags->unused_positional, "CMD [ARGS...]: the app and its arguments")
+      ->check(CLI::Validator([](std::string&) { return std::string("taken by the app"); }, "", ""));
+  command->validate_positionals();
+  command->prefix_command();
+  command->footer("Everything from CMD on is the app's argv; `--` before it is optional.");
+  command->callback([&run, flags, command] {
+    run = [flags, command] { return run_rasp(*flags, command->remaining()); };
   });
 }
 
