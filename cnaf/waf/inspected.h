@@ -101,6 +101,24 @@ constexpr std::uint32_t char_mask_of(std::string_view text) noexcept {
   return m;
 }
 
+// Which adjacent byte pairs (hashed into 512 bits) occur in a lower-case text: a needle is
+// only searched for when all of its sampled pairs occur. One pass per value; saturates
+// (and so filters nothing, staying correct) on long values.
+constexpr unsigned bigram_hash(char a, char b) noexcept {
+  return (static_cast<unsigned char>(a) * 31u + static_cast<unsigned char>(b)) & 511u;
+}
+
+struct Bigrams {
+  std::array<std::uint64_t, 8> bits{};
+  void add(std::string_view lower) noexcept {
+    for (std::size_t i = 1; i < lower.size(); ++i) {
+      const unsigned h = bigram_hash(lower[i - 1], lower[i]);
+      bits[h >> 6] |= 1ull << (h & 63);
+    }
+  }
+  bool has(unsigned h) const noexcept { return (bits[h >> 6] >> (h & 63)) & 1u; }
+};
+
 // A list of literal needles with their masks computed at compile time. `find` returns the
 // first needle (index, position) found in `lower`, trying only needles whose characters all
 // occur in the text: most values skip most needles without reading a byte.
@@ -108,14 +126,27 @@ template <std::size_t N>
 struct NeedleSet {
   std::array<std::string_view, N> needles;
   std::array<std::uint32_t, N> masks{};
+  std::array<std::array<std::uint16_t, 3>, N> pairs{};  // bigram hashes: start, middle, end
   constexpr explicit NeedleSet(const std::array<std::string_view, N>& n) : needles(n) {
-    for (std::size_t i = 0; i < N; ++i) masks[i] = char_mask_of(n[i]);
+    for (std::size_t i = 0; i < N; ++i) {
+      masks[i] = char_mask_of(n[i]);
+      const std::string_view w = n[i];
+      const std::size_t m = w.size() >= 2 ? w.size() / 2 : 0;
+      pairs[i] = {static_cast<std::uint16_t>(w.size() >= 2 ? bigram_hash(w[0], w[1]) : 512),
+                  static_cast<std::uint16_t>(w.size() >= 3 ? bigram_hash(w[m - 1], w[m]) : 512),
+                  static_cast<std::uint16_t>(w.size() >= 2 ? bigram_hash(w[w.size() - 2], w[w.size() - 1]) : 512)};
+    }
   }
   // Calls `f(index, pos)` for needles present (first occurrence each) until f returns true.
   template <typename F>
-  bool find(std::string_view lower, std::uint32_t mask, F&& f) const {
+  bool find(std::string_view lower, std::uint32_t mask, const Bigrams* bigrams, F&& f) const {
     for (std::size_t i = 0; i < N; ++i) {
       if ((masks[i] & ~mask) != 0) continue;
+      if (bigrams != nullptr) {
+        bool possible = true;
+        for (const auto h : pairs[i]) possible &= h == 512 || bigrams->has(h);
+        if (!possible) continue;
+      }
       const std::size_t p = lower.find(needles[i]);
       if (p != std::string_view::npos && f(i, p)) return true;
     }
@@ -130,6 +161,7 @@ struct Inspected {
   std::string_view text;   // decode_all(raw)
   std::string_view lower;  // text in ASCII lower case
   std::uint32_t mask = 0;  // char_mask(text)
+  const Bigrams* bigrams = nullptr;  // of `lower`; null: no filtering
   bool has(std::uint32_t bits) const noexcept { return (mask & bits) != 0; }
 };
 

@@ -258,6 +258,10 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
                                 bool url_encoded, std::uint32_t protections) {
   if (stop_) return false;
   if (raw.size() < 2) return true;
+  bool any = false;
+  for (std::size_t k = 0; k < kProtectionCount; ++k)
+    any |= (protections & (1u << k)) && config_.modes[k] != policy::Mode::disable;
+  if (!any) return true;
   std::string_view value = raw;
   const bool plus = source != Source::path && source != Source::path_segment &&
                     source != Source::cookie && source != Source::cookie_name;
@@ -305,6 +309,9 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
   v.text = text_;
   v.lower = lower_;
   v.mask = char_mask(text_);
+  Bigrams bigrams;
+  bigrams.add(lower_);
+  v.bigrams = &bigrams;
   // Plain words, numbers and tokens cannot carry any attack we detect.
   constexpr std::uint32_t kInert = kAlpha | kDigit | kDot | kDash | kHigh;
   const bool inert = (v.mask & ~kInert) == 0;
@@ -328,6 +335,9 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
     d.text = decoded;
     d.lower = lower;
     d.mask = char_mask(decoded);
+    Bigrams decoded_bigrams;
+    decoded_bigrams.add(lower);
+    d.bigrams = &decoded_bigrams;
     if (!run_detectors(d, protections & ~bit(Protection::protocol))) return false;
   }
   return !stop_;
@@ -338,23 +348,27 @@ bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
   struct Entry {
     Protection protection;
     Detector detect;
+    std::uint32_t needs;  // the value must hold one of these characters, or cannot match
   };
+  constexpr std::uint32_t kAny = ~0u;
   // Order: cheapest and most decisive first.
   static constexpr std::array<Entry, 11> kDetectors = {{
-      {Protection::shellshock, detect_shellshock},
-      {Protection::xxe, detect_xxe},
-      {Protection::sqli, detect_sqli},
-      {Protection::xss, detect_xss},
-      {Protection::lfi, detect_lfi},
-      {Protection::cmdi, detect_cmdi},
-      {Protection::code_injection, detect_code_injection},
-      {Protection::nosqli, detect_nosqli},
-      {Protection::rfi, detect_rfi},
-      {Protection::ssrf, detect_ssrf},
-      {Protection::scanners, detect_scanner},
+      {Protection::shellshock, detect_shellshock, kParen},
+      {Protection::xxe, detect_xxe, kLt},
+      {Protection::sqli, detect_sqli, kAny},
+      {Protection::xss, detect_xss, kLt | kColon | kQuote | kDquote | kBacktick | kParen | kAmp | kBrace},
+      {Protection::lfi, detect_lfi, kDot | kSlash | kBackslash | kColon},
+      {Protection::cmdi, detect_cmdi, kSemi | kPipe | kAmp | kBacktick | kDollar | kNewline | kBrace |
+                                          kLt | kGt | kSlash | kDash | kBackslash},
+      {Protection::code_injection, detect_code_injection, kDot | kParen | kLt | kDollar | kBrace | kHash |
+                                                              kAt | kBracket | kColon | kQuote | kDquote},
+      {Protection::nosqli, detect_nosqli, kDollar | kParen | kDot | kQuote | kDquote | kPipe | kSemi | kColon},
+      {Protection::rfi, detect_rfi, kColon | kSlash | kBackslash},
+      {Protection::ssrf, detect_ssrf, kColon | kSlash | kBackslash},
+      {Protection::scanners, detect_scanner, kAny},
   }};
   for (const auto& e : kDetectors) {
-    if (!(protections & bit(e.protection)) || !enabled(e.protection)) continue;
+    if (!(protections & bit(e.protection)) || !(v.mask & e.needs) || !enabled(e.protection)) continue;
     Hit hit;
     if (!e.detect(v, scratch_, hit)) continue;
     const std::size_t pos = std::min(hit.pos, v.text.size());

@@ -256,7 +256,7 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       "${pagecontext", "${param", "${header", "${facescontext", "${initparam", "${cookie",
       "@(", "@{", "#{t(",
   }));
-  const bool found = kAnywhere.find(s, v.mask, [&](std::size_t index, std::size_t p) {
+  const bool found = kAnywhere.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
     const std::string_view n = kAnywhere.needles[index];
     // A few are common in prose or code unless they open an expression.
     if ((n == "#{" || n == "@(" || n == "@{") &&
@@ -285,7 +285,7 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
         "org.codehaus.groovy.runtime", "bsh.", "org.mozilla.javascript",
     }));
     std::size_t where = std::string_view::npos;
-    kJava.find(s, v.mask, [&](std::size_t index, std::size_t p) {
+    kJava.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
       const std::string_view n = kJava.needles[index];
       if (p > 0 && ((s[p - 1] >= 'a' && s[p - 1] <= 'z') || s[p - 1] == '_')) return false;
       if (n == "transformer" || n == "closure" || n == "instantiatefactory" || n == "serializationfactory") {

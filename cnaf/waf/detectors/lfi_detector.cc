@@ -51,7 +51,7 @@ bool detect_lfi(const Inspected& v, Scratch&, Hit& hit) {
   }
   // Sensitive files: at the start of the value, after a climb, or anywhere in the path.
   std::size_t where = std::string_view::npos;
-  kSensitive.find(s, v.mask, [&](std::size_t, std::size_t p) {
+  kSensitive.find(s, v.mask, v.bigrams, [&](std::size_t, std::size_t p) {
     const bool ok = climbs > 0 || p <= lead + 4 ||
                     (p > 0 && (s[p - 1] == '/' || s[p - 1] == '\\') && p <= lead + 12 &&
                      s.find(' ', lead) > p);

@@ -101,7 +101,7 @@ bool detect_nosqli(const Inspected& v, Scratch&, Hit& hit) {
       "new date()", "while(", "}while",
   }));
   std::size_t where = std::string_view::npos;
-  kJs.find(s, v.mask, [&](std::size_t index, std::size_t p) {
+  kJs.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
     const std::string_view n = kJs.needles[index];
     if (n == "db.") {
       // db.collection.method(
@@ -205,7 +205,7 @@ bool detect_scanner(const Inspected& v, Scratch&, Hit& hit) {
   const std::string_view s = v.lower;
   if (s.size() < 4) return false;
   std::size_t where = std::string_view::npos;
-  kTools.find(s, v.mask, [&](std::size_t, std::size_t p) {
+  kTools.find(s, v.mask, v.bigrams, [&](std::size_t, std::size_t p) {
     where = p;
     return true;
   });

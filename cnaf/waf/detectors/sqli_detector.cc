@@ -25,13 +25,14 @@ bool strong_operand(const SqlTokens& t, std::size_t i) {
   if (a == 'f') return t.type(i + 1) == '(' || t.word(i) != 0;
   if (a == '(') {
     const char c = t.type(i + 1);
-    return c == 'E' || c == 'f' || c == '(' || (is_value(c) && t.type(i + 2) == 'o') ||
+    return c == 'E' || c == 'f' || c == '(' ||
+           (is_value(c) && (t.type(i + 2) == 'o' || t.type(i + 2) == ',')) ||
            (c == 'n' && t.type(i + 2) == 'o');
   }
   if (a == 'E') return t.word(i) == kWordSelect;
   if (is_value(a)) {
-    return b == 'o' || b == '\0' || b == 'c' || b == ';' || b == '&' || b == ')' ||
-           (a == 's' && b == 's');
+    return b == 'o' || b == '\0' || b == 'c' || b == ';' || b == '&' || b == ')' || b == 'B' ||
+           (b == 'k' && t.word(i + 1) == kWordIn) || (a == 's' && b == 's');
   }
   if (a == 'n') return b == 'o' && comparison(t, i + 1) &&
                         (is_value(t.type(i + 2)) || t.type(i + 2) == 'n' ||
@@ -85,6 +86,10 @@ bool statement(const SqlTokens& t, std::size_t i) {
 
 // The shapes of an injection at token i, where the value takes over the query.
 bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
+  // MySQL full-text context closed by the injection: "1' in boolean mode) ..."
+  if (t.type(i) == 'k' && t.word(i) == kWordIn && t.type(i + 1) == 'n' && t.type(i + 2) == 'n' &&
+      t.type(i + 3) == ')')
+    i += 3;
   while (t.type(i) == ')') ++i;
   const char a = t.type(i);
   const char b = t.type(i + 1);
@@ -94,8 +99,9 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
     case 'U':
       return b == 'E' || b == '(' || (b == 'k' && t.word(i + 1) == kWordAll);
     case ';':
-      return statement(t, i + 1) || b == 'c' || (after_quote && b == '\0') ||
-             (b == 'E' && t.type(i + 2) != '\0');
+      return statement(t, i + 1) || b == 'c' || (b == 'E' && t.type(i + 2) != '\0') ||
+             (after_quote && (b == '\0' || b == 'f' || b == 'E' || b == 'k' || b == '(' ||
+                              (b == 'n' && (t.type(i + 2) == 'f' || t.type(i + 2) == '('))));
     case 'c':
       if (b == '\0') return true;
       return after_quote && t.type(i + 1) != 'c' && takeover(t, i + 1, after_quote);
@@ -104,6 +110,8 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
     case 'E':
       return statement(t, i) || (after_quote && t.word(i) == kWordSelect);
     case 'o':
+      if (after_quote && t.word(i) == 0 && t.type(i + 1) == 'o' && t.word(i + 1) != kWordCompare)
+        return takeover(t, i + 1, after_quote);  // unary chains: ' - + ! 1 or '1
       if (t.word(i) == kWordLike || t.word(i) == kWordIs || t.word(i) == kWordBetween)
         return after_quote && (is_value(b) || b == 'o');
       if (t.word(i) == kWordNot) return false;
@@ -112,7 +120,7 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
     case 'k':
       if (t.word(i) == kWordIn) return b == '(' && t.type(i + 2) == 'E';
       if (t.word(i) == kWordWhere) return strong_operand(t, i + 1);
-      if (t.word(i) == kWordAs && after_quote)
+      if (t.word(i) == kWordAs)
         return b == 'n' && t.type(i + 2) == 'k' && t.word(i + 2) == kWordWhere;
       return false;
     case 'f':
@@ -151,6 +159,19 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
     set_hit(t, i, i + 4, "stacked SQL statement", hit);
     return true;
   }
+  if (a == 'f' && t.type(i + 1) == '(') {
+    // A function call as the whole value, then SQL: version() union select ...
+    std::size_t depth = 0, k = i + 1;
+    for (; k < t.size(); ++k) {
+      if (t.type(k) == '(') ++depth;
+      if (t.type(k) == ')' && --depth == 0) break;
+    }
+    if (k < t.size() && depth == 0 && takeover(t, k + 1, false)) {
+      set_hit(t, i, k + 4, "SQL injection after a function call", hit);
+      return true;
+    }
+    return false;
+  }
   if (a != '1' && a != 'n' && a != 'v') return false;
   std::size_t j = i + 1;
   while (t.type(j) == ')') ++j;
@@ -161,8 +182,9 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
       set_hit(t, i, j + 4, "SQL boolean injection", hit);
       return true;
     }
-    if (b == 'U' && t.type(j + 1) == 'E' && select_list(t, j + 2) &&
-        (t.type(j + 2) != 'n' || t.type(j + 3) != '\0')) {
+    if (b == 'U' && ((t.type(j + 1) == 'E' && select_list(t, j + 2) &&
+                      (t.type(j + 2) != 'n' || t.type(j + 3) != '\0')) ||
+                     (t.type(j + 1) == '(' && t.type(j + 2) == 'E'))) {
       set_hit(t, i, j + 4, "SQL union", hit);
       return true;
     }
@@ -193,7 +215,10 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
     set_hit(t, i, j + 1, "SQL comment after a value", hit);
     return true;
   }
-  if (b == 'c') return false;
+  if (b == 'c') {
+    if (t.type(j + 1) == '\0') return false;
+    ++j;  // "-1 #note\nunion (select ...)": the comment hides nothing
+  }
   if (takeover(t, j, false)) {
     set_hit(t, i, j + 4, "SQL injection", hit);
     return true;

@@ -226,7 +226,7 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
         "&{", "<![cdata[<", "fromcharcode",
     }));
     std::size_t where = std::string_view::npos;
-    kDom.find(s, v.mask, [&](std::size_t index, std::size_t p) {
+    kDom.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
       const std::string_view n = kDom.needles[index];
       if (n == "&{" && s.find('}', p) == std::string_view::npos) return false;
       if (n == "&{" && s.find(';', p) == std::string_view::npos) return false;

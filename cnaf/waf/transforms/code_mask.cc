@@ -24,6 +24,11 @@ bool mask_code(std::string_view in, std::string& out) {
   bool changed = false;
   std::size_t i = 0;
   while (i < in.size()) {
+    const char c0 = in[i];
+    if (c0 != '`' && c0 != '~' && c0 != '[' && c0 != ' ' && c0 != '\t') {
+      ++i;
+      continue;
+    }
     // Markdown fences: ``` or ~~~ up to the closing fence (or the end).
     if ((in.compare(i, 3, "```") == 0 || in.compare(i, 3, "~~~") == 0) &&
         (i == 0 || in[i - 1] == '\n')) {
