@@ -5,9 +5,14 @@
 
 namespace defender::embed::testing {
 
-// A fully static defender: $DEFENDER_STATIC_BIN, else build-static/app/defender of
-// `make static` in the source tree; "" when there is none (tests then skip, saying so).
+// A fully static defender: $DEFENDER_STATIC_BIN, else the one the test build made
+// (tests/embed builds it like `make static` unless DEFENDER_TEST_STATIC=OFF), else
+// build-static/app/defender of `make static`; "" when there is none.
 std::string static_defender();
+
+// Why static_defender() found none, for the skip or failure message; `expected` is true when
+// the test build was meant to make one (then its absence is a failure, not a skip).
+std::string static_defender_missing(bool& expected);
 
 // True when `program` is found on PATH.
 bool have_program(const std::string& program);
