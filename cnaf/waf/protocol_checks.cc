@@ -117,6 +117,23 @@ bool header_injection(std::string_view text, ProtocolIssue& issue) {
           return fail(issue, "value", text.substr(i, 64), "protocol: header injection (CRLF)");
       }
     }
+    {
+      // Mail protocol commands (SMTP / IMAP injection): upper case, at a line start.
+      const std::string_view line = text.substr(j, 48);
+      static constexpr std::array<std::string_view, 8> kSmtp = {
+          "RCPT TO:", "MAIL FROM:", "QUIT", "DATA\r", "DATA\n", "HELO ", "EHLO ", "AUTH LOGIN"};
+      for (const auto m : kSmtp)
+        if (line.starts_with(m))
+          return fail(issue, "value", text.substr(i, 64), "protocol: mail command injection (CRLF)");
+      const std::size_t sp = line.find(' ');
+      if (sp != std::string_view::npos && sp > 0 && sp < 8) {
+        static constexpr std::array<std::string_view, 8> kImap = {
+            "CAPABILITY", "FETCH ", "LOGIN ", "SELECT ", "LOGOUT", "STORE ", "LIST ", "EXAMINE "};
+        for (const auto m : kImap)
+          if (line.substr(sp + 1).starts_with(m))
+            return fail(issue, "value", text.substr(i, 64), "protocol: mail command injection (CRLF)");
+      }
+    }
     if (name.size() >= 3) {
       const std::string_view line = text.substr(j, 64);
       const bool request_line =

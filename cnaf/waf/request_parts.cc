@@ -126,6 +126,7 @@ bool PartWalker::multipart(std::string_view body, std::string_view boundary) {
       if (eol == std::string_view::npos) eol = head.size();
       const std::string_view line = trim(head.substr(h, eol - h));
       const std::size_t colon = line.find(':');
+      if (colon == 12 && !allowed_charset(line.substr(13))) notes_.bad_charset = true;
       if (colon != std::string_view::npos && colon == 19) {
         bool cd = true;
         constexpr std::string_view kCd = "content-disposition";
@@ -302,6 +303,19 @@ std::string_view media_type(std::string_view content_type, std::string& lower_bu
   lower_buf.resize(t.size());
   for (std::size_t k = 0; k < t.size(); ++k) lower_buf[k] = ascii_lower(t[k]);
   return lower_buf;
+}
+
+bool allowed_charset(std::string_view ct) {
+  std::string lower;
+  lower.resize(ct.size());
+  for (std::size_t k = 0; k < ct.size(); ++k) lower[k] = ascii_lower(ct[k]);
+  const std::size_t p = lower.find("charset=");
+  if (p == std::string::npos) return true;
+  std::string_view cs = std::string_view(lower).substr(p + 8);
+  if (!cs.empty() && cs.front() == '"') cs.remove_prefix(1);
+  cs = cs.substr(0, cs.find_first_of("\"; ,"));
+  return cs == "utf-8" || cs == "utf8" || cs == "iso-8859-1" || cs == "us-ascii" ||
+         cs == "windows-1252" || cs == "latin1" || cs == "iso-8859-15" || cs.empty();
 }
 
 std::string_view boundary_of(std::string_view ct) {

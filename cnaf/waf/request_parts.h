@@ -33,6 +33,7 @@ struct ParseNotes {
   bool malformed_multipart = false;
   bool too_deep = false;
   bool too_many_parts = false;
+  bool bad_charset = false;  // a part declares a charset other than UTF-8 / Latin-1 / ASCII
   std::size_t parts = 0;
 };
 
@@ -70,5 +71,8 @@ class PartWalker {
 // multipart boundary parameter (unquoted).
 std::string_view media_type(std::string_view content_type, std::string& lower_buf);
 std::string_view boundary_of(std::string_view content_type);
+// False when a Content-Type declares a charset other than UTF-8, ISO-8859-1, US-ASCII or
+// windows-1252 (UTF-7 and friends are decoded by some back ends and by no WAF).
+bool allowed_charset(std::string_view content_type);
 
 }  // namespace defender::cnaf::waf

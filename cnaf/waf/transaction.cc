@@ -19,10 +19,10 @@ constexpr std::uint32_t kValueChecks =
     bit(Protection::sqli) | bit(Protection::xss) | bit(Protection::cmdi) |
     bit(Protection::code_injection) | bit(Protection::lfi) | bit(Protection::rfi) |
     bit(Protection::ssrf) | bit(Protection::nosqli) | bit(Protection::xxe) |
-    bit(Protection::shellshock) | bit(Protection::protocol);
+    bit(Protection::shellshock) | bit(Protection::protocol) | bit(Protection::scanners);
 constexpr std::uint32_t kNameChecks = bit(Protection::sqli) | bit(Protection::xss) |
                                       bit(Protection::code_injection) | bit(Protection::nosqli) |
-                                      bit(Protection::protocol);
+                                      bit(Protection::protocol) | bit(Protection::shellshock);
 constexpr std::uint32_t kFreeHeaderChecks =
     kValueChecks & ~(bit(Protection::rfi) | bit(Protection::ssrf) | bit(Protection::nosqli));
 constexpr std::uint32_t kFixedHeaderChecks =
@@ -214,6 +214,10 @@ void Transaction::body_phase(const RequestView& request) {
     }
   }
   const std::string_view media = media_type(content_type, media_);
+  if (!allowed_charset(content_type) &&
+      !add(Protection::protocol, Source::header, "content-type", content_type,
+           "protocol: request body in a charset WAFs cannot read"))
+    return;
   PartWalker walker(*this, PartLimits{options_.max_parts, options_.max_json_depth});
   const bool truncated = request.body_truncated || body.size() < request.body.size();
   const auto is_json = [&] {
@@ -233,6 +237,9 @@ void Transaction::body_phase(const RequestView& request) {
     if (walker.notes().malformed_multipart && !truncated && !stop_)
       add(Protection::protocol, Source::body_raw, {}, body.substr(0, 64),
           "malformed multipart body");
+    if (walker.notes().bad_charset && !stop_)
+      add(Protection::protocol, Source::body_raw, {}, body.substr(0, 64),
+          "multipart part in a charset WAFs cannot read (UTF-7 ...)");
   } else if (is_json() || ((media.empty() || media == "text/plain") && (lead == '{' || lead == '['))) {
     walker.json(body);
     if ((walker.notes().malformed_json || walker.notes().too_deep) && !stop_) {
@@ -250,6 +257,11 @@ void Transaction::body_phase(const RequestView& request) {
 }
 
 bool Transaction::visit(const Part& part) {
+  // The HTML form convention for a body's charset.
+  if (part.source == Source::multipart && part.name == "_charset_" &&
+      !allowed_charset(std::string("charset=") + std::string(part.value.substr(0, 32))))
+    return add(Protection::protocol, part.source, part.name, part.value,
+               "protocol: form charset WAFs cannot read");
   return inspect_value(part.source, part.name, part.value, part.url_encoded,
                        checks_for(part.source));
 }

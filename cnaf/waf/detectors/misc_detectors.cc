@@ -170,6 +170,7 @@ bool detect_xxe(const Inspected& v, Scratch&, Hit& hit) {
 bool detect_shellshock(const Inspected& v, Scratch&, Hit& hit) {
   const std::string_view s = v.text;
   if (!v.has(kParen) || !v.has(kBrace)) return false;
+  const bool name = v.source != Source::header;
   for (std::size_t p = s.find('('); p != std::string_view::npos; p = s.find('(', p + 1)) {
     std::size_t i = p + 1;
     while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
@@ -179,7 +180,7 @@ bool detect_shellshock(const Inspected& v, Scratch&, Hit& hit) {
     if (i < s.size() && s[i] == '{') {
       std::size_t b = p;
       while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t')) --b;
-      if (b == 0 || s[b - 1] == '=' || s[b - 1] == '\'' || s[b - 1] == '"') {
+      if (b == 0 || s[b - 1] == '=' || s[b - 1] == '\'' || s[b - 1] == '"' || (name && s[b - 1] == ' ')) {
         hit = Hit{p, std::min<std::size_t>(48, s.size() - p), "Shellshock function definition"};
         return true;
       }
@@ -204,6 +205,14 @@ bool detect_scanner(const Inspected& v, Scratch&, Hit& hit) {
   }));
   const std::string_view s = v.lower;
   if (s.size() < 4) return false;
+  if (v.source != Source::header) {
+    // Outside headers only reconnaissance that rides in values: GraphQL introspection.
+    std::size_t p = s.find("__schema");
+    if (p == std::string_view::npos) p = s.find("__type(");
+    if (p == std::string_view::npos) return false;
+    hit = Hit{p, std::min<std::size_t>(48, s.size() - p), "GraphQL introspection"};
+    return true;
+  }
   std::size_t where = std::string_view::npos;
   kTools.find(s, v.mask, v.bigrams, [&](std::size_t, std::size_t p) {
     where = p;

@@ -223,7 +223,7 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
         "document.cookie", "document.domain", "document.write", "document.location",
         "window.location", "location.href", ":expression(", "-moz-binding", "behavior:url(",
         "data:text/html", "data:image/svg+xml", "vbscript:", "livescript:", "mocha:",
-        "&{", "<![cdata[<", "fromcharcode",
+        "&{", "<![cdata[<", "fromcharcode", "+adw-", "+ad4-",
     }));
     std::size_t where = std::string_view::npos;
     kDom.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
