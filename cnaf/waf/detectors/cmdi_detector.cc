@@ -52,7 +52,7 @@ bool meta(char c) {
 // match or npos.
 std::size_t command_at(std::string_view s, std::size_t p, bool strict_args) {
   bool brace = false;
-  while (p < s.size() && (s[p] == ' ' || s[p] == '{' || s[p] == '(' || s[p] == '\t')) {
+  while (p < s.size() && (s[p] == ' ' || s[p] == '{' || s[p] == '(' || s[p] == '\t' || (brace && s[p] == ','))) {
     brace |= s[p] == '{';
     ++p;
   }
@@ -116,6 +116,82 @@ bool dangerous_invocation(std::string_view s) {
   return false;
 }
 
+// Windows batch control statements: FOR [/X [opts]] %V IN (...) / IF [/I] [NOT] EXIST|DEFINED|...
+bool batch_statement(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '&' || s[i] == '|' || s[i] == ';' || s[i] == '@')) ++i;
+  const auto word = [&](std::string_view w) {
+    if (s.compare(i, w.size(), w) != 0) return false;
+    const std::size_t e = i + w.size();
+    if (e < s.size() && s[e] != ' ' && s[e] != '\t') return false;
+    i = e;
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    return true;
+  };
+  if (word("for")) {
+    for (int k = 0; k < 6 && i < s.size() && s[i] == '/'; ++k) {  // /f /l /r /d and their option
+      while (i < s.size() && s[i] != ' ') ++i;
+      while (i < s.size() && s[i] == ' ') ++i;
+      if (i < s.size() && s[i] != '%' && s[i] != '/') {  // "tokens=..." or a folder
+        if (s[i] == '"') {
+          const std::size_t q = s.find('"', i + 1);
+          i = q == std::string_view::npos ? s.size() : q + 1;
+        } else {
+          while (i < s.size() && s[i] != ' ') ++i;
+        }
+        while (i < s.size() && s[i] == ' ') ++i;
+      }
+    }
+    if (i >= s.size() || s[i] != '%') return false;
+    while (i < s.size() && s[i] != ' ') ++i;
+    while (i < s.size() && s[i] == ' ') ++i;
+    return s.compare(i, 2, "in") == 0 && s.find('(', i) != std::string_view::npos &&
+           s.find(" do", i) != std::string_view::npos;
+  }
+  if (word("if")) {
+    word("/i");
+    word("not");
+    if (i >= s.size()) return false;
+    if (word("exist") || word("defined") || word("errorlevel")) return true;
+    const char c = s[i];
+    if (c == '(')  // C and friends write "if (a == b)": only batch comparison words count
+      return s.find(" equ ", i) != std::string_view::npos || s.find(" neq ", i) != std::string_view::npos ||
+             s.find(" gtr ", i) != std::string_view::npos || s.find(" lss ", i) != std::string_view::npos;
+    if (c == '%' || c == '"' || c == '[')
+      return s.find("==", i) != std::string_view::npos || s.find(" equ ", i) != std::string_view::npos ||
+             s.find(" gtr ", i) != std::string_view::npos || s.find(" leq ", i) != std::string_view::npos ||
+             s.find(" neq ", i) != std::string_view::npos || s.find(" lss ", i) != std::string_view::npos ||
+             s.find(" geq ", i) != std::string_view::npos || s.find(" echo ", i) != std::string_view::npos;
+    return false;
+  }
+  return false;
+}
+
+// The first word of the raw value was glued from quoted or escaped pieces ("ti''me",
+// "'cscli'", "w\hoami") and reads as a program once folded: nobody writes plain words so.
+bool glued_command(std::string_view raw_lower, std::string_view folded) {
+  std::size_t e = 0;
+  while (e < raw_lower.size() && raw_lower[e] != ' ' && raw_lower[e] != ';' && raw_lower[e] != '|' &&
+         raw_lower[e] != '&')
+    ++e;
+  const std::string_view first = raw_lower.substr(0, e);
+  std::size_t quotes = 0;
+  for (const char c : first) quotes += c == '\'' || c == '"';
+  // Balanced quotes (ti''me, 'cscli'), a backslash (w\hoami) or a '$' glue; a lone
+  // apostrophe is English ("I'd").
+  const bool glued = (quotes >= 2 && quotes % 2 == 0) || first.find('\\') != std::string_view::npos ||
+                     first.find('$') != std::string_view::npos;
+  if (!glued) return false;
+  std::size_t f = 0;
+  while (f < folded.size() && folded[f] != ' ' && folded[f] != ';' && folded[f] != '|' && folded[f] != '&' &&
+         folded[f] != '\n')
+    ++f;
+  std::string_view w = folded.substr(0, f);
+  const std::size_t slash = w.rfind('/');
+  if (slash != std::string_view::npos) w = w.substr(slash + 1);
+  return known_command(w) && w.size() >= 2;
+}
+
 }  // namespace
 
 bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
@@ -129,7 +205,8 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
   // Anywhere: reverse-shell idioms and IFS obfuscation (which only shells read).
   static constexpr std::string_view kAnywhere[] = {
       "/dev/tcp/", "/dev/udp/", "0>&1", ">& /dev/", "nc -e /bin/", "| sh -i", "|sh -i",
-      "%comspec%", "/bin/sh -i", "/bin/bash -i"};
+      "%comspec%", "/bin/sh -i", "/bin/bash -i", "<<<", "${shell}", "$shell -c", ":|:&",
+      "-wrapper sh,"};
   for (const auto n : kAnywhere) {
     const std::size_t p = s.find(n);
     if (p != std::string_view::npos) {
@@ -143,6 +220,42 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
   }
   std::size_t start = 0;
   while (start < s.size() && (s[start] == ' ' || s[start] == '\t')) ++start;
+  if (batch_statement(s.substr(start))) {
+    hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "Windows batch statement"};
+    return true;
+  }
+  {
+    std::size_t r = 0;
+    while (r < v.lower.size() && v.lower[r] == ' ') ++r;
+    if (glued_command(v.lower.substr(r), s.substr(start))) {
+      hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "obfuscated command name"};
+      return true;
+    }
+  }
+  {
+    // A program at the very start, then a command separator: "id;", "time; ansible ...".
+    std::size_t e = start;
+    while (e < s.size() && (word_char(s[e]) || s[e] == '/')) ++e;
+    std::size_t f = e;
+    while (f < s.size() && s[f] == ' ') ++f;
+    std::string_view w = s.substr(start, e - start);
+    if (const std::size_t sl = w.rfind('/'); sl != std::string_view::npos) w = w.substr(sl + 1);
+    if (!w.empty() && f < s.size() && (s[f] == ';' || (s[f] == '|' && f + 1 < s.size() && s[f + 1] == '|') ||
+                                       (s[f] == '&' && f + 1 < s.size() && s[f + 1] == '&')) &&
+        known_command(w)) {
+      hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "command then a separator"};
+      return true;
+    }
+    // "name() { ... }": a shell function definition.
+    if (e > start && s.compare(e, 2, "()") == 0) {
+      std::size_t g = e + 2;
+      while (g < s.size() && s[g] == ' ') ++g;
+      if (g < s.size() && s[g] == '{') {
+        hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "shell function definition"};
+        return true;
+      }
+    }
+  }
   if (dangerous_invocation(s.substr(start))) {
     hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "shell command"};
     return true;

@@ -42,7 +42,7 @@ bool shell_fold(std::string_view in, std::string& out) {
         changed = true;
         continue;
       }
-      if (i + 1 < in.size() && (in[i + 1] == '@' || in[i + 1] == '*' ||
+      if (i + 1 < in.size() && (in[i + 1] == '@' || in[i + 1] == '*' || in[i + 1] == '-' ||
                                 (in[i + 1] >= '0' && in[i + 1] <= '9'))) {
         ++i;  // empty positional expansions used as glue: c$@at
         changed = true;
