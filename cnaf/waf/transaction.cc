@@ -174,6 +174,7 @@ void Transaction::protocol_phase(const RequestView& request) {
     // Unencoded HTML entities ("&#106;" "&lt;") cut the query into pieces at their '&':
     // the application may still see them whole, so the whole query is read once more.
     if (!stop_ && (query.find("&#") != std::string_view::npos || query.find("&lt") != std::string_view::npos ||
+                   query.find(" ") != std::string_view::npos || query.find("&&") != std::string_view::npos ||
                    query.find("&quot") != std::string_view::npos || query.find("&colon") != std::string_view::npos))
       inspect_value(Source::query, "*", query, true, checks_for(Source::query) & ~bit(Protection::protocol));
   }
@@ -232,6 +233,10 @@ void Transaction::body_phase(const RequestView& request) {
   const char lead = first < body.size() ? body[first] : '\0';
   if (media == "application/x-www-form-urlencoded") {
     walker.query(body, Source::form, Source::form_name);
+    // A browser never sends a literal blank in this encoding: such a body was typed by hand,
+    // and its '&' may be shell syntax rather than separators. Read it whole as well.
+    if (!stop_ && body.find(' ') != std::string_view::npos && body.size() < 65536)
+      inspect_value(Source::body_raw, {}, body, true, checks_for(Source::body_raw) & ~bit(Protection::protocol));
   } else if (media.starts_with("multipart/")) {
     walker.multipart(body, boundary_of(content_type));
     if (walker.notes().malformed_multipart && !truncated && !stop_)
@@ -310,6 +315,17 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
     controls += (u < 0x20 && u != '\n' && u != '\r' && u != '\t') || u == 0x7F;
   }
   if (controls * 50 > text_.size() && controls > 2) return true;
+  // Padding evasion: a long run of one character pushes the payload past what a WAF reads.
+  // Runs longer than 32 become one character (linear, only for long values).
+  if (text_.size() > 256) {
+    tmp_.clear();
+    std::size_t run = 0;
+    for (std::size_t k = 0; k < text_.size(); ++k) {
+      run = (k > 0 && text_[k] == text_[k - 1]) ? run + 1 : 0;
+      if (run < 32) tmp_.push_back(text_[k]);
+    }
+    if (tmp_.size() != text_.size()) std::swap(text_, tmp_);
+  }
   // Free text: code quoted in Markdown or BBCode is shown, not run.
   if (source != Source::header && looks_like_prose(text_) && mask_code(text_, tmp_))
     std::swap(text_, tmp_);

@@ -254,7 +254,7 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       "{{joiner", "{{namespace", "{{range", "{%import", "{% import", "{% for", "{%for",
       "<%=", "<%@", "#{", "${t(", "${class", "${request", "${session", "${application",
       "${pagecontext", "${param", "${header", "${facescontext", "${initparam", "${cookie",
-      "@(", "@{", "#{t(",
+      "@(", "@{", "#{t(", "${@", "{${",
   }));
   const bool found = kAnywhere.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
     const std::string_view n = kAnywhere.needles[index];

@@ -223,7 +223,8 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
         "document.cookie", "document.domain", "document.write", "document.location",
         "window.location", "location.href", ":expression(", "-moz-binding", "behavior:url(",
         "data:text/html", "data:image/svg+xml", "vbscript:", "livescript:", "mocha:",
-        "&{", "<![cdata[<", "fromcharcode", "+adw-", "+ad4-",
+        "&{", "<![cdata[<", "fromcharcode", "+adw-", "+ad4-", "document[", "document?.",
+        "window[", "top[", "self[",
     }));
     std::size_t where = std::string_view::npos;
     kDom.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
@@ -237,6 +238,22 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
     if (where != std::string_view::npos) {
       hit = Hit{where, std::min<std::size_t>(48, s.size() - where), "script-only DOM or CSS construct"};
       return true;
+    }
+  }
+  // An event handler whose value calls a sink, wherever it is: " src onerror=confirm(1)".
+  if (v.has(kEq) && v.has(kParen | kBacktick)) {
+    for (std::size_t p = s.find("on"); p != std::string_view::npos; p = s.find("on", p + 2)) {
+      if (p > 0 && name_char(s[p - 1])) continue;
+      if (!event_handler_at(s, p)) continue;
+      const std::size_t eq = s.find('=', p);
+      std::size_t k = eq + 1;
+      while (k < s.size() && (s[k] == ' ' || s[k] == '"' || s[k] == '\'' || s[k] == '`')) ++k;
+      for (const auto sink : kSinks) {
+        if (s.compare(k, sink.size(), sink) == 0) {
+          hit = Hit{p, std::min<std::size_t>(48, s.size() - p), "event handler calling a sink"};
+          return true;
+        }
+      }
     }
   }
   // Attribute context: a quote closes the attribute, then an event handler.
@@ -264,6 +281,7 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
       for (std::size_t p = s.find(sink); p != std::string_view::npos; p = s.find(sink, p + 1)) {
         std::size_t e = p + sink.size();
         while (e < s.size() && (s[e] == ' ' || s[e] == '\t')) ++e;
+        if (e + 2 < s.size() && s[e] == '?' && s[e + 1] == '.' && s[e + 2] == '(') e += 2;  // alert?.(1)
         if (e >= s.size() || (s[e] != '(' && s[e] != '`')) continue;
         if (p > 0 && name_char(s[p - 1]) && s[p - 1] != ':' ) {
           if (!(sink == "fromcharcode" && s[p - 1] == '.')) continue;
