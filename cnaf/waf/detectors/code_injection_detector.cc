@@ -65,6 +65,13 @@ bool breakout_before(std::string_view s, std::size_t p) {
 }
 
 constexpr std::string_view kPhpFunctions[] = {
+    "array_walk", "assert_options", "bzdecompress", "convert_uudecode", "create_function",
+    "debug_zval_dump", "ereg_replace", "escapeshellarg", "extract", "fgets", "file", "fputs",
+    "fread", "func_get_args", "get_defined_constants", "get_defined_functions", "gzdeflate",
+    "gzencode", "hex2bin", "imap_open", "ini_restore", "intval", "mb_ereg_replace", "pack",
+    "posix_mkfifo", "preg_replace_callback", "proc_nice", "serialize", "set_include_path",
+    "socket_create", "spl_autoload_register", "stream_socket_client", "strip_tags", "strrev",
+    "uasort", "uksort", "unpack", "var_export",
     "array_filter", "array_map", "assert", "base64_decode", "call_user_func",
     "call_user_func_array", "create_function", "curl_exec", "dl", "escapeshellcmd", "eval",
     "exec", "expect_popen", "file_get_contents", "file_put_contents", "filegroup", "fileowner",
@@ -81,6 +88,56 @@ bool php_function(std::string_view w) {
   for (const auto f : kPhpFunctions)
     if (w == f) return true;
   return false;
+}
+
+// PHP comments and blanks, as PHP skips them between tokens.
+std::size_t php_skip(std::string_view s, std::size_t i) {
+  while (i < s.size()) {
+    const char c = s[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      ++i;
+    } else if (s.compare(i, 2, "/*") == 0) {
+      const std::size_t e = s.find("*/", i + 2);
+      i = e == std::string_view::npos ? s.size() : e + 2;
+    } else if (s.compare(i, 2, "//") == 0 || c == '#') {
+      const std::size_t e = s.find('\n', i);
+      i = e == std::string_view::npos ? s.size() : e + 1;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
+// $f(...), $$f(...), ${$x}['k'](...), $a/*c*/[@5]['d'](...), $ {@_.__}(31): a variable called.
+bool php_variable_call(std::string_view s) {
+  std::size_t i = php_skip(s, 0);
+  while (i < s.size() && s[i] == '@') ++i;
+  if (i >= s.size() || s[i] != '$') return false;
+  while (i < s.size() && s[i] == '$') ++i;
+  i = php_skip(s, i);
+  if (i < s.size() && s[i] == '{') {
+    const std::size_t close = s.find('}', i);
+    if (close == std::string_view::npos || close > i + 64) return false;
+    i = close + 1;
+  } else {
+    const std::size_t nb = i;
+    while (i < s.size() && ((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_' || (s[i] >= '0' && s[i] <= '9'))) ++i;
+    if (i == nb || (s[nb] >= '0' && s[nb] <= '9')) return false;
+  }
+  for (int k = 0; k < 8; ++k) {
+    i = php_skip(s, i);
+    if (i < s.size() && s[i] == '[') {
+      const std::size_t close = s.find(']', i);
+      if (close == std::string_view::npos || close > i + 48) return false;
+      i = close + 1;
+      continue;
+    }
+    break;
+  }
+  if (i >= s.size() || s[i] != '(') return false;
+  const std::size_t close = s.find(')', i);
+  return close != std::string_view::npos && close < i + 256;
 }
 
 // Reads the start of `s` the way PHP would: skips blanks, comments, '@', '(' '[' and quotes,
@@ -115,38 +172,29 @@ bool php_call(std::string_view s, Hit& hit) {
         hit = Hit{t, std::min<std::size_t>(64, s.size() - t), "PHP open tag"};
         return true;
       }
+      const bool php_word = s.compare(k, 4, "echo") == 0 || s.compare(k, 5, "print") == 0 ||
+                            s.compare(k, 6, "system") == 0 || s.compare(k, 4, "eval") == 0 ||
+                            s.compare(k, 8, "passthru") == 0 || s.compare(k, 4, "exec") == 0 ||
+                            s.compare(k, 7, "include") == 0 || s.compare(k, 7, "require") == 0 ||
+                            (k < s.size() && s[k] == '$');
+      if (k > t + 2 && php_word) {
+        hit = Hit{t, std::min<std::size_t>(64, s.size() - t), "PHP short open tag"};
+        return true;
+      }
       if (k < s.size() && s.compare(t, 5, "<?xml") != 0 && (s.find('(', k) != std::string_view::npos) &&
           (s.find(';', k) != std::string_view::npos || s.find('$', k) != std::string_view::npos)) {
         hit = Hit{t, std::min<std::size_t>(64, s.size() - t), "PHP short open tag"};
         return true;
       }
     }
-    if (s.starts_with("[php]")) {
+    if (s.starts_with("[php]") || s.find("[/php]") != std::string_view::npos) {
       hit = Hit{0, std::min<std::size_t>(64, s.size()), "PHP tag"};
       return true;
     }
   }
-  // Variable functions: $f(...), $__[_](24), $d['o'](9)
-  {
-    std::size_t k = 0;
-    while (k < s.size() && (s[k] == '@' || s[k] == ' ')) ++k;
-    if (k < s.size() && s[k] == '$') {
-      ++k;
-      const std::size_t nb = k;
-      while (k < s.size() && ((s[k] >= 'a' && s[k] <= 'z') || s[k] == '_' || (s[k] >= '0' && s[k] <= '9'))) ++k;
-      if (k > nb && !(s[nb] >= '0' && s[nb] <= '9')) {
-        std::size_t depth = 0;
-        while (k < s.size() && k < 64 && (s[k] == '[' || depth > 0)) {
-          if (s[k] == '[') ++depth;
-          if (s[k] == ']') --depth;
-          ++k;
-        }
-        if (k < s.size() && s[k] == '(') {
-          hit = Hit{0, std::min<std::size_t>(64, s.size()), "PHP variable function call"};
-          return true;
-        }
-      }
-    }
+  if (php_variable_call(s)) {
+    hit = Hit{0, std::min<std::size_t>(64, s.size()), "PHP variable function call"};
+    return true;
   }
   skip(false);
   const std::size_t nb = i;
@@ -175,6 +223,14 @@ bool php_call(std::string_view s, Hit& hit) {
     }
   }
   if (!call) return false;
+  {
+    // The argument list reads as code: empty, a string, a variable, a number, or a call.
+    std::size_t a = php_skip(s, i + 1);
+    const char c = a < s.size() ? s[a] : ')';
+    const bool code_arg = c == ')' || c == '\'' || c == '"' || c == '$' || (c >= '0' && c <= '9') ||
+                          a >= s.size() || s.find_first_of("()'\"$;", a) < a + 24;
+    if (!code_arg) return false;
+  }
   // "system() can fail ..." is prose about a function; a call stands alone.
   const std::size_t close = s.find(')', nb);
   if (close != std::string_view::npos) {

@@ -125,7 +125,9 @@ bool detect_rfi(const Inspected& v, Scratch&, Hit& hit) {
   const bool include_scheme = u.scheme == "php" || u.scheme == "data" ||
                               u.scheme == "expect" || u.scheme == "zlib" || u.scheme == "phar" ||
                               u.scheme == "compress.zlib" || u.scheme == "ssh2.exec" ||
-                              u.scheme == "glob" || u.scheme == "ogg" || u.scheme == "rar";
+                              u.scheme == "glob" || u.scheme == "ogg" || u.scheme == "rar" ||
+                              u.scheme == "zip" || u.scheme == "compress.bzip2" ||
+                              u.scheme.starts_with("ssh2.");
   std::uint32_t ip = 0;
   const bool ip_host = ipv4_literal(u.host, ip) && u.host.find('.') != std::string_view::npos;
   const bool trailing_q = !u.rest.empty() && (u.rest.back() == '?' || u.rest.back() == '%' ||
