@@ -309,12 +309,14 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
   }
   decode_all(value, text_, tmp_);
   // Binary content (uploads, compressed data) is not text any of the detectors could read.
-  std::size_t controls = 0;
-  for (const char c : text_) {
-    const auto u = static_cast<unsigned char>(c);
-    controls += (u < 0x20 && u != '\n' && u != '\r' && u != '\t') || u == 0x7F;
+  {
+    std::size_t controls = 0;
+    for (const char c : text_) {
+      const auto u = static_cast<unsigned char>(c);
+      controls += u < 0x20 && u != '\n' && u != '\r' && u != '\t';
+    }
+    if (controls * 50 > text_.size() && controls > 2) return true;
   }
-  if (controls * 50 > text_.size() && controls > 2) return true;
   // Padding evasion: a long run of one character pushes the payload past what a WAF reads.
   // Runs longer than 32 become one character (linear, only for long values).
   if (text_.size() > 256) {
@@ -329,16 +331,30 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
   // Free text: code quoted in Markdown or BBCode is shown, not run.
   if (source != Source::header && looks_like_prose(text_) && mask_code(text_, tmp_))
     std::swap(text_, tmp_);
-  to_lower(text_, lower_);
+  // One pass: lower case, character classes and adjacent pairs.
+  lower_.resize(text_.size());
+  std::uint32_t mask = 0;
+  Bigrams bigrams;
+  {
+    char prev = 0;
+    for (std::size_t k = 0; k < text_.size(); ++k) {
+      const char c = ascii_lower(text_[k]);
+      lower_[k] = c;
+      mask |= kCharClass[static_cast<unsigned char>(text_[k])];
+      if (k > 0) {
+        const unsigned h = bigram_hash(prev, c);
+        bigrams.bits[h >> 6] |= 1ull << (h & 63);
+      }
+      prev = c;
+    }
+  }
   Inspected v;
   v.source = source;
   v.name = name;
   v.raw = value;
   v.text = text_;
   v.lower = lower_;
-  v.mask = char_mask(text_);
-  Bigrams bigrams;
-  bigrams.add(lower_);
+  v.mask = mask;
   v.bigrams = &bigrams;
   // Plain words, numbers and tokens cannot carry any attack we detect.
   constexpr std::uint32_t kInert = kAlpha | kDigit | kDot | kDash | kHigh;

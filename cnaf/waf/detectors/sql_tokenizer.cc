@@ -101,7 +101,17 @@ constexpr bool keywords_sorted() {
 }
 static_assert(keywords_sorted());
 
+constexpr std::uint32_t first_letters() {
+  std::uint32_t m = 0;
+  for (const auto& k : kKeywords) m |= 1u << (k.word[0] - 'a');
+  return m;
+}
+constexpr std::uint32_t kFirstLetters = first_letters();
+
 const Keyword* find_keyword(std::string_view lower) noexcept {
+  if (lower.size() < 2 || lower.size() > 27 || lower[0] < 'a' || lower[0] > 'z' ||
+      !((kFirstLetters >> (lower[0] - 'a')) & 1u))
+    return nullptr;
   const auto* end = std::end(kKeywords);
   const auto* it = std::lower_bound(std::begin(kKeywords), end, lower,
                                     [](const Keyword& k, std::string_view w) { return k.word < w; });

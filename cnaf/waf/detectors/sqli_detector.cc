@@ -295,11 +295,23 @@ bool detect_sqli(const Inspected& v, Scratch&, Hit& hit) {
     const SqlTokens t(text, SqlContext::none);
     if (bare(t, text, hit) || anywhere(t, hit)) return true;
   }
-  if (v.has(kQuote)) {
+  // A quote context only matters when the text before the first quote is short (see quoted):
+  // check that before tokenizing.
+  const auto short_prefix = [&](char q) {
+    const std::size_t p = text.find(q);
+    if (p == std::string_view::npos || p > 64) return false;
+    std::size_t spaces = 0;
+    for (std::size_t k = 0; k < p; ++k) {
+      if (text[k] == '\n' || text[k] == '\r') return false;
+      spaces += text[k] == ' ' || text[k] == '\t';
+    }
+    return spaces <= 2;
+  };
+  if (v.has(kQuote) && short_prefix('\'')) {
     const SqlTokens t(text, SqlContext::single_quote);
     if (quoted(t, text, hit)) return true;
   }
-  if (v.has(kDquote)) {
+  if (v.has(kDquote) && short_prefix('"')) {
     const SqlTokens t(text, SqlContext::double_quote);
     if (quoted(t, text, hit)) return true;
   }
