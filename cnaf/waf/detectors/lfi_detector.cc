@@ -20,11 +20,73 @@ constexpr NeedleSet kSensitive(std::to_array<std::string_view>({
     "/.aws/", "/.docker", "/.kube", "server.xml", "tomcat-users", "c:\\", "c:/", "file://",
 }));
 
+// The URL path names a hidden file or folder (/.git/, /.env, /.docker/...) or a file that
+// only exists as a backup, dump, log or key (foo.bak, db.sql.zip, errors.log, id_rsa.pem).
+bool sensitive_path(std::string_view s, Hit& hit) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t j = s.find('/', i);
+    if (j == std::string_view::npos) j = s.size();
+    const std::string_view seg = s.substr(i, j - i);
+    static constexpr std::array<std::string_view, 16> kHidden = {
+        ".env", ".htaccess", ".htpasswd", ".git", ".svn", ".hg", ".bash_history", ".ds_store",
+        ".npmrc", ".pgpass", ".netrc", ".gitconfig", ".git-credentials", ".dockerenv",
+        ".user.ini", ".mysql_history"};
+    bool known = false;
+    for (const auto h : kHidden) known |= seg == h;
+    const bool folder = j < s.size();
+    if (seg.size() >= 2 && seg[0] == '.' && seg != ".." && seg != ".well-known" &&
+        (known || (folder && seg.find_first_of("+ ") == std::string_view::npos))) {
+      hit = Hit{i, std::min<std::size_t>(48, s.size() - i), "hidden file in the path"};
+      return true;
+    }
+    i = j + 1;
+  }
+  static constexpr std::array<std::string_view, 16> kExt = {
+      ".bak", ".old", ".orig", ".swp", ".sql", ".sql.zip", ".sql.gz", ".log", ".db", ".sqlite",
+      ".pem", ".key", ".env", ".cfg", ".php~", ".save"};
+  std::string_view last = s.substr(s.rfind('/') == std::string_view::npos ? 0 : s.rfind('/') + 1);
+  if (!last.empty() && last.back() == '~') {
+    hit = Hit{0, std::min<std::size_t>(48, s.size()), "editor backup file in the path"};
+    return true;
+  }
+  for (const auto e : kExt) {
+    if (last.size() > e.size() && last.ends_with(e)) {
+      hit = Hit{0, std::min<std::size_t>(48, s.size()), "backup, dump, log or key file in the path"};
+      return true;
+    }
+  }
+  return false;
+}
+
+// "0x2e0x2e0x2f" spells "../" in hex; read it so.
+bool hex_path(std::string_view s, std::string& out) {
+  if (s.find("0x2") == std::string_view::npos && s.find("0x5c") == std::string_view::npos) return false;
+  out.clear();
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s.compare(i, 4, "0x2e") == 0) {
+      out.push_back('.');
+      i += 3;
+    } else if (s.compare(i, 4, "0x2f") == 0) {
+      out.push_back('/');
+      i += 3;
+    } else if (s.compare(i, 4, "0x5c") == 0) {
+      out.push_back('\\');
+      i += 3;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
-bool detect_lfi(const Inspected& v, Scratch&, Hit& hit) {
-  const std::string_view s = v.lower;
+bool detect_lfi(const Inspected& v, Scratch& scratch, Hit& hit) {
+  std::string_view s = v.lower;
   if (s.size() < 3 || !v.has(kDot | kSlash | kBackslash | kColon)) return false;
+  if (v.source == Source::path && sensitive_path(s, hit)) return true;
+  if (hex_path(s, scratch.a)) s = scratch.a;
   // Count ".." followed by a separator (or "....//" forms).
   std::size_t climbs = 0;
   std::size_t first = std::string_view::npos;
@@ -36,7 +98,8 @@ bool detect_lfi(const Inspected& v, Scratch&, Hit& hit) {
       if (i > 0 && (s[i - 1] == '/' || s[i - 1] == '\\')) ++climbs;
       break;
     }
-    if (s[j] == '/' || s[j] == '\\' || s[j] == ';' || (s[j] == '%' && j + 2 < s.size())) {
+    if (s[j] == '/' || s[j] == '\\' || s[j] == ';' || (s[j] == '%' && j + 2 < s.size()) ||
+        (j - i >= 3 && (s[j] == '{' || i <= 1))) {  // "/......{file}": dot runs as climbs
       if (first == std::string_view::npos) first = i;
       ++climbs;
     }
@@ -51,9 +114,11 @@ bool detect_lfi(const Inspected& v, Scratch&, Hit& hit) {
   }
   // Sensitive files: at the start of the value, after a climb, or anywhere in the path.
   std::size_t where = std::string_view::npos;
-  kSensitive.find(s, v.mask, v.bigrams, [&](std::size_t, std::size_t p) {
+  kSensitive.find(s, v.mask | char_mask(s), s.data() == v.lower.data() ? v.bigrams : nullptr,
+                  [&](std::size_t, std::size_t p) {
     const bool ok = climbs > 0 || p <= lead + 4 ||
-                    (p > 0 && (s[p - 1] == '/' || s[p - 1] == '\\') && p <= lead + 12 &&
+                    (v.source == Source::path && p <= 1) ||
+                    (v.source != Source::path && p > 0 && (s[p - 1] == '/' || s[p - 1] == '\\') && p <= lead + 12 &&
                      s.find(' ', lead) > p);
     if (ok) where = p;
     return ok;

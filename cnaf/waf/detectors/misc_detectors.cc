@@ -59,7 +59,7 @@ bool detect_nosqli(const Inspected& v, Scratch&, Hit& hit) {
             bad = true;  // unquoted key: JavaScript / mongo shell syntax injected
           } else if (quoted) {
             bad = js_op || rest.starts_with("null") || rest.starts_with("\"\"") ||
-                  rest.starts_with("''") || rest.starts_with("\".*") || rest.starts_with("\"^") ||
+                  rest.starts_with("''") || rest.starts_with("\".*") ||
                   rest.starts_with("[]") || rest.starts_with("{}") || rest.starts_with("true") ||
                   rest.starts_with("false") || rest.starts_with("-1") || rest.starts_with("0}");
           }
