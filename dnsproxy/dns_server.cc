@@ -15,7 +15,7 @@
 namespace defender::dnsproxy {
 namespace {
 
-constexpr std::size_t kUdpBatch = 64;  // datagrams read per wake-up before yielding
+constexpr std::size_t kUdpRounds = 4;  // recvmmsg calls per wake-up before yielding
 
 std::error_code to_std(const boost::system::error_code& ec) {
   return std::error_code(ec.value(), std::system_category());
@@ -59,7 +59,8 @@ DnsServer::Impl::Impl(boost::asio::io_context& io_context, std::shared_ptr<const
       retry_after(std::max<std::uint32_t>(policy->dns.upstream_retry_ms, 1)),
       tick_timer(io_context),
       flush_timer(io_context),
-      receive_buffer(kMaxUdpPayload),
+      client_batch(kClientBatch, kMaxClientQuery),
+      upstream_batch(kUpstreamBatch, kMaxUdpPayload),
       answer_buffer(kMaxUdpPayload) {
   for (Upstream& upstream : ups) {
     if (upstreams.size() >= 32) break;  // `tried` is a 32-bit mask; more is no use anyway
@@ -89,6 +90,8 @@ std::error_code DnsServer::Impl::start(const Endpoint& listen) {
     if (!ec) socket->bind(udp_endpoint, ec);
     if (!ec) socket->non_blocking(true, ec);
     if (ec) return to_std(ec);
+    boost::system::error_code ignored;  // best effort: the kernel caps it at rmem_max
+    socket->set_option(udp::socket::receive_buffer_size(4 << 20), ignored);
     bound = listen;
     bound.port = socket->local_endpoint(ec).port();
     auto tcp_acceptor = std::make_unique<tcp::acceptor>(io);
@@ -134,20 +137,47 @@ void DnsServer::Impl::receive_udp() {
   udp_listener.socket->async_wait(udp::socket::wait_read,
                                   [self = shared_from_this()](const boost::system::error_code& ec) {
     if (ec || self->stopped) return;
-    Downstream downstream;
-    downstream.udp_socket = self->udp_listener.socket.get();
-    for (std::size_t i = 0; i < kUdpBatch; ++i) {
-      boost::system::error_code rec;
-      const std::size_t n = self->udp_listener.socket->receive_from(
-          boost::asio::buffer(self->receive_buffer), downstream.udp_client, 0, rec);
-      if (rec == boost::asio::error::would_block || rec == boost::asio::error::try_again) break;
-      if (rec) continue;  // e.g. ICMP errors reported on the socket: nothing to answer
-      bump(self->stats.queries_udp);
-      self->handle_query(std::span<const std::uint8_t>(self->receive_buffer.data(), n), downstream,
-                         Clock::now());
-      if (self->stopped) return;
+    self->drain_udp();
+  });
+}
+
+// Reads what the listener holds, a bounded number of batches, then waits again. A batch that
+// comes back short means the socket was empty at that moment: a datagram arriving later
+// re-arms the (edge-triggered) readiness that the next epoll_wait of this single io thread
+// reports after our wait is queued, so no EAGAIN read is spent to find that out. When the
+// bound is hit with more to read, the rest is read after the other ready handlers (post).
+void DnsServer::Impl::drain_udp() {
+  Downstream downstream;
+  downstream.udp_socket = udp_listener.socket.get();
+  const int fd = udp_listener.socket->native_handle();
+  for (std::size_t round = 0; round < kUdpRounds; ++round) {
+    const int n = client_batch.receive(fd);
+    if (n > 0) {
+      const Clock::time_point now = Clock::now();
+      for (int i = 0; i < n; ++i) {
+        bump(stats.queries_udp);
+        const auto idx = static_cast<std::size_t>(i);
+        if (client_batch.truncated(idx)) {  // bigger than any sane query
+          bump(stats.malformed);
+          bump(stats.dropped);
+          continue;
+        }
+        const socklen_t length = client_batch.from_length(idx);
+        if (length > downstream.udp_client.capacity()) continue;
+        std::memcpy(downstream.udp_client.data(), client_batch.from(idx), length);
+        downstream.udp_client.resize(length);
+        handle_query(client_batch.data(idx), downstream, now);
+        if (stopped) return;
+      }
     }
-    self->receive_udp();
+    // n < 0: an error reported on the socket (ICMP): nothing to answer, look again.
+    if (n >= 0 && static_cast<std::size_t>(n) < kClientBatch) {
+      receive_udp();
+      return;
+    }
+  }
+  boost::asio::post(io, [self = shared_from_this()] {
+    if (!self->stopped) self->drain_udp();
   });
 }
 

@@ -26,6 +26,10 @@ void DnsServer::Impl::open_upstreams() {
     socket->open(upstream.udp_endpoint.protocol(), ec);
     if (!ec) socket->connect(upstream.udp_endpoint, ec);
     if (!ec) socket->non_blocking(true, ec);
+    if (!ec) {
+      boost::system::error_code ignored;  // best effort: capped at rmem_max
+      socket->set_option(udp::socket::receive_buffer_size(4 << 20), ignored);
+    }
     if (ec) {
       // Unreachable from here (no route, no IPv6): it stays down; TCP may still work.
       log.warn("dns", "upstream " + upstream.endpoint.to_string() + ": " + ec.message());
@@ -148,18 +152,30 @@ void DnsServer::Impl::release(int slot) {
 void DnsServer::Impl::receive_upstream_udp(int index) {
   UpstreamState& upstream = upstreams[static_cast<std::size_t>(index)];
   upstream.udp_socket->async_wait(udp::socket::wait_read,
-                           [self = shared_from_this(), index](const boost::system::error_code& ec) {
+                                  [self = shared_from_this(), index](const boost::system::error_code& ec) {
     if (ec || self->stopped) return;
-    UpstreamState& up = self->upstreams[static_cast<std::size_t>(index)];
-    for (int i = 0; i < 64; ++i) {
-      boost::system::error_code rec;
-      const std::size_t n = up.udp_socket->receive(boost::asio::buffer(self->receive_buffer), 0, rec);
-      if (rec == boost::asio::error::would_block || rec == boost::asio::error::try_again) break;
-      if (rec) continue;  // ECONNREFUSED etc.: the attempt times out and moves on
-      self->on_upstream_answer(index, false, std::span<std::uint8_t>(self->receive_buffer.data(), n));
-      if (self->stopped) return;
+    self->drain_upstream_udp(index);
+  });
+}
+
+// As drain_udp(): bounded batches, a short batch means empty (see there).
+void DnsServer::Impl::drain_upstream_udp(int index) {
+  const int fd = upstreams[static_cast<std::size_t>(index)].udp_socket->native_handle();
+  for (int round = 0; round < 4; ++round) {
+    const int n = upstream_batch.receive(fd);
+    for (int i = 0; i < n; ++i) {
+      // (A datagram over 64 KiB cannot exist; truncated() is never true here.)
+      on_upstream_answer(index, false, upstream_batch.data(static_cast<std::size_t>(i)));
+      if (stopped) return;
     }
-    self->receive_upstream_udp(index);
+    // n < 0: ECONNREFUSED and such: the attempt times out and moves on; look again.
+    if (n >= 0 && static_cast<std::size_t>(n) < kUpstreamBatch) {
+      receive_upstream_udp(index);
+      return;
+    }
+  }
+  boost::asio::post(io, [self = shared_from_this(), index] {
+    if (!self->stopped) self->drain_upstream_udp(index);
   });
 }
 

@@ -5,56 +5,67 @@
 
 namespace defender::dnsproxy {
 
-std::size_t LearnedAddresses::KeyHash::operator()(const Key& key) const noexcept {
-  // FNV-1a: the keys are not attacker-chosen in bulk (the upstream picks them), and short.
-  std::uint64_t hash = 1469598103934665603ull;
-  for (const std::uint8_t byte : key) hash = (hash ^ byte) * 1099511628211ull;
-  return static_cast<std::size_t>(hash);
+LearnedAddresses::LearnedAddresses(Limits limits) : limits_(limits) {
+  if (limits_.capacity == 0) return;
+  std::size_t size = kProbe;
+  while (size < limits_.capacity) size <<= 1;
+  slots_.resize(size);
+  mask_ = size - 1;
 }
 
-LearnedAddresses::Key LearnedAddresses::make_key(std::string_view address) {
+LearnedAddresses::Key LearnedAddresses::make_key(std::string_view address) noexcept {
   Key key{};
   key[0] = static_cast<std::uint8_t>(address.size());
   std::memcpy(key.data() + 1, address.data(), std::min<std::size_t>(address.size(), 16));
   return key;
 }
 
+std::uint64_t LearnedAddresses::hash(const Key& key) noexcept {
+  // FNV-1a then a final mix: the upstream chooses the addresses, not the app's peers.
+  std::uint64_t h = 1469598103934665603ull;
+  for (std::size_t i = 0; i <= key[0] && i < key.size(); ++i) h = (h ^ key[i]) * 1099511628211ull;
+  h ^= h >> 29;
+  return h;
+}
+
+std::int64_t LearnedAddresses::seconds(Clock::time_point t) noexcept {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
 void LearnedAddresses::learn(std::string_view address, std::string_view name, std::uint32_t ttl_s,
                              Clock::time_point now) {
-  if (limits_.capacity == 0 || (address.size() != 4 && address.size() != 16)) return;
+  if (slots_.empty() || (address.size() != 4 && address.size() != 16)) return;
   ttl_s = std::clamp(ttl_s, limits_.min_ttl_s, std::max(limits_.min_ttl_s, limits_.max_ttl_s));
   const Key key = make_key(address);
-  const Clock::time_point expires = now + std::chrono::seconds(ttl_s);
+  const std::int64_t now_s = seconds(now);
+  const std::int64_t expires = now_s + ttl_s;
+  const std::size_t start = hash(key) & mask_;
   std::lock_guard lock(mutex_);
-  const std::uint64_t generation = ++next_generation_;
-  auto [it, inserted] = map_.try_emplace(key);
-  if (!inserted && it->second.name == name && it->second.expires >= expires) return;
-  if (it->second.name != name) it->second.name.assign(name);
-  it->second.expires = std::max(it->second.expires, expires);
-  it->second.generation = generation;
-  order_.emplace_back(key, generation);
-  // Drop order records that are stale (re-learned since) and, when over capacity, the oldest.
-  while (!order_.empty()) {
-    const auto& [old_key, old_generation] = order_.front();
-    const auto found = map_.find(old_key);
-    const bool stale = found == map_.end() || found->second.generation != old_generation;
-    if (!stale && map_.size() <= limits_.capacity) break;
-    if (!stale) map_.erase(found);
-    order_.pop_front();
-  }
-  // order_ holds at most one live record per entry plus stale ones; keep it bounded too.
-  if (order_.size() > 2 * limits_.capacity + 16) {
-    std::deque<std::pair<Key, std::uint64_t>> live;
-    for (const auto& record : order_) {
-      const auto found = map_.find(record.first);
-      if (found != map_.end() && found->second.generation == record.second) live.push_back(record);
+  Slot* victim = nullptr;
+  for (std::size_t i = 0; i < kProbe; ++i) {
+    Slot& slot = slots_[(start + i) & mask_];
+    if (slot.key == key) {
+      if (slot.name != name) slot.name.assign(name);
+      slot.expires_s = std::max(slot.expires_s, expires);
+      return;
     }
-    order_.swap(live);
+    // Prefer an empty or expired slot; otherwise the live one that expires first.
+    if (slot.key[0] == 0 || slot.expires_s <= now_s) {
+      if (victim == nullptr || victim->key[0] != 0) victim = &slot;
+      if (slot.key[0] == 0) break;  // nothing beyond an empty slot can hold this key
+    } else if (victim == nullptr || (victim->key[0] != 0 && victim->expires_s > now_s &&
+                                     slot.expires_s < victim->expires_s)) {
+      victim = &slot;
+    }
   }
+  victim->key = key;
+  victim->name.assign(name);
+  victim->expires_s = expires;
 }
 
 std::optional<std::string> LearnedAddresses::lookup(const boost::asio::ip::address& address,
                                                     Clock::time_point now) const {
+  if (slots_.empty()) return std::nullopt;
   Key key;
   if (address.is_v4()) {
     const auto bytes = address.to_v4().to_bytes();
@@ -63,15 +74,24 @@ std::optional<std::string> LearnedAddresses::lookup(const boost::asio::ip::addre
     const auto bytes = address.to_v6().to_bytes();
     key = make_key(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   }
+  const std::size_t start = hash(key) & mask_;
+  const std::int64_t now_s = seconds(now);
   std::lock_guard lock(mutex_);
-  const auto it = map_.find(key);
-  if (it == map_.end() || it->second.expires <= now) return std::nullopt;
-  return it->second.name;
+  for (std::size_t i = 0; i < kProbe; ++i) {
+    const Slot& slot = slots_[(start + i) & mask_];
+    if (slot.key[0] == 0) break;
+    if (slot.key == key) {
+      if (slot.expires_s <= now_s) return std::nullopt;
+      return slot.name;
+    }
+  }
+  return std::nullopt;
 }
 
 std::size_t LearnedAddresses::size() const {
   std::lock_guard lock(mutex_);
-  return map_.size();
+  return static_cast<std::size_t>(
+      std::count_if(slots_.begin(), slots_.end(), [](const Slot& slot) { return slot.key[0] != 0; }));
 }
 
 }  // namespace defender::dnsproxy

@@ -24,6 +24,7 @@
 #include "dnsproxy/dns_server.h"
 #include "dnsproxy/event_limiter.h"
 #include "dnsproxy/packet.h"
+#include "dnsproxy/udp_batch.h"
 
 namespace defender::dnsproxy {
 
@@ -136,7 +137,11 @@ struct DnsServer::Impl : std::enable_shared_from_this<DnsServer::Impl> {
   boost::asio::steady_timer flush_timer;  // event limiter flush; runs while it has entries
   bool flushing = false;
 
-  std::vector<std::uint8_t> receive_buffer;  // one datagram at a time (io thread)
+  static constexpr std::size_t kClientBatch = 32;
+  static constexpr std::size_t kMaxClientQuery = 4096;  // a bigger UDP query is dropped
+  static constexpr std::size_t kUpstreamBatch = 16;
+  UdpBatch client_batch;    // queries from UDP clients
+  UdpBatch upstream_batch;  // answers from upstreams (any size up to 64 KiB)
   std::vector<std::uint8_t> answer_buffer;   // answers we build or rewrite
   std::vector<std::uint8_t> cache_buffer;
 
@@ -144,6 +149,7 @@ struct DnsServer::Impl : std::enable_shared_from_this<DnsServer::Impl> {
   std::error_code start(const Endpoint& listen);
   void stop();
   void receive_udp();
+  void drain_udp();
   void handle_query(std::span<const std::uint8_t> packet, Downstream& downstream, Clock::time_point now);
   void send_to(Downstream& downstream, std::span<const std::uint8_t> answer);
   void deliver(Pending& pending, std::span<std::uint8_t> answer);
@@ -159,6 +165,7 @@ struct DnsServer::Impl : std::enable_shared_from_this<DnsServer::Impl> {
   bool attempt(int slot, Clock::time_point now);
   int choose_upstream(Pending& pending, Clock::time_point now);
   void receive_upstream_udp(int upstream);
+  void drain_upstream_udp(int upstream);
   void on_upstream_answer(int upstream, bool via_tcp, std::span<std::uint8_t> answer);
   void release(int slot);
   void schedule_tick();

@@ -37,10 +37,27 @@ TEST(LearnedAddresses, IsBounded) {
                 "n" + std::to_string(i), 60, now);
     table.learn(v4(10, 9, 9, 9), "same.example", 60, now);  // re-learned all along
   }
-  EXPECT_LE(table.size(), 100u);
-  // The newest are kept, the oldest gone.
+  EXPECT_LE(table.size(), 128u);  // the capacity rounded up to a power of two
+  // The newest are kept, the early ones mostly gone.
   EXPECT_EQ(table.lookup(boost::asio::ip::make_address("10.0.19.135"), now), "n4999");
-  EXPECT_EQ(table.lookup(boost::asio::ip::make_address("10.0.0.0"), now), std::nullopt);
+  EXPECT_EQ(table.lookup(boost::asio::ip::make_address("10.9.9.9"), now), "same.example");
+  int early = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const auto address = boost::asio::ip::make_address_v4(std::array<unsigned char, 4>{
+        10, 0, static_cast<unsigned char>(i / 256), static_cast<unsigned char>(i % 256)});
+    if (table.lookup(address, now)) ++early;
+  }
+  EXPECT_LT(early, 20);
+}
+
+TEST(LearnedAddresses, ExpiredEntriesMakeRoom) {
+  LearnedAddresses table({.capacity = 8, .min_ttl_s = 1, .max_ttl_s = 100});
+  const auto now = LearnedAddresses::Clock::now();
+  for (int i = 0; i < 8; ++i) table.learn(v4(10, 0, 0, static_cast<std::uint8_t>(i)), "old", 1, now);
+  const auto later = now + std::chrono::seconds(5);
+  table.learn(v4(10, 1, 0, 0), "new.example", 60, later);
+  EXPECT_EQ(table.lookup(boost::asio::ip::make_address("10.1.0.0"), later), "new.example");
+  EXPECT_EQ(table.lookup(boost::asio::ip::make_address("10.0.0.1"), later), std::nullopt);
 }
 
 }  // namespace
