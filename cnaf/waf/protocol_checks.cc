@@ -46,6 +46,12 @@ bool check_request_line_and_headers(const RequestView& r, ProtocolIssue& issue) 
   }
   if (r.target.find("%00") != std::string_view::npos)
     return fail(issue, "target", r.target, "protocol: NUL byte in the request target");
+  static constexpr std::array<std::string_view, 12> kRestricted = {
+      "proxy",  // httpoxy: CGI turns it into HTTP_PROXY
+      "lock-token", "content-range", "if", "x-http-method-override", "x-method-override",
+      "x-http-method", "x-middleware-subrequest", "content-encoding", "request-range",
+      "x-original-url", "x-rewrite-url"};
+  bool content_type = false;
   int content_length_count = 0;
   std::string_view content_length;
   bool chunked = false, transfer_encoding = false, host = false;
@@ -61,6 +67,43 @@ bool check_request_line_and_headers(const RequestView& r, ProtocolIssue& issue) 
       const auto u = static_cast<unsigned char>(c);
       if (u == '\r' || u == '\n' || u == 0)
         return fail(issue, h.name, h.value, "protocol: control character in a header value");
+    }
+    for (const auto restricted : kRestricted)
+      if (iequals(h.name, restricted)) return fail(issue, h.name, h.value, "protocol: restricted request header");
+    if (h.value.find("%00") != std::string_view::npos)
+      return fail(issue, h.name, h.value, "protocol: encoded NUL in a header value");
+    if (iequals(h.name, "range")) {
+      std::size_t ranges = 1;
+      for (const char c : h.value) ranges += c == ',';
+      if (ranges > 5) return fail(issue, h.name, h.value, "protocol: too many ranges");
+    }
+    if (iequals(h.name, "content-type")) {
+      content_type = true;
+      // type "/" subtype, each a token; parameters after ';'.
+      const std::string_view mt = h.value.substr(0, h.value.find(';'));
+      std::size_t k = 0;
+      while (k < mt.size() && mt[k] == ' ') ++k;
+      std::size_t slash = 0, tok = 0;
+      bool ok = true;
+      for (; k < mt.size(); ++k) {
+        const char c = mt[k];
+        if (c == '/') {
+          ok &= tok > 0 && slash == 0;
+          ++slash;
+          tok = 0;
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '-' || c == '+' || c == '.' || c == '_' || c == '*') {
+          ++tok;
+        } else if (c == ' ' || c == '\t') {
+          ok &= k + 1 == mt.size() || mt.find_first_not_of(" \t", k) == std::string_view::npos;
+          break;
+        } else {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok || slash != 1 || tok == 0)
+        return fail(issue, h.name, h.value, "protocol: malformed Content-Type");
     }
     if (iequals(h.name, "content-length")) {
       if (content_length_count > 0 && h.value != content_length)
@@ -89,6 +132,8 @@ bool check_request_line_and_headers(const RequestView& r, ProtocolIssue& issue) 
                 "protocol: both Content-Length and Transfer-Encoding (request smuggling)");
   if (!host && r.http_version == "HTTP/1.1")
     return fail(issue, "host", "", "protocol: HTTP/1.1 request without Host");
+  if (!content_type && !r.body.empty() && (r.method == "POST" || r.method == "PUT" || r.method == "PATCH"))
+    return fail(issue, "content-type", "", "protocol: request body without Content-Type");
   if ((r.method == "GET" || r.method == "HEAD") && !r.body.empty())
     return fail(issue, "content-length", content_length, "protocol: GET or HEAD with a body");
   (void)chunked;

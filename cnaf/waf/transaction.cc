@@ -423,6 +423,17 @@ bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
     message.append(hit.reason);
     if (!add(e.protection, v.source, v.name, snippet, message)) return false;
   }
+  // URL arguments and paths carry no control characters (forms may: textareas send CRLF).
+  if ((protections & bit(Protection::protocol)) && enabled(Protection::protocol) &&
+      (v.source == Source::query || v.source == Source::query_name || v.source == Source::path ||
+       v.source == Source::cookie) && v.has(kCtrl | kNewline)) {
+    for (const char c : v.text) {
+      const auto u = static_cast<unsigned char>(c);
+      if ((u < 0x20 && u != '\t') || u == 0x7F)
+        return add(Protection::protocol, v.source, v.name, v.text.substr(0, 64),
+                   "protocol: control character in a URL argument");
+    }
+  }
   // Header injection / response splitting through a value: CR or LF then "Name:".
   if ((protections & bit(Protection::protocol)) && enabled(Protection::protocol) &&
       v.has(kNewline) && v.source != Source::body_raw && v.source != Source::xml) {
