@@ -1,0 +1,191 @@
+#include "cnaf/proxy.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+
+#include "cnaf/tls_context.h"
+#include "cnaf/worker.h"
+
+namespace defender::cnaf {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+std::string parse_endpoint(const std::string& text, asio::ip::tcp::endpoint& out, bool resolve) {
+  std::string host;
+  std::string port;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return "'" + text + "' is not [ADDR]:PORT";
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) return "'" + text + "' is not ADDR:PORT";
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  unsigned long port_number = 0;
+  try {
+    std::size_t used = 0;
+    port_number = std::stoul(port, &used);
+    if (used != port.size() || port_number > 65535) throw std::out_of_range("port");
+  } catch (const std::exception&) {
+    return "'" + text + "': bad port";
+  }
+  error_code ec;
+  const auto addr = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);
+  if (!ec) {
+    out = asio::ip::tcp::endpoint(addr, static_cast<unsigned short>(port_number));
+    return {};
+  }
+  if (!resolve) return "'" + text + "': not a numeric address";
+  asio::io_context io;
+  asio::ip::tcp::resolver resolver(io);
+  const auto results = resolver.resolve(host, port, ec);
+  if (ec || results.empty()) return "'" + text + "': cannot resolve " + host + ": " + ec.message();
+  out = results.begin()->endpoint();
+  return {};
+}
+
+Proxy::Proxy(asio::io_context& io, std::shared_ptr<const policy::Policy> policy,
+             InspectorFactory make_inspector, core::EventSink& events, const core::Logger& log)
+    : io_(io),
+      policy_(std::move(policy)),
+      make_inspector_(std::move(make_inspector)),
+      events_(events),
+      log_(log),
+      shared_(std::make_shared<SharedState>()),
+      drain_timer_(io) {}
+
+Proxy::~Proxy() {
+  stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  // Destroying the workers' own io_contexts destroys their pending coroutines (sessions).
+  own_ios_.clear();
+}
+
+std::error_code Proxy::start(const ProxyOptions& options) {
+  const policy::CnafSettings& cnaf = policy_->cnaf;
+  auto sealed = std::make_shared<SealedSettings>();
+  sealed->http2 = options.http2;
+  const std::string listen_text = options.listen.empty() ? cnaf.listen : options.listen;
+  const std::string upstream_text = options.upstream.empty() ? cnaf.upstream : options.upstream;
+  asio::ip::tcp::endpoint listen;
+  if (auto err = parse_endpoint(listen_text, listen, false); !err.empty()) {
+    start_error_ = "listen " + err;
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  if (auto err = parse_endpoint(upstream_text, sealed->upstream, true); !err.empty()) {
+    start_error_ = "upstream " + err;
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  sealed->upstream_authority = upstream_text;
+  const std::string cert = options.tls_cert.empty() ? cnaf.tls.cert : options.tls_cert;
+  const std::string key = options.tls_key.empty() ? cnaf.tls.key : options.tls_key;
+  if (cert.empty() != key.empty()) {
+    start_error_ = "tls: both a certificate and a key are needed";
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  if (!cert.empty()) {
+    try {
+      sealed->tls = std::make_shared<TlsContext>(cert, key, options.http2);
+    } catch (const std::exception& e) {
+      start_error_ = e.what();
+      return std::make_error_code(std::errc::invalid_argument);
+    }
+  }
+
+  std::shared_ptr<Inspector> inspector;
+  try {
+    if (make_inspector_) inspector = make_inspector_(*policy_);
+  } catch (const std::exception& e) {
+    start_error_ = std::string("inspector: ") + e.what();
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  auto config = make_proxy_config(policy_, std::move(inspector));
+
+  unsigned threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
+  if (threads == 0) threads = 1;
+  for (unsigned i = 0; i < threads; ++i) {
+    asio::io_context* io = &io_;
+    if (i > 0) {
+      own_ios_.push_back(std::make_unique<asio::io_context>(1));
+      io = own_ios_.back().get();
+    }
+    auto worker = std::make_shared<Worker>(*io, sealed, config, shared_, events_, log_, i > 0);
+    if (const std::error_code ec = worker->open(listen)) {
+      start_error_ = "listen " + listen_text + ": " + ec.message();
+      own_ios_.clear();
+      workers_.clear();
+      return ec;
+    }
+    if (i == 0) listen = worker->local_endpoint();  // port 0: the others bind the same port
+    workers_.push_back(std::move(worker));
+  }
+  for (auto& w : workers_) w->start();
+  for (auto& io : own_ios_) {
+    guards_.push_back(asio::make_work_guard(*io));
+    threads_.emplace_back([io = io.get()] { io->run(); });
+  }
+  log_.info("cnaf", "listening on " + listen_text + " (" + std::to_string(threads) + " threads" +
+                        (sealed->tls ? ", tls" : "") + "), upstream " + upstream_text);
+  return {};
+}
+
+asio::ip::tcp::endpoint Proxy::local_endpoint() const {
+  return workers_.empty() ? asio::ip::tcp::endpoint() : workers_.front()->local_endpoint();
+}
+
+void Proxy::reload(std::shared_ptr<const policy::Policy> policy) {
+  std::shared_ptr<Inspector> inspector;
+  try {
+    if (make_inspector_) inspector = make_inspector_(*policy);
+  } catch (const std::exception& e) {
+    log_.error("cnaf", std::string("reload: inspector: ") + e.what() + "; keeping the previous policy");
+    return;
+  }
+  auto config = make_proxy_config(std::move(policy), std::move(inspector));
+  for (auto& w : workers_) w->set_config(config);
+  log_.info("cnaf", "policy reloaded");
+}
+
+void Proxy::drain(std::chrono::milliseconds timeout, std::function<void()> done) {
+  for (auto& w : workers_) w->drain();
+  poll_drain(std::chrono::steady_clock::now() + timeout, std::move(done));
+}
+
+void Proxy::poll_drain(std::chrono::steady_clock::time_point until, std::function<void()> done) {
+  if (shared_->active_connections.load() == 0 || std::chrono::steady_clock::now() >= until) {
+    stop();
+    if (done) asio::post(io_, std::move(done));
+    return;
+  }
+  drain_timer_.expires_after(std::chrono::milliseconds(20));
+  drain_timer_.async_wait([this, until, done = std::move(done)](const error_code& ec) mutable {
+    if (ec) return;
+    poll_drain(until, std::move(done));
+  });
+}
+
+void Proxy::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  error_code ignored;
+  drain_timer_.cancel();
+  for (auto& w : workers_) w->stop();
+  for (auto& g : guards_) g.reset();
+}
+
+ProxyStatsSnapshot Proxy::stats() const {
+  ProxyStatsSnapshot s;
+  for (const auto& w : workers_) w->stats().add_to(s);
+  s.connections_active = shared_->active_connections.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace defender::cnaf

@@ -1,0 +1,341 @@
+// `defender cnaf` end to end: the real binary between real clients (curl, raw sockets) and a
+// backend the test starts (tests/cnaf/backend.py). Only loopback addresses.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <thread>
+
+#include "tests/cnaf/cnaf_test_support.h"
+#include "tests/support/test_support.h"
+
+namespace defender::cnaf {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Process;
+using testing::TempDir;
+using test::Backend;
+using test::RawClient;
+using test::header_of;
+using test::raw_exchange;
+using test::status_of_response;
+
+// A running `defender cnaf` in front of `upstream`, with its own data folder.
+class Cnaf {
+ public:
+  Cnaf(const std::string& upstream, const std::string& policy_yaml = "",
+       std::vector<std::string> extra = {}) {
+    port_ = testing::free_port();
+    std::vector<std::string> argv{testing::defender_bin(), "cnaf", "--listen", "127.0.0.1:" + std::to_string(port_),
+                                  "--upstream", upstream, "--data-folder", dir_.path(), "--threads", "2"};
+    if (!policy_yaml.empty()) {
+      argv.push_back("--policy");
+      argv.push_back(dir_.write("policy.yaml", policy_yaml));
+    }
+    for (auto& e : extra) argv.push_back(std::move(e));
+    process_ = std::make_unique<Process>(argv, std::vector<std::string>{"DATA_FOLDER=" + dir_.path()});
+    ok_ = testing::wait_for_tcp_port(port_, 10s);
+  }
+  bool ok() const { return ok_; }
+  std::uint16_t port() const { return port_; }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  Process& process() { return *process_; }
+  const TempDir& dir() const { return dir_; }
+  std::string events() const {
+    std::ifstream in(dir_.path() + "/events.jsonl");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  // Polls the event file until `needle` appears.
+  bool wait_for_event(const std::string& needle, std::chrono::milliseconds timeout = 5s) const {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      if (events().find(needle) != std::string::npos) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+
+ private:
+  TempDir dir_;
+  std::uint16_t port_ = 0;
+  std::unique_ptr<Process> process_;
+  bool ok_ = false;
+};
+
+std::string body_of(const std::string& response) {
+  const auto p = response.find("\r\n\r\n");
+  return p == std::string::npos ? "" : response.substr(p + 4);
+}
+
+testing::RunResult curl(const std::vector<std::string>& args, std::chrono::milliseconds timeout = 30s) {
+  std::vector<std::string> argv{"curl", "-sS", "--max-time", "60"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return testing::run(argv, timeout);
+}
+
+class CnafCommand : public ::testing::Test {
+ protected:
+  Backend backend;
+};
+
+TEST_F(CnafCommand, ForwardsWithForwardingHeadersAndRequestId) {
+  Cnaf cnaf(backend.address());
+  ASSERT_TRUE(cnaf.ok()) << cnaf.process().err();
+  const auto r = curl({"-D", "-", cnaf.url("/echo?a=1")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string& out = r.out;
+  EXPECT_EQ(status_of_response(out), 200);
+  const std::string rid = header_of(out, "X-Request-Id");
+  ASSERT_EQ(rid.size(), 32u) << out;
+  const auto json = nlohmann::json::parse(body_of(out));
+  EXPECT_EQ(json["path"], "/echo?a=1");
+  std::map<std::string, std::string> seen;
+  for (const auto& h : json["headers"]) seen[h[0].get<std::string>()] = h[1].get<std::string>();
+  EXPECT_EQ(seen["X-Forwarded-For"], "127.0.0.1");
+  EXPECT_EQ(seen["X-Forwarded-Proto"], "http");
+  EXPECT_EQ(seen["X-Forwarded-Host"], "127.0.0.1:" + std::to_string(cnaf.port()));
+  EXPECT_EQ(seen["X-Request-Id"], rid);
+}
+
+TEST_F(CnafCommand, KeepsAGivenRequestIdAndReplacesABadOne) {
+  Cnaf cnaf(backend.address());
+  ASSERT_TRUE(cnaf.ok());
+  auto r = curl({"-D", "-", "-o", "/dev/null", "-H", "X-Request-Id: my-id-42", cnaf.url("/status?code=204")});
+  EXPECT_EQ(header_of(r.out, "X-Request-Id"), "my-id-42");
+  r = curl({"-D", "-", "-o", "/dev/null", "-H", "X-Request-Id: <b>x</b>", cnaf.url("/status?code=204")});
+  EXPECT_EQ(header_of(r.out, "X-Request-Id").size(), 32u);
+}
+
+TEST_F(CnafCommand, KeepAliveAndPipelining) {
+  Cnaf cnaf(backend.address());
+  ASSERT_TRUE(cnaf.ok());
+  RawClient client(cnaf.port());
+  const std::string req = "GET /status?code=200 HTTP/1.1\r\nHost: t\r\n\r\n";
+  ASSERT_TRUE(client.send(req + req + req));
+  std::string got;
+  for (int i = 0; i < 50 && got.size() < 3 * 20; ++i) {
+    got += client.read(200ms);
+    std::size_t n = 0;
+    for (auto p = got.find("HTTP/1.1 200"); p != std::string::npos; p = got.find("HTTP/1.1 200", p + 1)) ++n;
+    if (n == 3) break;
+  }
+  std::size_t n = 0;
+  for (auto p = got.find("HTTP/1.1 200"); p != std::string::npos; p = got.find("HTTP/1.1 200", p + 1)) ++n;
+  EXPECT_EQ(n, 3u) << got;
+  // The connection is still usable.
+  ASSERT_TRUE(client.send(req));
+  EXPECT_EQ(status_of_response(client.read(3s, "\r\n\r\n")), 200);
+}
+
+struct Shape {
+  const char* name;
+  std::string request;
+  int status;
+};
+
+TEST_F(CnafCommand, RefusesEverySmugglingShapeWithAnEvent) {
+  Cnaf cnaf(backend.address());
+  ASSERT_TRUE(cnaf.ok());
+  const std::string h = "Host: t\r\n";
+  const std::vector<Shape> shapes{
+      {"cl+te", "POST /echo HTTP/1.1\r\n" + h + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nG", 400},
+      {"dup-cl", "POST /echo HTTP/1.1\r\n" + h + "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", 400},
+      {"bad-cl", "POST /echo HTTP/1.1\r\n" + h + "Content-Length: 5x\r\n\r\nhello", 400},
+      {"bad-te", "POST /echo HTTP/1.1\r\n" + h + "Transfer-Encoding: gzip\r\n\r\nxx", 400},
+      {"bad-chunk", "POST /echo HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\n-1\r\nx\r\n0\r\n\r\n", 400},
+      {"obs-fold", "GET /echo HTTP/1.1\r\n" + h + "X-A: a\r\n b\r\n\r\n", 400},
+      {"bad-name", "GET /echo HTTP/1.1\r\n" + h + "X[A]: a\r\n\r\n", 400},
+      {"bad-value", "GET /echo HTTP/1.1\r\n" + h + "X-A: a\x01z\r\n\r\n", 400},
+      {"lf-only", "GET /echo HTTP/1.1\n" + h + "\n", 400},
+      {"no-host", "GET /echo HTTP/1.1\r\n\r\n", 400},
+      {"connect", "CONNECT 127.0.0.1:22 HTTP/1.1\r\n" + h + "\r\n", 405},
+      {"junk", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 400},
+  };
+  for (const Shape& s : shapes) {
+    const std::string out = raw_exchange(cnaf.port(), s.request, 5s);
+    EXPECT_EQ(status_of_response(out), s.status) << s.name << ": " << out;
+    EXPECT_EQ(header_of(out, "Connection"), "close") << s.name;
+    EXPECT_EQ(out.find("body_sha256"), std::string::npos) << s.name << " reached the app";
+  }
+  ASSERT_TRUE(cnaf.wait_for_event("\"protection\":\"protocol\""));
+  std::size_t protocol_events = 0;
+  std::istringstream lines(cnaf.events());
+  for (std::string line; std::getline(lines, line);) {
+    const auto j = nlohmann::json::parse(line);
+    if (j["type"] == "http" && j.value("protection", "") == "protocol") {
+      ++protocol_events;
+      EXPECT_EQ(j["action"], "prevent");
+      EXPECT_EQ(j["client_ip"], "127.0.0.1");
+    }
+  }
+  EXPECT_EQ(protocol_events, shapes.size());
+}
+
+TEST_F(CnafCommand, LimitsGive431And413) {
+  Cnaf cnaf(backend.address());
+  ASSERT_TRUE(cnaf.ok());
+  std::string big = "GET /echo HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n";
+  EXPECT_EQ(status_of_response(raw_exchange(cnaf.port(), big)), 431);
+  std::string many = "GET /echo HTTP/1.1\r\nHost: t\r\n";
+  for (int i = 0; i < 150; ++i) many += "X-" + std::to_string(i) + ": v\r\n";
+  EXPECT_EQ(status_of_response(raw_exchange(cnaf.port(), many + "\r\n")), 431);
+  EXPECT_EQ(status_of_response(raw_exchange(cnaf.port(), "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999\r\n\r\n")), 413);
+}
+
+TEST_F(CnafCommand, ChunkedBothWaysAndHead) {
+  Cnaf cnaf(backend.address());
+  ASSERT_TRUE(cnaf.ok());
+  const std::string chunked_req =
+      "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+  const std::string out = raw_exchange(cnaf.port(), chunked_req + "GET /big?bytes=70000&chunked=1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 10s);
+  ASSERT_EQ(status_of_response(out), 200) << out;
+  EXPECT_NE(out.find("\"body_len\": 11"), std::string::npos) << out;
+  const auto second = out.find("HTTP/1.1 200", 10);
+  ASSERT_NE(second, std::string::npos);
+  EXPECT_EQ(header_of(out.substr(second), "Transfer-Encoding"), "chunked");
+  EXPECT_NE(out.find("\r\n0\r\n\r\n", second), std::string::npos);
+  // curl decodes the chunked response to the right size.
+  const auto r = curl({"-o", "/dev/null", "-w", "%{size_download}", cnaf.url("/big?bytes=300000&chunked=1")});
+  EXPECT_EQ(r.out, "300000");
+  // HEAD: headers only.
+  const std::string head = raw_exchange(cnaf.port(), "HEAD /big?bytes=1000 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(header_of(head, "Content-Length"), "1000");
+  EXPECT_EQ(body_of(head), "");
+  // A close-delimited response reaches an HTTP/1.1 client chunked.
+  const auto eof = curl({"-o", "/dev/null", "-w", "%{size_download}", cnaf.url("/big?bytes=123456&eof=1")});
+  EXPECT_EQ(eof.out, "123456");
+}
+
+TEST_F(CnafCommand, ExpectContinue) {
+  Cnaf cnaf(backend.address());
+  ASSERT_TRUE(cnaf.ok());
+  RawClient client(cnaf.port());
+  ASSERT_TRUE(client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+  const std::string interim = client.read(3s, "\r\n\r\n");
+  EXPECT_EQ(status_of_response(interim), 100);
+  ASSERT_TRUE(client.send("hello"));
+  const std::string out = client.read(3s, "}");
+  EXPECT_NE(out.find("HTTP/1.1 200"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"body_len\": 5"), std::string::npos) << out;
+  EXPECT_EQ(out.find("Expect"), std::string::npos);
+}
+
+TEST_F(CnafCommand, AppDownGives502) {
+  const std::uint16_t dead = testing::free_port();
+  Cnaf cnaf("127.0.0.1:" + std::to_string(dead));
+  ASSERT_TRUE(cnaf.ok());
+  const auto r = curl({"-D", "-", cnaf.url("/")});
+  EXPECT_EQ(status_of_response(r.out), 502);
+  EXPECT_NE(r.out.find("Request id: <code>" + header_of(r.out, "X-Request-Id")), std::string::npos) << r.out;
+}
+
+const std::string kFastTimeouts =
+    "version: 1\ncnaf:\n  limits:\n    upstream_timeout_ms: 700\n    header_timeout_ms: 700\n"
+    "    max_body_bytes: 300000000\n    drain_timeout_ms: 5000\nevents:\n  file: events.jsonl\n";
+
+TEST_F(CnafCommand, SlowAppGives504) {
+  Cnaf cnaf(backend.address(), kFastTimeouts);
+  ASSERT_TRUE(cnaf.ok()) << cnaf.process().err();
+  const auto r = curl({"-D", "-", cnaf.url("/slow?ms=3000")});
+  EXPECT_EQ(status_of_response(r.out), 504) << r.out;
+  // The proxy still works afterwards.
+  EXPECT_EQ(status_of_response(curl({"-D", "-", cnaf.url("/slow?ms=10")}).out), 200);
+}
+
+TEST_F(CnafCommand, SlowClientGets408) {
+  Cnaf cnaf(backend.address(), kFastTimeouts);
+  ASSERT_TRUE(cnaf.ok()) << cnaf.process().err();
+  RawClient client(cnaf.port());
+  ASSERT_TRUE(client.send("GET /echo HTTP/1.1\r\nHo"));
+  const std::string out = client.read(5s, "</html>");
+  EXPECT_EQ(status_of_response(out), 408) << out;
+  EXPECT_TRUE(client.closed_within(3s));
+}
+
+TEST_F(CnafCommand, WebSocketEchoThroughTheTunnel) {
+  Cnaf cnaf(backend.address());
+  ASSERT_TRUE(cnaf.ok());
+  RawClient client(cnaf.port());
+  ASSERT_TRUE(client.send("GET /ws HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                          "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+  const std::string head = client.read(5s, "\r\n\r\n");
+  ASSERT_EQ(status_of_response(head), 101) << head;
+  EXPECT_EQ(header_of(head, "Sec-WebSocket-Accept"), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  for (int i = 0; i < 3; ++i) {
+    const std::string text = "hello " + std::to_string(i);
+    std::string frame{'\x81', static_cast<char>(0x80 | text.size()), 1, 2, 3, 4};
+    for (std::size_t k = 0; k < text.size(); ++k) frame.push_back(static_cast<char>(text[k] ^ (k % 4 + 1)));
+    ASSERT_TRUE(client.send(frame));
+    const std::string echo = client.read(5s, text);
+    const std::string expected = std::string{'\x81', static_cast<char>(text.size())} + text;
+    EXPECT_EQ(echo, expected);
+  }
+}
+
+TEST_F(CnafCommand, Streams200MegabytesBothWaysWithFlatMemory) {
+  Cnaf cnaf(backend.address(), kFastTimeouts + "  # big bodies\n");
+  ASSERT_TRUE(cnaf.ok()) << cnaf.process().err();
+  const std::uint64_t size = 200ull << 20;
+  // Download.
+  auto r = curl({"-o", "/dev/null", "-w", "%{size_download}", cnaf.url("/big?bytes=" + std::to_string(size))}, 120s);
+  EXPECT_EQ(r.out, std::to_string(size)) << r.err;
+  // Upload, streamed by curl from a file (Content-Length) and from a pipe (chunked).
+  TempDir tmp;
+  const std::string file = tmp.path() + "/upload.bin";
+  ASSERT_EQ(testing::run({"truncate", "-s", std::to_string(size), file}).status, 0);
+  r = curl({"-T", file, "-H", "Expect:", cnaf.url("/echo")}, 120s);
+  EXPECT_NE(r.out.find("\"body_len\": " + std::to_string(size)), std::string::npos) << r.out << r.err;
+  r = testing::run({"sh", "-c", "head -c " + std::to_string(size) + " /dev/zero | curl -sS -T - " + cnaf.url("/echo")}, 120s);
+  EXPECT_NE(r.out.find("\"body_len\": " + std::to_string(size)), std::string::npos) << r.out << r.err;
+  const std::uint64_t peak = test::peak_rss_kib(cnaf.process().pid());
+  EXPECT_GT(peak, 0u);
+  EXPECT_LT(peak, 64u * 1024) << "peak RSS " << peak << " KiB while streaming 200 MB";
+  RecordProperty("proxy_peak_rss_kib", std::to_string(peak));
+}
+
+TEST_F(CnafCommand, SighupReloadsWithoutDroppingConnections) {
+  Cnaf cnaf(backend.address(), kFastTimeouts);
+  ASSERT_TRUE(cnaf.ok()) << cnaf.process().err();
+  RawClient client(cnaf.port());
+  const std::string req = "GET /status?code=200 HTTP/1.1\r\nHost: t\r\n\r\n";
+  ASSERT_TRUE(client.send(req));
+  EXPECT_EQ(status_of_response(client.read(3s, "\r\n\r\n")), 200);
+  cnaf.process().signal(SIGHUP);
+  ASSERT_TRUE(cnaf.wait_for_event("policy reloaded"));
+  ASSERT_TRUE(client.send(req));
+  EXPECT_EQ(status_of_response(client.read(3s, "\r\n\r\n")), 200);
+  EXPECT_TRUE(cnaf.process().running());
+}
+
+TEST_F(CnafCommand, SigtermDrainsInFlightRequests) {
+  Cnaf cnaf(backend.address(), kFastTimeouts);
+  ASSERT_TRUE(cnaf.ok()) << cnaf.process().err();
+  RawClient slow(cnaf.port());
+  ASSERT_TRUE(slow.send("GET /slow?ms=500 HTTP/1.1\r\nHost: t\r\n\r\n"));
+  std::this_thread::sleep_for(150ms);  // the request is with the app
+  cnaf.process().signal(SIGTERM);
+  const std::string out = slow.read(5s, "slow\n");
+  EXPECT_EQ(status_of_response(out), 200) << out;
+  EXPECT_EQ(header_of(out, "Connection"), "close");
+  EXPECT_EQ(cnaf.process().wait(10s), std::optional<int>(0));
+  EXPECT_EQ(raw_exchange(cnaf.port(), "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 1s), "");
+}
+
+TEST_F(CnafCommand, BadFlagsAndPolicyExit2) {
+  auto r = testing::run({testing::defender_bin(), "cnaf", "--listen", "nonsense", "--upstream", "127.0.0.1:1"});
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("listen"), std::string::npos);
+  TempDir dir;
+  r = testing::run({testing::defender_bin(), "cnaf", "--policy", dir.write("p.yaml", "version: 1\ncnaf: {limits: {max_header_bytes: -4}}\n")});
+  EXPECT_EQ(r.status, 2);
+  r = testing::run({testing::defender_bin(), "cnaf", "--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent.key",
+                    "--listen", "127.0.0.1:" + std::to_string(testing::free_port()), "--data-folder", dir.path()});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("/nonexistent.pem"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace defender::cnaf

@@ -1,0 +1,61 @@
+// Helpers for the CNAF tests: the test backend (tests/cnaf/backend.py) as a child process,
+// raw loopback TCP exchanges, and process memory.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "tests/support/test_support.h"
+
+namespace defender::cnaf::test {
+
+using namespace std::chrono_literals;
+
+// python3 tests/cnaf/backend.py on a free loopback port; stopped on destruction.
+class Backend {
+ public:
+  Backend();
+  std::uint16_t port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::unique_ptr<testing::Process> process_;
+  std::uint16_t port_ = 0;
+};
+
+// Connects to 127.0.0.1:port, sends `request` (optionally shutting down the write side) and
+// reads until the peer closes or `timeout` passes. Returns what was read ("" on connect error).
+std::string raw_exchange(std::uint16_t port, const std::string& request,
+                         std::chrono::milliseconds timeout = 5s, bool shutdown_write = false);
+
+// A connected loopback client socket for step-by-step exchanges.
+class RawClient {
+ public:
+  explicit RawClient(std::uint16_t port);
+  ~RawClient();
+  bool connected() const { return fd_ >= 0; }
+  bool send(const std::string& bytes);
+  // Reads what arrives within `timeout` (stops early once `until` is seen, when given).
+  std::string read(std::chrono::milliseconds timeout, const std::string& until = "");
+  // True when the peer closed the connection within `timeout`.
+  bool closed_within(std::chrono::milliseconds timeout);
+
+ private:
+  int fd_ = -1;
+};
+
+// Resident set size of a process in KiB (VmRSS), 0 when unknown.
+std::uint64_t rss_kib(pid_t pid);
+// Peak resident set size (VmHWM) in KiB.
+std::uint64_t peak_rss_kib(pid_t pid);
+
+// Value of header `name` (case-insensitive) in a raw HTTP response head, "" when absent.
+std::string header_of(const std::string& response, const std::string& name);
+// The status code of the first response in `response`, 0 when none.
+int status_of_response(const std::string& response);
+
+}  // namespace defender::cnaf::test
