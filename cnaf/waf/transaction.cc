@@ -365,7 +365,9 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
     const bool java = text_.starts_with("rO0AB") || (v.has(kDot) && text_.size() >= 8) ||
                       source == Source::multipart_filename || (source == Source::header && v.has(kDot));
     if (!b64 && !java) return true;
-    if (!b64) return run_detectors(v, protections & (bit(Protection::code_injection) | bit(Protection::lfi)));
+    if (!b64)
+      return run_detectors(v, protections & (bit(Protection::code_injection) | bit(Protection::lfi) |
+                                             bit(Protection::xss)));
   }
   if (!run_detectors(v, protections)) return false;
   // Values that are plainly base64 are decoded and inspected once more.

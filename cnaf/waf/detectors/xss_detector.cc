@@ -188,6 +188,20 @@ bool bad_tag(std::string_view s, std::size_t lt, Hit& hit) {
 bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
   const std::string_view s = v.lower;
   if (s.size() < 4) return false;
+  // An argument or key named like an event handler: "?  onload= =x" reflected as an attribute.
+  if (v.source == Source::query_name || v.source == Source::form_name || v.source == Source::json_key ||
+      v.source == Source::cookie_name) {
+    std::size_t k = 0;
+    while (k < s.size() && (s[k] == ' ' || s[k] == '"' || s[k] == '\'')) ++k;
+    if (k + 2 < s.size() && s[k] == 'o' && s[k + 1] == 'n') {
+      for (const auto e : kEvents) {
+        if (s.compare(k, e.size(), e) == 0 && (k > 0 || s.size() > e.size())) {
+          hit = Hit{k, std::min<std::size_t>(48, s.size() - k), "event handler as a parameter name"};
+          return true;
+        }
+      }
+    }
+  }
   // HTML context: tags.
   if (v.has(kLt)) {
     for (std::size_t lt = s.find('<'); lt != std::string_view::npos; lt = s.find('<', lt + 1)) {
@@ -224,7 +238,7 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
         "window.location", "location.href", ":expression(", "-moz-binding", "behavior:url(",
         "data:text/html", "data:image/svg+xml", "vbscript:", "livescript:", "mocha:",
         "&{", "<![cdata[<", "fromcharcode", "+adw-", "+ad4-", "document[", "document?.",
-        "window[", "top[", "self[",
+        "window[", "top[", "self[", ".call`", ".apply`", "${alert}", "${eval}",
     }));
     std::size_t where = std::string_view::npos;
     kDom.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
