@@ -82,6 +82,13 @@ bool detect_nosqli(const Inspected& v, Scratch&, Hit& hit) {
       std::size_t a = eq;
       while (a > 0 && ((s[a - 1] >= 'a' && s[a - 1] <= 'z') || (s[a - 1] >= '0' && s[a - 1] <= '9') || s[a - 1] == '-')) --a;
       if (a == eq || a == 0 || (s[a - 1] != '(' && s[a - 1] != '|' && s[a - 1] != '&')) continue;
+      static constexpr std::array<std::string_view, 16> kAttrs = {
+          "uid", "cn", "sn", "objectclass", "mail", "userpassword", "ou", "dc", "givenname",
+          "member", "memberof", "samaccountname", "name", "displayname", "description", "homedirectory"};
+      const std::string_view attr = s.substr(a, eq - a);
+      bool known = false;
+      for (const auto k : kAttrs) known |= attr == k;
+      if (!known) continue;
       hit = Hit{p, std::min<std::size_t>(48, s.size() - p), "LDAP filter injection"};
       return true;
     }
@@ -96,7 +103,7 @@ bool detect_nosqli(const Inspected& v, Scratch&, Hit& hit) {
   }
   // Server-side JavaScript in $where-style injections and shell idioms of MongoDB.
   static constexpr NeedleSet kJs(std::to_array<std::string_view>({
-      "db.", "this.", "return true", "return 1", "';return", "\";return", "sleep(",
+      "db.", "this.", "return true", "return 1", "';return", "\";return",
       "||'1'=='1", "||\"1\"==\"1", "' == '", "'=='", "mapreduce", "tojson(", "objectid(",
       "new date()", "while(", "}while",
   }));

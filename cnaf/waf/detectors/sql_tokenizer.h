@@ -31,7 +31,7 @@ enum SqlWord : std::uint8_t {
   kWordAll, kWordDistinct, kWordDelay, kWordExec, kWordDeclare, kWordShutdown, kWordInto,
   kWordSet, kWordValues, kWordInsert, kWordDelete, kWordUpdate, kWordCreate, kWordAlter,
   kWordTruncate, kWordSleepy, kWordDangerous, kWordAs, kWordLike, kWordIs, kWordIn,
-  kWordNot, kWordNull, kWordBetween, kWordUnion, kWordDatabase, kWordCompare,
+  kWordNot, kWordNull, kWordBetween, kWordUnion, kWordDatabase, kWordCompare, kWordInfo,
 };
 
 class SqlTokens {

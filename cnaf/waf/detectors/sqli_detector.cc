@@ -70,7 +70,7 @@ bool statement(const SqlTokens& t, std::size_t i) {
     case kWordDelete:
       return a == 'k' && wa == kWordFrom && t.type(i + 2) == 'n';
     case kWordInsert:
-      return a == 'k' && wa == kWordInto && t.type(i + 2) == 'n';
+      return a == 'k' && wa == kWordInto && (t.type(i + 2) == 'n' || t.type(i + 2) == 'k');
     case kWordUpdate:
       return a == 'n' && t.type(i + 2) == 'k' && t.word(i + 2) == kWordSet;
     case kWordExec:
@@ -95,7 +95,8 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
   const char b = t.type(i + 1);
   switch (a) {
     case '&':
-      return strong_operand(t, i + 1);
+      // After a closing quote, a call written with a blank counts too: ' or f (x)
+      return strong_operand(t, i + 1) || (after_quote && b == 'n' && t.type(i + 2) == '(');
     case 'U':
       return b == 'E' || b == '(' || (b == 'k' && t.word(i + 1) == kWordAll);
     case ';':
@@ -157,6 +158,25 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
   }
   if (a == ';' && statement(t, i + 1)) {
     set_hit(t, i, i + 4, "stacked SQL statement", hit);
+    return true;
+  }
+  if (a == 'U' && t.type(i + 1) == 'E') {
+    set_hit(t, i, i + 3, "SQL union select", hit);
+    return true;
+  }
+  if (a == '&' && i == 0 &&
+      (t.type(i + 1) == 'f' || (t.type(i + 1) == '(' && strong_operand(t, i + 1)) ||
+       (is_value(t.type(i + 1)) && t.type(i + 2) == 'o' && t.word(i + 2) == kWordCompare))) {
+    set_hit(t, i, i + 4, "SQL boolean injection", hit);  // "OR 1=1", "or sleep(5)"
+    return true;
+  }
+  if (a == 'f' && t.word(i) != 0 && t.word(i) != kWordInfo) {
+    set_hit(t, i, i + 3, "SQL time-delay or side-effect function", hit);  // sleep(20), load_file(
+    return true;
+  }
+  if (a == 'f' && t.word(i) == kWordInfo && t.type(i + 1) == '(' &&
+      (t.type(i + 2) == ')' || t.type(i + 2) == '\0')) {
+    set_hit(t, i, i + 3, "SQL information function", hit);  // current_user(), database(
     return true;
   }
   if (a == 'f' && t.type(i + 1) == '(') {
@@ -287,6 +307,27 @@ bool anywhere(const SqlTokens& t, Hit& hit) {
 bool detect_sqli(const Inspected& v, Scratch&, Hit& hit) {
   const std::string_view text = v.text;
   if (text.size() < 2) return false;
+  // Catalog tables exist only in databases: nobody else writes their names.
+  static constexpr NeedleSet kCatalogs(std::to_array<std::string_view>({
+      "information_schema", "sysobjects", "syscolumns", "mysql.user", "pg_catalog", "pg_shadow",
+      "sqlite_master", "msysaccessobjects", "all_tables", "user_tables", "sys.tables",
+      "master..sysdatabases", "northwind", "sys.sql_logins"}));
+  bool catalog = false;
+  kCatalogs.find(v.lower, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
+    const std::size_t n = kCatalogs.needles[index].size();
+    if (!word_bounded(v.lower, p, n) && v.lower.compare(p + n, 1, ".") != 0) return false;
+    // In a query: at the start, or after FROM / JOIN / a comma or parenthesis.
+    std::size_t b = p;
+    while (b > 0 && (v.lower[b - 1] == ' ' || v.lower[b - 1] == '\t' || v.lower[b - 1] == '\n')) --b;
+    const std::string_view before = v.lower.substr(0, b);
+    if (!(b == 0 || before.ends_with("from") || before.ends_with("join") || before.ends_with(",") ||
+          before.ends_with("(") || before.ends_with("*/")))
+      return false;
+    hit = Hit{p, std::min<std::size_t>(48, text.size() - p), "SQL catalog table"};
+    catalog = true;
+    return true;
+  });
+  if (catalog) return true;
   // SQL needs at least one of these to change a query's meaning.
   if (!v.has(kQuote | kDquote | kSpace | kParen | kSemi | kHash | kDash | kStar | kPipe | kAmp |
              kEq | kAt | kComma | kSlash | kLt | kGt | kBacktick))
