@@ -22,7 +22,7 @@ constexpr std::string_view kCommands[] = {
     "lsof", "lua", "lynx", "mkfifo", "mknod", "more", "mv", "nc", "nc.exe", "ncat", "net",
     "netcat", "netstat", "nl", "nmap", "node", "nohup", "nslookup", "od", "openssl", "passwd",
     "perl", "php", "ping", "powershell", "powershell.exe", "printenv", "printf", "ps", "pwd",
-    "pwsh", "python", "python2", "python3", "reboot", "reg", "rm", "ruby", "sc", "sed", "sh",
+    "pwsh", "python", "python2", "python3", "reboot", "reg", "rm", "ruby", "sc", "sed", "set", "sh",
     "shutdown", "sleep", "socat", "ssh", "su", "sudo", "systeminfo", "tac", "tail", "tar",
     "taskkill", "tasklist", "tcsh", "telnet", "tftp", "timeout", "touch", "type", "uname",
     "useradd", "ver", "wget", "whoami", "wmic", "xargs", "xterm", "xxd", "zsh",
@@ -295,7 +295,17 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
       after = i + 1;  // {cat,/etc/passwd}
     }
     if (after == std::string_view::npos) continue;
-    const std::size_t e = command_at(s, after, c == '&');
+    std::size_t e = command_at(s, after, c == '&');
+    if (e == std::string_view::npos && i == start) {
+      // The value opens with the separator: nothing else could explain it. Any argument.
+      std::size_t p = after;
+      while (p < s.size() && (s[p] == ' ' || s[p] == '{' || s[p] == '(')) ++p;
+      std::size_t q = p;
+      while (q < s.size() && (word_char(s[q]) || s[q] == '/')) ++q;
+      std::string_view w = s.substr(p, q - p);
+      if (const std::size_t sl = w.rfind('/'); sl != std::string_view::npos) w = w.substr(sl + 1);
+      if (!w.empty() && known_command(w) && (q >= s.size() || s[q] == ' ')) e = q;
+    }
     if (e != std::string_view::npos) {
       hit = Hit{0, std::min<std::size_t>(std::max(e, i + 1), 96), "command after shell syntax"};
       if (hit.pos + hit.len > v.text.size()) hit.len = v.text.size() - hit.pos;

@@ -129,7 +129,8 @@ bool detect_rfi(const Inspected& v, Scratch&, Hit& hit) {
                               u.scheme == "zip" || u.scheme == "compress.bzip2" ||
                               u.scheme.starts_with("ssh2.");
   std::uint32_t ip = 0;
-  const bool ip_host = ipv4_literal(u.host, ip) && u.host.find('.') != std::string_view::npos;
+  const bool ip_host = (ipv4_literal(u.host, ip) && u.host.find('.') != std::string_view::npos) ||
+                       u.host.find(':') != std::string_view::npos;  // IPv6 literal
   const bool trailing_q = !u.rest.empty() && (u.rest.back() == '?' || u.rest.back() == '%' ||
                                               u.rest.find("?&") != std::string_view::npos);
   const bool script = u.rest.find(".php") != std::string_view::npos ||
@@ -138,7 +139,8 @@ bool detect_rfi(const Inspected& v, Scratch&, Hit& hit) {
                       u.rest.find(".asp") != std::string_view::npos ||
                       u.rest.find(".sh") != std::string_view::npos ||
                       u.rest.find(".pl") != std::string_view::npos;
-  if (include_scheme || (fetch_scheme && (trailing_q || (ip_host && !u.rest.empty() && u.rest != "/") ||
+  if (include_scheme || (u.scheme.starts_with("ftp") && ip_host) ||
+      (fetch_scheme && (trailing_q || (ip_host && !u.rest.empty() && u.rest != "/") ||
                                           (script && u.rest.find('?') != std::string_view::npos &&
                                            trailing_q)))) {
     hit = Hit{0, std::min<std::size_t>(64, s.size()), "remote file inclusion"};
