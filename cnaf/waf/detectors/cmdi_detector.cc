@@ -17,14 +17,14 @@ namespace {
 constexpr std::string_view kCommands[] = {
     "awk", "base64", "bash", "bitsadmin", "busybox", "cat", "certutil", "chmod", "chown",
     "cmd", "cmd.exe", "copy", "cp", "crontab", "csh", "curl", "dash", "dd", "del", "dig", "dir",
-    "echo", "env", "eval", "exec", "expr", "fetch", "find", "ftp", "gcc", "getent", "grep",
+    "echo", "env", "eval", "exec", "expr", "false", "fetch", "find", "ftp", "gcc", "getent", "grep",
     "head", "hostname", "id", "ifconfig", "ipconfig", "kill", "killall", "ksh", "less", "ls",
     "lsof", "lua", "lynx", "mkfifo", "mknod", "more", "mv", "nc", "nc.exe", "ncat", "net",
     "netcat", "netstat", "nl", "nmap", "node", "nohup", "nslookup", "od", "openssl", "passwd",
     "perl", "php", "ping", "powershell", "powershell.exe", "printenv", "printf", "ps", "pwd",
     "pwsh", "python", "python2", "python3", "reboot", "reg", "rm", "ruby", "sc", "sed", "set", "sh",
     "shutdown", "sleep", "socat", "ssh", "su", "sudo", "systeminfo", "tac", "tail", "tar",
-    "taskkill", "tasklist", "tcsh", "telnet", "tftp", "timeout", "touch", "type", "uname",
+    "taskkill", "tasklist", "tcsh", "telnet", "tftp", "timeout", "touch", "true", "type", "uname",
     "useradd", "ver", "wget", "whoami", "wmic", "xargs", "xterm", "xxd", "zsh",
 };
 
@@ -295,6 +295,8 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
       after = i + 1;  // {cat,/etc/passwd}
     }
     if (after == std::string_view::npos) continue;
+    while (after < s.size() && (s[after] == ';' || s[after] == '|' || s[after] == '&' || s[after] == ' '))
+      ++after;  // ";|id", "&& | dir"
     std::size_t e = command_at(s, after, c == '&');
     if (e == std::string_view::npos && i == start) {
       // The value opens with the separator: nothing else could explain it. Any argument.
