@@ -174,6 +174,7 @@ void Transaction::protocol_phase(const RequestView& request) {
     // Unencoded HTML entities ("&#106;" "&lt;") cut the query into pieces at their '&':
     // the application may still see them whole, so the whole query is read once more.
     if (!stop_ && (query.find("&#") != std::string_view::npos || query.find("&lt") != std::string_view::npos ||
+                   query.find("&%23") != std::string_view::npos ||
                    query.find(" ") != std::string_view::npos || query.find("&&") != std::string_view::npos ||
                    query.find("&quot") != std::string_view::npos || query.find("&colon") != std::string_view::npos))
       inspect_value(Source::query, "*", query, true, checks_for(Source::query) & ~bit(Protection::protocol));
@@ -235,7 +236,8 @@ void Transaction::body_phase(const RequestView& request) {
     walker.query(body, Source::form, Source::form_name);
     // A browser never sends a literal blank in this encoding: such a body was typed by hand,
     // and its '&' may be shell syntax rather than separators. Read it whole as well.
-    if (!stop_ && body.find(' ') != std::string_view::npos && body.size() < 65536)
+    if (!stop_ && (body.find(' ') != std::string_view::npos || body.find("&#") != std::string_view::npos ||
+                   body.find("&%23") != std::string_view::npos) && body.size() < 65536)
       inspect_value(Source::body_raw, {}, body, true, checks_for(Source::body_raw) & ~bit(Protection::protocol));
   } else if (media.starts_with("multipart/")) {
     walker.multipart(body, boundary_of(content_type));

@@ -18,7 +18,9 @@ struct RiskyTag {
   std::string_view tag;
   std::string_view needle;  // searched in the tag's attributes (lower case)
 };
-constexpr std::array<RiskyTag, 14> kRiskyTags = {{
+constexpr std::array<RiskyTag, 20> kRiskyTags = {{
+    {"link", "href=http"}, {"link", "href=\"http"}, {"link", "href=//"}, {"embed", "code"},
+    {"iframe", "view-source:"}, {"import", "implementation"},
     {"iframe", "srcdoc"}, {"frame", "srcdoc"}, {"base", "href"}, {"meta", "http-equiv"},
     {"link", "import"}, {"object", "data"}, {"embed", "src"}, {"object", "type"},
     {"iframe", "src=http"}, {"iframe", "src=//"}, {"frame", "src="}, {"iframe", "mhtml:"},
@@ -238,7 +240,7 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
         "window.location", "location.href", ":expression(", "-moz-binding", "behavior:url(",
         "data:text/html", "data:image/svg+xml", "vbscript:", "livescript:", "mocha:",
         "&{", "<![cdata[<", "fromcharcode", "+adw-", "+ad4-", "document[", "document?.",
-        "window[", "top[", "self[", ".call`", ".apply`", "${alert}", "${eval}",
+        "window[", "top[", "self[", ".call`", ".apply`", "${alert}", "${eval}", "<?xml-stylesheet",
     }));
     std::size_t where = std::string_view::npos;
     kDom.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
@@ -258,8 +260,11 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
   if (v.has(kEq) && v.has(kParen | kBacktick)) {
     for (std::size_t p = s.find("on"); p != std::string_view::npos; p = s.find("on", p + 2)) {
       if (p > 0 && name_char(s[p - 1])) continue;
-      if (!event_handler_at(s, p)) continue;
-      const std::size_t eq = s.find('=', p);
+      std::size_t n = p + 2;
+      while (n < s.size() && s[n] >= 'a' && s[n] <= 'z') ++n;
+      if (n - p < 5) continue;  // on + at least three letters
+      const std::size_t eq = n < s.size() ? s.find('=', n) : std::string_view::npos;
+      if (eq == std::string_view::npos || eq > n + 2) continue;
       std::size_t k = eq + 1;
       while (k < s.size() && (s[k] == ' ' || s[k] == '"' || s[k] == '\'' || s[k] == '`')) ++k;
       for (const auto sink : kSinks) {
