@@ -177,7 +177,9 @@ void Transaction::protocol_phase(const RequestView& request) {
                    query.find("&%23") != std::string_view::npos ||
                    query.find(" ") != std::string_view::npos || query.find("&&") != std::string_view::npos ||
                    query.find("&quot") != std::string_view::npos || query.find("&colon") != std::string_view::npos))
-      inspect_value(Source::query, "*", query, true, checks_for(Source::query) & ~bit(Protection::protocol));
+      inspect_value(Source::query, "*", query, true,
+                    checks_for(Source::query) & (bit(Protection::xss) | bit(Protection::cmdi) |
+                                                 bit(Protection::code_injection)));
   }
 }
 
@@ -238,7 +240,9 @@ void Transaction::body_phase(const RequestView& request) {
     // and its '&' may be shell syntax rather than separators. Read it whole as well.
     if (!stop_ && (body.find(' ') != std::string_view::npos || body.find("&#") != std::string_view::npos ||
                    body.find("&%23") != std::string_view::npos) && body.size() < 65536)
-      inspect_value(Source::body_raw, {}, body, true, checks_for(Source::body_raw) & ~bit(Protection::protocol));
+      inspect_value(Source::body_raw, {}, body, true,
+                    checks_for(Source::body_raw) & (bit(Protection::xss) | bit(Protection::cmdi) |
+                                                    bit(Protection::code_injection)));
   } else if (media.starts_with("multipart/")) {
     walker.multipart(body, boundary_of(content_type));
     if (walker.notes().malformed_multipart && !truncated && !stop_)

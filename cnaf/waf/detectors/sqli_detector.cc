@@ -31,7 +31,8 @@ bool strong_operand(const SqlTokens& t, std::size_t i) {
   }
   if (a == 'E') return t.word(i) == kWordSelect;
   if (is_value(a)) {
-    return b == 'o' || b == '\0' || b == 'c' || b == ';' || b == '&' || b == ')' || b == 'B' ||
+    // "1=1", "'a'='a'", "1 group by", "1 in (...)", "1--": a test or a cut, not "1950 or 1960".
+    return comparison(t, i + 1) || b == 'c' || b == ';' || b == ')' || b == 'B' ||
            (b == 'k' && t.word(i + 1) == kWordIn) || (a == 's' && b == 's');
   }
   if (a == 'n') return b == 'o' && comparison(t, i + 1) &&
@@ -62,7 +63,7 @@ bool statement(const SqlTokens& t, std::size_t i) {
   const std::uint8_t wa = t.word(i + 1);
   switch (t.word(i)) {
     case kWordSelect:
-      return select_list(t, i + 1) && (a != 'n' || t.type(i + 2) != '\0');
+      return select_list(t, i + 1) && t.type(i + 2) != '\0';
     case kWordWaitfor:
       return a == 'k' && wa == kWordDelay;
     case kWordDrop: case kWordTruncate: case kWordCreate: case kWordAlter:
@@ -74,7 +75,8 @@ bool statement(const SqlTokens& t, std::size_t i) {
     case kWordUpdate:
       return a == 'n' && t.type(i + 2) == 'k' && t.word(i + 2) == kWordSet;
     case kWordExec:
-      return a == 'n' || a == 'f' || a == 'v';
+      return a == 'f' || a == 'v' || (a == 'n' && (t.type(i + 2) == '\0' || t.type(i + 2) == 's' ||
+                                                   t.type(i + 2) == 'c' || t.type(i + 2) == ';'));
     case kWordDeclare:
       return a == 'v';
     case kWordShutdown:
@@ -100,11 +102,11 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
     case 'U':
       return b == 'E' || b == '(' || (b == 'k' && t.word(i + 1) == kWordAll);
     case ';':
-      return statement(t, i + 1) || b == 'c' || (b == 'E' && t.type(i + 2) != '\0') ||
+      return statement(t, i + 1) || b == 'c' ||
              (after_quote && (b == '\0' || b == 'f' || b == 'E' || b == 'k' || b == '(' ||
                               (b == 'n' && (t.type(i + 2) == 'f' || t.type(i + 2) == '('))));
     case 'c':
-      if (b == '\0') return true;
+      if (b == '\0') return t[i].len <= 7 || !after_quote;  // "admin'--", "1'#", not "5\" #2 needle" 
       return after_quote && t.type(i + 1) != 'c' && takeover(t, i + 1, after_quote);
     case 'B':
       return b == '1' || b == 'f' || b == '(' || (after_quote && b == 'n') || t.word(i) != 0;
@@ -116,8 +118,12 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
       if (t.word(i) == kWordLike || t.word(i) == kWordIs || t.word(i) == kWordBetween)
         return after_quote && (is_value(b) || b == 'o');
       if (t.word(i) == kWordNot) return false;
-      return after_quote && (is_value(b) || b == 'f' || b == '(' ||
-                             (b == 'n' && comparison(t, i + 2)));
+      if (!after_quote) return false;
+      if (b == 'f' || b == '(') return true;  // '-sleep(5)-', '+(select 1)+'
+      // '=' '1' / '>' 0: a comparison with a value; arithmetic only when a test follows.
+      if (!is_value(b)) return false;
+      if (comparison(t, i)) return true;
+      return comparison(t, i + 2) || t.type(i + 2) == '&' || t.type(i + 2) == 'c';
     case 'k':
       if (t.word(i) == kWordIn) return b == '(' && t.type(i + 2) == 'E';
       if (t.word(i) == kWordWhere) return strong_operand(t, i + 1);
@@ -208,7 +214,8 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
       set_hit(t, i, j + 4, "SQL union", hit);
       return true;
     }
-    if (b == 'B' && (t.type(j + 1) == '1' || t.word(j) != 0)) {
+    if (b == 'B' && ((t.type(j + 1) == '1' && text_at(t, j + 1)[0] >= '0' && text_at(t, j + 1)[0] <= '9') ||
+                     t.word(j) != 0)) {
       set_hit(t, i, j + 3, "SQL clause injection", hit);
       return true;
     }
@@ -258,6 +265,19 @@ bool quoted(const SqlTokens& t, std::string_view text, Hit& hit) {
   }
   if (spaces > 2 || prefix.size() > 64) return false;
   if (t.type(1) == 'c' && spaces > 0) return false;
+  // A value that opens with a quoted word ("LIKE" stamp, 'select' few) quotes a phrase.
+  if (prefix.empty() && t.type(1) != '\0' && text.size() > 1) {
+    const char q = text[0];
+    const std::size_t close = text.find(q, 1);
+    if (close != std::string_view::npos && close > 1) {
+      bool word = true;
+      for (std::size_t k = 1; k < close; ++k) {
+        const char c = text[k];
+        word &= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+      }
+      if (word) return false;
+    }
+  }
   if (takeover(t, 1, true)) {
     set_hit(t, 1, 5, "SQL injection after a closing quote", hit);
     return true;

@@ -32,7 +32,9 @@ TEST(WafSqli, Table) {
          "How do I write SELECT name FROM users WHERE id = 1 in postgres? I tried it and it fails",
          "rock and roll", "2 or 3 people", "1-2 days", "speed and memory-efficient",
          "C# and F#", "--verbose", "@workaround", "the 'a' or 'b' options", "john.doe@example.com",
-         "1,2,3", "price >= 100 and weight < 5", "Tom & Jerry", "order by date"});
+         "1,2,3", "price >= 100 and weight < 5", "Tom & Jerry", "order by date",
+         "1950 or 1960", "Foo and 80", "exec noun", "I having true friends", "1 AND 1/2",
+         "5/8\" #2 CIRCULAR NEEDLE", "\"LIKE\" STAMP", "john or@var.es", "3/4\" -1/2 wide"});
 }
 
 TEST(WafXss, Table) {
