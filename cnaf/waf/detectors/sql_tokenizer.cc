@@ -326,6 +326,8 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
         push(kw->type, begin, len, kw->id);
       } else if (call && next == i) {
         push('f', begin, len);
+      } else if (w.starts_with("xp_") || w.starts_with("sp_") || w.starts_with("master.")) {
+        push('n', begin, len, kWordDangerous);  // MSSQL extended / system procedures
       } else {
         push('n', begin, len);
       }

@@ -75,8 +75,7 @@ bool statement(const SqlTokens& t, std::size_t i) {
     case kWordUpdate:
       return a == 'n' && t.type(i + 2) == 'k' && t.word(i + 2) == kWordSet;
     case kWordExec:
-      return a == 'f' || a == 'v' || (a == 'n' && (t.type(i + 2) == '\0' || t.type(i + 2) == 's' ||
-                                                   t.type(i + 2) == 'c' || t.type(i + 2) == ';'));
+      return a == 'f' || a == 'v' || (a == 'n' && wa == kWordDangerous);
     case kWordDeclare:
       return a == 'v';
     case kWordShutdown:
