@@ -42,6 +42,15 @@ bool strong_operand(const SqlTokens& t, std::size_t i) {
   return false;
 }
 
+// f(1=1, ...) / f((select ...)): a function whose argument is a test or a subquery.
+bool loaded_call(const SqlTokens& t, std::size_t i) {
+  if (t.type(i) != 'f' || t.type(i + 1) != '(') return false;
+  const char a = t.type(i + 2);
+  if (a == 'E' || (a == '(' && t.type(i + 3) == 'E')) return true;
+  if (t.word(i) != 0) return true;  // sleep, benchmark ...
+  return is_value(a) && comparison(t, i + 3) && is_value(t.type(i + 4));
+}
+
 // Evidence that what follows "union select" / "select" is a column list, not prose.
 bool select_list(const SqlTokens& t, std::size_t i) {
   const char a = t.type(i);
@@ -100,8 +109,15 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
       return strong_operand(t, i + 1) || (after_quote && b == 'n' && t.type(i + 2) == '(');
     case 'U':
       return b == 'E' || b == '(' || (b == 'k' && t.word(i + 1) == kWordAll);
+    case ',':  // 1,(select ...), 1,iif(1=1,1,1/0), 1,(case when ...)
+      return (b == '(' && (t.type(i + 2) == 'E' || (t.type(i + 2) == 'k' && t.type(i + 3) == 'n' &&
+                                                    t.type(i + 4) == '('))) ||
+             loaded_call(t, i + 1) || (b == '(' && loaded_call(t, i + 2));
+    case '(':  // 1 (select ...)
+      return b == 'E' && t.word(i + 1) == kWordSelect;
     case ';':
       return statement(t, i + 1) || b == 'c' ||
+             loaded_call(t, i + 1) ||
              (after_quote && (b == '\0' || b == 'f' || b == 'E' || b == 'k' || b == '(' ||
                               (b == 'n' && (t.type(i + 2) == 'f' || t.type(i + 2) == '('))));
     case 'c':
@@ -114,6 +130,8 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
     case 'o':
       if (after_quote && t.word(i) == 0 && t.type(i + 1) == 'o' && t.word(i + 1) != kWordCompare)
         return takeover(t, i + 1, after_quote);  // unary chains: ' - + ! 1 or '1
+      if (t.word(i) == kWordLike && (b == 'f' || (b == '(' && t.type(i + 2) == 'E') || loaded_call(t, i + 1)))
+        return true;  // rlike sleep(5), rlike (select ...)
       if (t.word(i) == kWordLike || t.word(i) == kWordIs || t.word(i) == kWordBetween)
         return after_quote && (is_value(b) || b == 'o');
       if (t.word(i) == kWordNot) return false;
@@ -182,6 +200,10 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
   if (a == 'f' && t.word(i) == kWordInfo && t.type(i + 1) == '(' &&
       (t.type(i + 2) == ')' || t.type(i + 2) == '\0')) {
     set_hit(t, i, i + 3, "SQL information function", hit);  // current_user(), database(
+    return true;
+  }
+  if (loaded_call(t, i)) {
+    set_hit(t, i, i + 5, "SQL function with a test or subquery", hit);  // elt(1=1,2), iif(...)
     return true;
   }
   if (a == 'f' && t.type(i + 1) == '(') {
