@@ -53,6 +53,8 @@ DnsServer::Impl::Impl(boost::asio::io_context& io_context, std::shared_ptr<const
       learned(LearnedAddresses::Limits{policy->dns.learned_addresses}),
       cache(AnswerCache::Limits{policy->dns.cache_entries}),
       limiter(4096, std::chrono::seconds(1)),
+      batcher(sink, 256),
+      batch_timer(io_context),
       max_inflight(std::clamp<std::size_t>(policy->dns.max_inflight, 1, 65535)),
       max_tcp_clients(std::max<std::size_t>(policy->dns.max_tcp_clients, 1)),
       tcp_idle(std::max<std::uint32_t>(policy->dns.tcp_idle_ms, 1)),
@@ -61,6 +63,7 @@ DnsServer::Impl::Impl(boost::asio::io_context& io_context, std::shared_ptr<const
       flush_timer(io_context),
       client_batch(kClientBatch, kMaxClientQuery),
       upstream_batch(kUpstreamBatch, kMaxUdpPayload),
+      client_out(kSendBatch, kSendBuffer),
       answer_buffer(kMaxUdpPayload) {
   for (Upstream& upstream : ups) {
     if (upstreams.size() >= 32) break;  // `tried` is a 32-bit mask; more is no use anyway
@@ -130,7 +133,9 @@ void DnsServer::Impl::stop() {
   }
   tick_timer.cancel();
   flush_timer.cancel();
-  limiter.flush(Clock::now() + std::chrono::hours(1), events);
+  batch_timer.cancel();
+  limiter.flush(Clock::now() + std::chrono::hours(1), batcher);
+  batcher.release();
 }
 
 void DnsServer::Impl::receive_udp() {
@@ -187,10 +192,47 @@ void DnsServer::Impl::send_to(Downstream& downstream, std::span<const std::uint8
     bump(stats.answered);
     return;
   }
-  boost::system::error_code ec;
+  bump(stats.answered);
+  if (client_out.full()) flush_sends();
+  if (client_out.add(answer, downstream.udp_client.data(),
+                     static_cast<socklen_t>(downstream.udp_client.size()))) {
+    post_flush();
+    return;
+  }
+  boost::system::error_code ec;  // too big for the batch: at once
   downstream.udp_socket->send_to(boost::asio::buffer(answer.data(), answer.size()),
                                  downstream.udp_client, 0, ec);
-  bump(ec ? stats.dropped : stats.answered);
+  if (ec) bump(stats.dropped);
+}
+
+void DnsServer::Impl::send_upstream(UpstreamState& upstream, std::span<const std::uint8_t> query) {
+  if (upstream.out->full()) flush_sends();
+  if (upstream.out->add(query, nullptr, 0)) {
+    post_flush();
+    return;
+  }
+  boost::system::error_code ec;  // a query over 4 KiB from a UDP client: cannot be, but still
+  upstream.udp_socket->send(boost::asio::buffer(query.data(), query.size()), 0, ec);
+}
+
+// Datagrams queued by a handler leave when it is done (one sendmmsg per socket).
+void DnsServer::Impl::post_flush() {
+  if (flush_posted) return;
+  flush_posted = true;
+  boost::asio::post(io, [self = shared_from_this()] {
+    self->flush_posted = false;
+    if (!self->stopped) self->flush_sends();
+  });
+}
+
+void DnsServer::Impl::flush_sends() {
+  if (!client_out.empty() && udp_listener.socket) {
+    const std::size_t failed = client_out.flush(udp_listener.socket->native_handle());
+    stats.dropped.fetch_add(failed, std::memory_order_relaxed);
+  }
+  for (UpstreamState& upstream : upstreams) {
+    if (upstream.out && !upstream.out->empty()) upstream.out->flush(upstream.udp_socket->native_handle());
+  }
 }
 
 void DnsServer::Impl::handle_query(std::span<const std::uint8_t> packet, Downstream& downstream,
@@ -270,8 +312,19 @@ void DnsServer::Impl::report(const policy::Policy& active, const Query& query,
   std::string key = qname;
   key += '\0';
   key += rule;
-  limiter.offer(key, std::move(event), Clock::now(), events);
+  limiter.offer(key, std::move(event), Clock::now(), batcher);
   schedule_flush();
+  arm_batch();
+}
+
+void DnsServer::Impl::arm_batch() {
+  if (batch_armed || stopped || batcher.empty()) return;
+  batch_armed = true;
+  batch_timer.expires_after(std::chrono::milliseconds(50));
+  batch_timer.async_wait([self = shared_from_this()](const boost::system::error_code&) {
+    self->batch_armed = false;
+    self->batcher.release();
+  });
 }
 
 void DnsServer::Impl::schedule_flush() {
@@ -281,8 +334,9 @@ void DnsServer::Impl::schedule_flush() {
   flush_timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     self->flushing = false;
     if (ec || self->stopped) return;
-    self->limiter.flush(Clock::now(), self->events);
+    self->limiter.flush(Clock::now(), self->batcher);
     self->schedule_flush();
+    self->arm_batch();
   });
 }
 

@@ -38,6 +38,7 @@ void DnsServer::Impl::open_upstreams() {
       continue;
     }
     upstream.udp_socket = std::move(socket);
+    upstream.out = std::make_unique<UdpSendBatch>(kSendBatch, kSendBuffer);
     receive_upstream_udp(static_cast<int>(i));
   }
 }
@@ -123,13 +124,8 @@ bool DnsServer::Impl::attempt(int slot, Clock::time_point now) {
     tcp_send(index, pending.packet);
     return true;
   }
-  boost::system::error_code ec;
-  upstream.udp_socket->send(boost::asio::buffer(pending.packet), 0, ec);
-  if (ec) {
-    // ECONNREFUSED from an earlier ICMP, no route...: this attempt failed; the tick retries.
-    pending.attempt_deadline = now;
-    schedule_tick();
-  }
+  // Errors (ECONNREFUSED from ICMP, no route) show as a timeout of this attempt.
+  send_upstream(upstream, pending.packet);
   return true;
 }
 

@@ -22,6 +22,7 @@
 
 #include "dnsproxy/answer_cache.h"
 #include "dnsproxy/dns_server.h"
+#include "dnsproxy/event_batcher.h"
 #include "dnsproxy/event_limiter.h"
 #include "dnsproxy/packet.h"
 #include "dnsproxy/udp_batch.h"
@@ -78,6 +79,7 @@ struct UpstreamState {
   Endpoint endpoint;
   udp::endpoint udp_endpoint;
   std::unique_ptr<udp::socket> udp_socket;  // connected: the kernel drops datagrams from others
+  std::unique_ptr<UdpSendBatch> out;          // queries to send on udp_socket
   UpstreamTcp tcp;
   std::vector<std::int32_t> ids;     // upstream id -> pending slot, -1 when free
   int consecutive_failures = 0;
@@ -111,6 +113,9 @@ struct DnsServer::Impl : std::enable_shared_from_this<DnsServer::Impl> {
   LearnedAddresses learned;
   AnswerCache cache;
   EventLimiter limiter;
+  EventBatcher batcher;  // between the limiter and `events`
+  boost::asio::steady_timer batch_timer;
+  bool batch_armed = false;
   IdSource id_source;
 
   // Sealed at start from the policy.
@@ -142,6 +147,10 @@ struct DnsServer::Impl : std::enable_shared_from_this<DnsServer::Impl> {
   static constexpr std::size_t kUpstreamBatch = 16;
   UdpBatch client_batch;    // queries from UDP clients
   UdpBatch upstream_batch;  // answers from upstreams (any size up to 64 KiB)
+  static constexpr std::size_t kSendBatch = 64;
+  static constexpr std::size_t kSendBuffer = 4096;  // bigger datagrams are sent at once
+  UdpSendBatch client_out;  // answers to UDP clients, sent when the current handler is done
+  bool flush_posted = false;
   std::vector<std::uint8_t> answer_buffer;   // answers we build or rewrite
   std::vector<std::uint8_t> cache_buffer;
 
@@ -152,11 +161,15 @@ struct DnsServer::Impl : std::enable_shared_from_this<DnsServer::Impl> {
   void drain_udp();
   void handle_query(std::span<const std::uint8_t> packet, Downstream& downstream, Clock::time_point now);
   void send_to(Downstream& downstream, std::span<const std::uint8_t> answer);
+  void send_upstream(UpstreamState& upstream, std::span<const std::uint8_t> query);
+  void post_flush();
+  void flush_sends();
   void deliver(Pending& pending, std::span<std::uint8_t> answer);
   void fail(Pending& pending);
   void report(const policy::Policy& active, const Query& query, const Downstream& downstream,
               bool prevented, const std::string& rule, const std::string& message);
   void schedule_flush();
+  void arm_batch();
 
   // forwarder.cc
   void open_upstreams();

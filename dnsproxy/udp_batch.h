@@ -41,4 +41,31 @@ class UdpBatch {
   std::vector<sockaddr_storage> addresses_;
 };
 
+// UdpSendBatch: datagrams queued during one round of work and sent with one sendmmsg(2), so
+// that the receivers (clients, upstreams) are woken once per batch rather than once per
+// datagram. Copies what it is given (up to `buffer_size` bytes each). Not thread-safe.
+class UdpSendBatch {
+ public:
+  UdpSendBatch(std::size_t count, std::size_t buffer_size);
+  UdpSendBatch(const UdpSendBatch&) = delete;
+  UdpSendBatch& operator=(const UdpSendBatch&) = delete;
+
+  bool full() const noexcept { return used_ == count_; }
+  bool empty() const noexcept { return used_ == 0; }
+  bool fits(std::size_t size) const noexcept { return size <= buffer_size_; }
+  // Queues a copy; `to` may be null on a connected socket. False when full or too big.
+  bool add(std::span<const std::uint8_t> data, const sockaddr* to, socklen_t to_length) noexcept;
+  // Sends everything queued (non-blocking); returns how many could not be sent.
+  std::size_t flush(int fd) noexcept;
+
+ private:
+  std::size_t count_;
+  std::size_t buffer_size_;
+  std::size_t used_ = 0;
+  std::vector<std::uint8_t> buffers_;
+  std::vector<mmsghdr> messages_;
+  std::vector<iovec> iovecs_;
+  std::vector<sockaddr_storage> addresses_;
+};
+
 }  // namespace defender::dnsproxy

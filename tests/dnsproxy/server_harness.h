@@ -52,6 +52,15 @@ class CollectingSink : public core::EventSink {
     std::lock_guard lock(mutex_);
     return events_;
   }
+  // Events arrive in bursts (the server holds them up to 50 ms): polls until `count` are in.
+  std::vector<core::Event> wait_for(std::size_t count,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(5)) const {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (events().size() < count && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return events();
+  }
 
  private:
   mutable std::mutex mutex_;
