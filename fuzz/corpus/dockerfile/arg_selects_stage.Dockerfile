@@ -1,0 +1,7 @@
+ARG FLAVOR=release
+FROM scratch AS release
+ENTRYPOINT ["/release"]
+FROM scratch AS debug
+ENTRYPOINT ["/debug"]
+FROM ${FLAVOR}
+CMD ["--x"]

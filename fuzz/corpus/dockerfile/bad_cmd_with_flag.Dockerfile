@@ -1,0 +1,2 @@
+FROM scratch
+CMD --port 80

@@ -1,0 +1,4 @@
+FROM scratch AS base
+ONBUILD CMD ["/x"]
+FROM base
+ENTRYPOINT ["/a"]

@@ -1,0 +1,3 @@
+FROM scratch
+SHELL /bin/bash -c
+CMD x

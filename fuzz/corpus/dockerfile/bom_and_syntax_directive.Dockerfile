@@ -1,0 +1,4 @@
+﻿# syntax=docker/dockerfile:1.4
+# escape=\
+FROM scratch
+CMD ["/app"]

@@ -1,0 +1,6 @@
+FROM scratch
+ENTRYPOINT ["/app", \
+# a comment inside the instruction
+    "--a", \
+
+    "--b"]

@@ -1,0 +1,4 @@
+FROM scratch AS a
+CMD ["--from-a"]
+FROM a
+ENTRYPOINT ["/app"]

@@ -1,0 +1,5 @@
+# escape=`
+FROM scratch
+COPY app /app
+ENTRYPOINT ["/app", `
+            "--dir", "C:\\data"]

@@ -1,0 +1,3 @@
+FROM scratch
+ENTRYPOINT ["/bin/tini", "--"]
+CMD /app --port $PORT

@@ -1,0 +1,5 @@
+FROM scratch
+ENTRYPOINT ["/first"]
+CMD ["a"]
+ENTRYPOINT ["/second"]
+CMD ["b"]

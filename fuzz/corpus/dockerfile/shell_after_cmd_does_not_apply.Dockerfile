@@ -1,0 +1,3 @@
+FROM scratch
+CMD echo first
+SHELL ["/bin/bash", "-c"]

@@ -1,0 +1,4 @@
+FROM scratch
+COPY app /app
+ENTRYPOINT exec /app --flag
+CMD ["ignored"]

@@ -1,0 +1,4 @@
+FROM scratch AS base
+SHELL ["/bin/ash", "-eo", "pipefail", "-c"]
+FROM base
+ENTRYPOINT /app start

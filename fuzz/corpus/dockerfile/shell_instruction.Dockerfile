@@ -1,0 +1,3 @@
+FROM scratch
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+CMD echo hello | tee /tmp/x
