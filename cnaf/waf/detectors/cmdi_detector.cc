@@ -197,11 +197,16 @@ bool glued_command(std::string_view raw_lower, std::string_view folded) {
 bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
   if (v.text.size() < 2) return false;
   if (v.lower.starts_with("data:image/") || v.lower.starts_with("data:application/")) return false;
-  std::string& folded = scratch.a;
-  std::string& lower = scratch.b;
-  shell_fold(v.text, folded);
-  to_lower(folded, lower);
-  const std::string_view s = lower;
+  // Quotes, backslashes and '$' are what shell obfuscation is made of; without them the
+  // folded text is the lower-case text (blank runs aside), so skip the copy.
+  std::string_view s = v.lower;
+  if (v.has(kQuote | kDquote | kBackslash | kDollar)) {
+    std::string& folded = scratch.a;
+    std::string& lower = scratch.b;
+    shell_fold(v.text, folded);
+    to_lower(folded, lower);
+    s = lower;
+  }
   // Anywhere: reverse-shell idioms and IFS obfuscation (which only shells read).
   static constexpr std::string_view kAnywhere[] = {
       "/dev/tcp/", "/dev/udp/", "0>&1", ">& /dev/", "nc -e /bin/", "| sh -i", "|sh -i",

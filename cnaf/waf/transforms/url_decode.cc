@@ -8,6 +8,14 @@ bool url_decode(std::string_view in, std::string& out, bool plus_as_space) {
   out.reserve(in.size());
   bool changed = false;
   for (std::size_t i = 0; i < in.size(); ++i) {
+    // Copy the run up to the next '%' or '+' in one go.
+    std::size_t run = i;
+    while (run < in.size() && in[run] != '%' && in[run] != '+') ++run;
+    if (run > i) {
+      out.append(in.data() + i, run - i);
+      i = run;
+      if (i >= in.size()) break;
+    }
     const char c = in[i];
     if (c == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 && hex_value(in[i + 2]) >= 0) {
       out.push_back(static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2])));
