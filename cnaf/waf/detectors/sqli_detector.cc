@@ -32,7 +32,7 @@ bool strong_operand(const SqlTokens& t, std::size_t i) {
   if (a == 'E') return t.word(i) == kWordSelect;
   if (is_value(a)) {
     // "1=1", "'a'='a'", "1 group by", "1 in (...)", "1--": a test or a cut, not "1950 or 1960".
-    return comparison(t, i + 1) || b == 'c' || b == ';' || b == ')' || b == 'B' ||
+    return comparison(t, i + 1) || b == 'c' || b == ';' || b == ')' || b == 'B' || b == 'U' ||
            (b == 'k' && t.word(i + 1) == kWordIn) || (a == 's' && b == 's');
   }
   if (a == 'n') return b == 'o' && comparison(t, i + 1) &&
@@ -116,6 +116,7 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
     case '(':  // 1 (select ...)
       return b == 'E' && t.word(i + 1) == kWordSelect;
     case ';':
+      if (after_quote && b != '\0' && t.type(t.size() - 1) == 'c' && !t.truncated()) return true;  // '; ... --
       return statement(t, i + 1) || b == 'c' ||
              loaded_call(t, i + 1) ||
              (after_quote && (b == '\0' || b == 'f' || b == 'E' || b == 'k' || b == '(' ||
@@ -140,7 +141,7 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
       // '=' '1' / '>' 0: a comparison with a value; arithmetic only when a test follows.
       if (!is_value(b)) return false;
       if (comparison(t, i)) return true;
-      return comparison(t, i + 2) || t.type(i + 2) == '&' || t.type(i + 2) == 'c';
+      return comparison(t, i + 2) || t.type(i + 2) == '&' || t.type(i + 2) == 'c' || t.type(i + 2) == 'U';
     case 'k':
       if (t.word(i) == kWordIn) return b == '(' && t.type(i + 2) == 'E';
       if (t.word(i) == kWordWhere) return strong_operand(t, i + 1);
@@ -183,7 +184,11 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
     set_hit(t, i, i + 4, "stacked SQL statement", hit);
     return true;
   }
-  if (a == 'U' && t.type(i + 1) == 'E') {
+  if (a == 'B' && i == 0 && t.type(i + 1) == '1' && (t.type(i + 2) == ',' || t.type(i + 2) == 'c')) {
+    set_hit(t, i, i + 4, "SQL clause", hit);  // limit 0,1--
+    return true;
+  }
+  if (a == 'U' && (t.type(i + 1) == 'E' || (t.type(i + 1) == '(' && t.type(i + 2) == 'E'))) {
     set_hit(t, i, i + 3, "SQL union select", hit);
     return true;
   }
@@ -242,6 +247,10 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
     }
     if (b == ';' && statement(t, j + 1)) {
       set_hit(t, i, j + 4, "stacked SQL statement", hit);
+      return true;
+    }
+    if (b == 'E' && j > i + 1 && statement(t, j)) {  // FOO)) WAITFOR DELAY '0:0:5'--
+      set_hit(t, i, j + 4, "SQL statement after a closed expression", hit);
       return true;
     }
     return false;
@@ -321,6 +330,13 @@ bool anywhere(const SqlTokens& t, Hit& hit) {
     if ((a == '&' || a == 'o' || a == ',' || a == '(') && t.type(i + 1) == 'f' &&
         t.word(i + 1) != 0 && t.type(i + 2) == '(') {
       set_hit(t, i, i + 3, "SQL time-delay or side-effect function", hit);
+      return true;
+    }
+    if (a == '&' && i > 0 && (t.type(i - 1) == ')' || is_value(t.type(i - 1))) &&
+        is_value(t.type(i + 1)) && t.type(i + 1) != 'v' && t.word(i + 2) == kWordCompare &&
+        t.type(i + 2) == 'o' && is_value(t.type(i + 3)) &&
+        (t.type(i + 4) == '\0' || t.type(i + 4) == 'c' || t.type(i + 4) == ')')) {
+      set_hit(t, i, i + 4, "SQL tautology or contradiction", hit);  // (x)+0 AND 8=3
       return true;
     }
     if (a == 'B' && t.word(i) == kWordDangerous) {
