@@ -368,12 +368,13 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
   if (inert) {
     // Only class names (java.lang.Runtime), serialized objects and base64 remain possible.
     const bool b64 = text_.size() >= 16 && base64_plain(text_, b64_);
-    const bool java = text_.starts_with("rO0AB") || (v.has(kDot) && text_.size() >= 8) ||
-                      source == Source::multipart_filename || (source == Source::header && v.has(kDot));
+    const bool java = text_.find("rO0AB") != std::string::npos || text_.find("KztAAU") != std::string::npos ||
+                      text_.find("Cs7QAF") != std::string::npos || (v.has(kDot) && text_.size() >= 8) ||
+                      source == Source::multipart_filename || source == Source::header;
     if (!b64 && !java) return true;
     if (!b64)
       return run_detectors(v, protections & (bit(Protection::code_injection) | bit(Protection::lfi) |
-                                             bit(Protection::xss)));
+                                             bit(Protection::xss) | bit(Protection::scanners)));
   }
   if (!run_detectors(v, protections)) return false;
   // Values that are plainly base64 are decoded and inspected once more.

@@ -271,6 +271,15 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
     }
   }
   // Java serialized object: raw magic or its base64 form at the start of a value.
+  for (const std::string_view magic : {std::string_view("rO0AB"), std::string_view("KztAAU"), std::string_view("Cs7QAF")}) {
+    const std::size_t m = v.text.find(magic);
+    if (m != std::string_view::npos && (m == 0 || !((v.text[m - 1] >= 'a' && v.text[m - 1] <= 'z') ||
+                                                    (v.text[m - 1] >= 'A' && v.text[m - 1] <= 'Z') ||
+                                                    (v.text[m - 1] >= '0' && v.text[m - 1] <= '9')))) {
+      hit = at(s, m, "Java serialized object (base64)");
+      return true;
+    }
+  }
   if (s.size() >= 8 && (v.raw.substr(0, 4) == std::string_view("\xac\xed\x00\x05", 4) ||
                         v.text.substr(0, 6) == "rO0ABX" || v.text.substr(0, 5) == "rO0AB" ||
                         v.text.substr(0, 8) == "H4sIAAAA")) {
@@ -343,8 +352,10 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
     std::size_t where = std::string_view::npos;
     kJava.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
       const std::string_view n = kJava.needles[index];
-      if (p > 0 && ((s[p - 1] >= 'a' && s[p - 1] <= 'z') || s[p - 1] == '_')) return false;
-      if (n == "transformer" || n == "closure" || n == "instantiatefactory" || n == "serializationfactory") {
+      const bool gadget_part = n == "transformer" || n == "closure" || n == "instantiatefactory" ||
+                               n == "serializationfactory";
+      if (!gadget_part && p > 0 && ((s[p - 1] >= 'a' && s[p - 1] <= 'z') || s[p - 1] == '_')) return false;
+      if (gadget_part) {
         // Gadget class names: "invokertransformer", "ProcessBuilder.evil.clonetransformer".
         std::size_t b = p;
         while (b > 0 && s[b - 1] >= 'a' && s[b - 1] <= 'z') --b;
@@ -356,9 +367,9 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
         bool gadget = false;
         for (const auto g : kGadgets) gadget |= word == g;
         if (!gadget && n != "instantiatefactory" && n != "serializationfactory") return false;
-        if (s.find("evil") == std::string_view::npos && s.find("commons") == std::string_view::npos &&
-            s.find("processbuilder") == std::string_view::npos && word.empty())
-          return false;
+        // The class named alone or qualified: "runtime.clonetransformer", "invokertransformer".
+        if (word.empty() && n != "instantiatefactory" && n != "serializationfactory") return false;
+        if (b > 0 && s[b - 1] != '.' && s[b - 1] != ' ' && s[b - 1] != '=' && s[b - 1] != '"') return false;
         where = b;
         return true;
       }
