@@ -6,6 +6,7 @@
 #include <array>
 
 #include "cnaf/waf/detectors/detectors.h"
+#include "cnaf/waf/transforms/transforms.h"
 
 namespace defender::cnaf::waf {
 namespace {
@@ -137,6 +138,12 @@ bool bad_tag(std::string_view s, std::size_t lt, Hit& hit) {
         return true;
       }
     }
+  }
+  // HTML injection: outside free text, a tag that carries attributes is markup the
+  // application did not write (a search term, an id, a name never holds "<a href=...>").
+  if (!looks_like_prose(s) && lt <= 2 && s.find('=', i) < end_limit && s.find('>', i) != std::string_view::npos) {
+    hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "HTML tag with attributes in a value"};
+    return true;
   }
   // Attributes: an event handler, a script URL, a CSS expression.
   while (i < end_limit && s[i] != '>') {
