@@ -71,7 +71,9 @@ struct UpstreamTcp {
   std::uint32_t generation = 0;            // a new connection, a new generation
   std::deque<std::vector<std::uint8_t>> queue;  // framed queries not yet written (bounded by
                                                 // the pending table: one per pending query)
+  std::vector<boost::asio::const_buffer> gather;  // the write in progress
   std::vector<std::uint8_t> read_buffer;
+  std::size_t have = 0;                           // bytes of read_buffer holding data
   Clock::time_point last_used;
 };
 

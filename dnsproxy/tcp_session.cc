@@ -1,5 +1,7 @@
 #include "dnsproxy/tcp_session.h"
 
+#include <cstring>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
@@ -28,56 +30,75 @@ void TcpSession::start() {
                  asio::detached);
 }
 
+// One timer per session, re-armed only when it fires: reads just stamp last_activity_.
 void TcpSession::arm_idle() {
-  idle_timer_.expires_after(server_->tcp_idle);
+  idle_timer_.expires_at(last_activity_ + server_->tcp_idle);
   idle_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
     if (ec) return;
     auto self = weak.lock();
     if (!self || self->closed_) return;
-    // Idle: waiting for a query with no answer owed.
-    if (self->reading_ && self->outstanding_ == 0) {
-      self->close();
-    } else {
-      self->arm_idle();
+    const bool quiet = Clock::now() >= self->last_activity_ + self->server_->tcp_idle;
+    if (quiet && self->reading_ && self->outstanding_ == 0) {
+      self->close();  // idle: waiting for a query, no answer owed
+      return;
     }
+    if (quiet) self->last_activity_ = Clock::now();  // answers owed: wait for them
+    self->arm_idle();
   });
 }
 
 asio::awaitable<void> TcpSession::read_loop() {
   auto self = shared_from_this();
-  std::vector<std::uint8_t> message;
-  std::uint8_t length_bytes[2];
+  // Reads as much as has arrived and handles every whole frame in it: pipelined queries
+  // cost one read between them, not two.
+  std::vector<std::uint8_t> buffer(16384);
+  std::size_t have = 0;
+  last_activity_ = Clock::now();
   arm_idle();
   while (!closed_) {
+    std::size_t pos = 0;
+    while (!closed_ && have - pos >= 2) {
+      const std::size_t length = load16(buffer.data() + pos);
+      if (have - pos - 2 < length) break;
+      bump(server_->stats.queries_tcp);
+      ++outstanding_;
+      Downstream downstream;
+      downstream.session = self;
+      server_->handle_query(std::span<const std::uint8_t>(buffer.data() + pos + 2, length), downstream,
+                            Clock::now());
+      pos += 2 + length;
+      while (outstanding_ >= kMaxOutstanding && !closed_) {
+        boost::system::error_code ec;
+        wake_timer_.expires_at(Clock::time_point::max());
+        paused_ = true;
+        co_await wake_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        paused_ = false;
+      }
+    }
+    if (closed_) break;
+    if (pos != 0) {
+      std::memmove(buffer.data(), buffer.data() + pos, have - pos);
+      have -= pos;
+    }
+    if (have >= 2) {
+      const std::size_t need = 2 + static_cast<std::size_t>(load16(buffer.data()));
+      if (need > buffer.size()) buffer.resize(need);  // at most 65537 bytes
+    }
     boost::system::error_code ec;
     reading_ = true;
-    co_await asio::async_read(socket_, asio::buffer(length_bytes),
-                              asio::redirect_error(asio::use_awaitable, ec));
-    if (ec || closed_) break;
-    const std::size_t length = load16(length_bytes);
-    message.resize(length);
-    co_await asio::async_read(socket_, asio::buffer(message),
-                              asio::redirect_error(asio::use_awaitable, ec));
+    const std::size_t n = co_await socket_.async_read_some(
+        asio::buffer(buffer.data() + have, buffer.size() - have), asio::redirect_error(asio::use_awaitable, ec));
     reading_ = false;
-    if (ec || closed_) break;
-    idle_timer_.cancel();
-    arm_idle();
-    bump(server_->stats.queries_tcp);
-    ++outstanding_;
-    Downstream downstream;
-    downstream.session = self;
-    server_->handle_query(message, downstream, Clock::now());
-    while (outstanding_ >= kMaxOutstanding && !closed_) {
-      wake_timer_.expires_at(Clock::time_point::max());
-      co_await wake_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
+    if (ec) break;
+    have += n;
+    last_activity_ = Clock::now();
   }
   close();
 }
 
 void TcpSession::send(std::span<const std::uint8_t> answer) {
   if (outstanding_ > 0) --outstanding_;
-  if (outstanding_ < kMaxOutstanding) wake_timer_.cancel();
+  if (paused_ && outstanding_ < kMaxOutstanding) wake_timer_.cancel();
   if (closed_) return;
   std::vector<std::uint8_t> framed(answer.size() + 2);
   store16(framed.data(), static_cast<std::uint16_t>(answer.size()));
@@ -86,17 +107,20 @@ void TcpSession::send(std::span<const std::uint8_t> answer) {
   write_next();
 }
 
+// Writes every queued answer (up to 64) with one gathered write.
 void TcpSession::write_next() {
   if (writing_ || out_.empty() || closed_) return;
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(out_.front()),
-                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+  gather_.clear();
+  for (std::size_t i = 0; i < out_.size() && i < 64; ++i) gather_.emplace_back(asio::buffer(out_[i]));
+  asio::async_write(socket_, gather_,
+                    [self = shared_from_this(), count = gather_.size()](const boost::system::error_code& ec, std::size_t) {
     self->writing_ = false;
     if (ec) {
       self->close();
       return;
     }
-    self->out_.pop_front();
+    for (std::size_t i = 0; i < count && !self->out_.empty(); ++i) self->out_.pop_front();
     self->write_next();
   });
 }

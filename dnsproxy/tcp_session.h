@@ -6,6 +6,7 @@
 // total). Owned by shared_ptr (its coroutine and the pending queries hold it); io thread only.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <list>
@@ -47,10 +48,13 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
   boost::asio::ip::address remote_;
   boost::asio::steady_timer idle_timer_;
   boost::asio::steady_timer wake_timer_;  // the reader waits here while too many are owed
-  std::deque<std::vector<std::uint8_t>> out_;
+  std::deque<std::vector<std::uint8_t>> out_;  // bounded: at most kMaxOutstanding answers
+  std::vector<boost::asio::const_buffer> gather_;
+  std::chrono::steady_clock::time_point last_activity_;
   bool writing_ = false;
   bool closed_ = false;
-  bool reading_ = false;  // a read is in progress: idle counts only then
+  bool reading_ = false;
+  bool paused_ = false;   // the reader waits for answers to drain  // a read is in progress: idle counts only then
   std::size_t outstanding_ = 0;
 };
 

@@ -6,6 +6,8 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include <cstring>
+
 #include "dnsproxy/server_impl.h"
 
 namespace defender::dnsproxy {
@@ -50,13 +52,18 @@ void DnsServer::Impl::tcp_connect(int index) {
   });
 }
 
+// Writes every queued query (up to 64) with one gathered write.
 void DnsServer::Impl::tcp_write(int index) {
   UpstreamTcp& conn = upstreams[static_cast<std::size_t>(index)].tcp;
   if (conn.writing || !conn.connected || conn.queue.empty()) return;
   conn.writing = true;
-  boost::asio::async_write(*conn.socket, boost::asio::buffer(conn.queue.front()),
-                           [self = shared_from_this(), index, generation = conn.generation](
-                               const boost::system::error_code& ec, std::size_t) {
+  conn.gather.clear();
+  for (std::size_t i = 0; i < conn.queue.size() && i < 64; ++i) {
+    conn.gather.emplace_back(boost::asio::buffer(conn.queue[i]));
+  }
+  boost::asio::async_write(*conn.socket, conn.gather,
+                           [self = shared_from_this(), index, generation = conn.generation,
+                            count = conn.gather.size()](const boost::system::error_code& ec, std::size_t) {
     if (self->stopped) return;
     UpstreamTcp& c = self->upstreams[static_cast<std::size_t>(index)].tcp;
     if (c.generation != generation) return;
@@ -65,17 +72,23 @@ void DnsServer::Impl::tcp_write(int index) {
       self->tcp_broken(index, generation, "write: " + ec.message());
       return;
     }
-    c.queue.pop_front();
+    for (std::size_t i = 0; i < count && !c.queue.empty(); ++i) c.queue.pop_front();
     self->tcp_write(index);
   });
 }
 
+// Reads what has arrived and handles every whole answer in it.
 void DnsServer::Impl::tcp_read(int index) {
   UpstreamTcp& conn = upstreams[static_cast<std::size_t>(index)].tcp;
-  conn.read_buffer.resize(2);
-  boost::asio::async_read(*conn.socket, boost::asio::buffer(conn.read_buffer),
-                          [self = shared_from_this(), index, generation = conn.generation](
-                              const boost::system::error_code& ec, std::size_t) {
+  if (conn.read_buffer.size() < 16384) conn.read_buffer.resize(16384);
+  if (conn.have >= 2) {
+    const std::size_t need = 2 + static_cast<std::size_t>(load16(conn.read_buffer.data()));
+    if (need > conn.read_buffer.size()) conn.read_buffer.resize(need);
+  }
+  conn.socket->async_read_some(
+      boost::asio::buffer(conn.read_buffer.data() + conn.have, conn.read_buffer.size() - conn.have),
+      [self = shared_from_this(), index, generation = conn.generation](const boost::system::error_code& ec,
+                                                                       std::size_t n) {
     if (self->stopped) return;
     UpstreamTcp& c = self->upstreams[static_cast<std::size_t>(index)].tcp;
     if (c.generation != generation) return;
@@ -84,30 +97,27 @@ void DnsServer::Impl::tcp_read(int index) {
                                                                         : "read: " + ec.message());
       return;
     }
-    const std::size_t length = load16(c.read_buffer.data());
-    if (length < kHeaderSize) {
-      self->tcp_broken(index, generation, "answer shorter than a header");
-      return;
-    }
-    c.read_buffer.resize(length);
-    boost::asio::async_read(*c.socket, boost::asio::buffer(c.read_buffer),
-                            [self, index, generation](const boost::system::error_code& ec2, std::size_t) {
-      if (self->stopped) return;
-      UpstreamTcp& c2 = self->upstreams[static_cast<std::size_t>(index)].tcp;
-      if (c2.generation != generation) return;
-      if (ec2) {
-        self->tcp_broken(index, generation, "read: " + ec2.message());
+    c.have += n;
+    c.last_used = Clock::now();
+    // Answers are handled from a copy of the buffer: handling one may send more queries on
+    // this connection or break it (then the generation moves on and we stop here).
+    std::vector<std::uint8_t> data(c.read_buffer.begin(), c.read_buffer.begin() + static_cast<long>(c.have));
+    std::size_t pos = 0;
+    while (data.size() - pos >= 2) {
+      const std::size_t length = load16(data.data() + pos);
+      if (data.size() - pos - 2 < length) break;
+      if (length < kHeaderSize) {
+        self->tcp_broken(index, generation, "answer shorter than a header");
         return;
       }
-      c2.last_used = Clock::now();
-      // The answer is handled from a copy: delivering may send more queries on this link.
-      std::vector<std::uint8_t> answer;
-      answer.swap(c2.read_buffer);
-      self->on_upstream_answer(index, true, answer);
-      if (self->upstreams[static_cast<std::size_t>(index)].tcp.generation == generation) {
-        self->tcp_read(index);
-      }
-    });
+      self->on_upstream_answer(index, true, std::span<std::uint8_t>(data.data() + pos + 2, length));
+      pos += 2 + length;
+      if (self->stopped || self->upstreams[static_cast<std::size_t>(index)].tcp.generation != generation) return;
+    }
+    UpstreamTcp& after = self->upstreams[static_cast<std::size_t>(index)].tcp;
+    std::memmove(after.read_buffer.data(), data.data() + pos, data.size() - pos);
+    after.have = data.size() - pos;
+    self->tcp_read(index);
   });
 }
 
@@ -123,6 +133,7 @@ void DnsServer::Impl::tcp_broken(int index, std::uint32_t generation, const std:
   conn.connecting = false;
   conn.writing = false;
   conn.queue.clear();
+  conn.have = 0;
   if (log.enabled(core::LogLevel::debug)) {
     log.debug("dns", "upstream " + upstream.endpoint.to_string() + " tcp: " + why);
   }

@@ -176,6 +176,31 @@ TEST_F(DnsServerTest, TwoHundredPipelinedQueriesOnOneTcpConnection) {
   EXPECT_EQ(ids.size(), 200u);  // every query answered once, in whatever order
 }
 
+TEST_F(DnsServerTest, TcpFramesSplitAnyhowAndIdleClose) {
+  ServerHarness harness(make_policy({}), {upstream.port()});
+  TcpClient client(harness.port());
+  ASSERT_TRUE(client.connected());
+  // Two queries sent a byte at a time: frames cut anywhere still make whole queries.
+  std::vector<std::uint8_t> bytes;
+  for (const std::uint16_t id : {1, 2}) {
+    const auto query = make_query("www.example", rr::a, {.id = id});
+    bytes.push_back(static_cast<std::uint8_t>(query.size() >> 8));
+    bytes.push_back(static_cast<std::uint8_t>(query.size()));
+    bytes.insert(bytes.end(), query.begin(), query.end());
+  }
+  for (const std::uint8_t byte : bytes) {
+    ASSERT_TRUE(client.send_raw({byte}));
+    std::this_thread::sleep_for(1ms);
+  }
+  for (int i = 0; i < 2; ++i) {
+    const auto reply = client.receive(5s);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->addresses, Strings{"192.0.2.1"});
+  }
+  // Then nothing: the server closes the idle connection (tcp_idle_ms is 1000 here).
+  EXPECT_TRUE(client.closed_by_peer(10s));
+}
+
 TEST_F(DnsServerTest, TruncatedUdpAnswerIsRetriedOverTcp) {
   upstream.set_mode(FakeUpstream::Mode::truncate_udp);
   ServerHarness harness(make_policy({}), {upstream.port()});
