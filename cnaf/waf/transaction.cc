@@ -413,7 +413,8 @@ bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
       {Protection::xss, detect_xss, kLt | kColon | kQuote | kDquote | kBacktick | kParen | kAmp | kBrace},
       {Protection::lfi, detect_lfi, kDot | kSlash | kBackslash | kColon},
       {Protection::cmdi, detect_cmdi, kSemi | kPipe | kAmp | kBacktick | kDollar | kNewline | kBrace |
-                                          kLt | kGt | kSlash | kDash | kBackslash},
+                                          kLt | kGt | kSlash | kDash | kBackslash | kQuote | kDquote |
+                                          kSpace},
       {Protection::code_injection, detect_code_injection, kDot | kParen | kLt | kDollar | kBrace | kHash |
                                                               kAt | kBracket | kColon | kQuote | kDquote},
       {Protection::nosqli, detect_nosqli, kDollar | kParen | kDot | kQuote | kDquote | kPipe | kSemi | kColon},

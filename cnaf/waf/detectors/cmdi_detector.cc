@@ -15,17 +15,29 @@ namespace defender::cnaf::waf {
 namespace {
 
 constexpr std::string_view kCommands[] = {
-    "awk", "base64", "bash", "bitsadmin", "busybox", "cat", "certutil", "chmod", "chown",
-    "cmd", "cmd.exe", "copy", "cp", "crontab", "csh", "curl", "dash", "dd", "del", "dig", "dir",
-    "echo", "env", "eval", "exec", "expr", "false", "fetch", "find", "ftp", "gcc", "getent", "grep",
-    "head", "hostname", "id", "ifconfig", "ipconfig", "kill", "killall", "ksh", "less", "ls",
-    "lsof", "lua", "lynx", "mkfifo", "mknod", "more", "mv", "nc", "nc.exe", "ncat", "net",
-    "netcat", "netstat", "nl", "nmap", "node", "nohup", "nslookup", "od", "openssl", "passwd",
-    "perl", "php", "ping", "powershell", "powershell.exe", "printenv", "printf", "ps", "pwd",
-    "pwsh", "python", "python2", "python3", "reboot", "reg", "rm", "ruby", "sc", "sed", "set", "sh",
-    "shutdown", "sleep", "socat", "ssh", "su", "sudo", "systeminfo", "tac", "tail", "tar",
-    "taskkill", "tasklist", "tcsh", "telnet", "tftp", "timeout", "touch", "true", "type", "uname",
-    "useradd", "ver", "wget", "whoami", "wmic", "xargs", "xterm", "xxd", "zsh",
+    "ansible", "ansible-doc", "ansible-galaxy", "ansible-pull", "apt", "apt-get", "awk", "base32",
+    "base64", "bash", "bcdboot", "bitsadmin", "busybox", "bzip2", "cat", "cd",
+    "certutil", "chmod", "chown", "chroot", "cmd", "cmd.exe", "column", "composer",
+    "copy", "cp", "cpan", "crash", "crontab", "cscript", "csh", "curl",
+    "dash", "dd", "del", "dig", "dir", "dmesg", "dnf", "docker",
+    "echo", "env", "eval", "ex", "exec", "expr", "false", "fetch",
+    "find", "ftp", "gcc", "gdb", "gem", "getent", "grep", "gunzip",
+    "head", "hostname", "icacls", "id", "ifconfig", "ipconfig", "irb", "jjs",
+    "journalctl", "jrunscript", "kill", "killall", "ksh", "kubectl", "lastlog", "less",
+    "ls", "lsof", "lua", "lwp-download", "lwp-request", "lynx", "mkfifo", "mknod",
+    "more", "mshta", "msiexec", "mv", "mysql", "nc", "nc.exe", "ncat",
+    "net", "netcat", "netstat", "nl", "nmap", "node", "nohup", "npm",
+    "nslookup", "od", "openssl", "passwd", "perl", "php", "ping", "pip",
+    "pip3", "powershell", "powershell.exe", "printenv", "printf", "ps", "psql", "pwd",
+    "pwsh", "python", "python2", "python3", "reboot", "reg", "regedit", "regsvr32",
+    "rev", "rm", "rmt", "rsync", "ruby", "rundll32", "sc", "schtasks",
+    "scp", "screen", "sed", "service", "set", "sftp", "sh", "shutdown",
+    "sleep", "smbclient", "socat", "sqlite3", "ssh", "strace", "su", "sudo",
+    "systemctl", "systeminfo", "tac", "tail", "takeown", "tar", "taskkill", "tasklist",
+    "tclsh", "tcsh", "telnet", "tftp", "timeout", "tmux", "top", "touch",
+    "true", "type", "uname", "unxz", "useradd", "ver", "vi", "vim",
+    "visudo", "vssadmin", "watch", "wget", "who", "whoami", "wish", "wmic",
+    "wscript", "xargs", "xterm", "xxd", "yum", "zcat", "zsh",
 };
 
 constexpr bool sorted() {
@@ -259,6 +271,29 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
         hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "shell function definition"};
         return true;
       }
+    }
+  }
+  {
+    // Wrappers that run the command after them: time, nohup, env, sudo, strace, xargs, timeout.
+    std::string_view rest = s.substr(start);
+    for (int k = 0; k < 3; ++k) {
+      bool wrapped = false;
+      for (const std::string_view wr : {"time ", "nohup ", "env ", "sudo ", "strace ", "xargs ", "timeout 1 "}) {
+        if (rest.starts_with(wr)) {
+          rest.remove_prefix(wr.size());
+          wrapped = true;
+        }
+      }
+      if (!wrapped) break;
+      if (dangerous_invocation(rest) || command_at(rest, 0, true) != std::string_view::npos) {
+        hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "wrapped shell command"};
+        return true;
+      }
+    }
+    // A non-free-text value ending by piping into a shell: "... | rev | sh".
+    if (!looks_like_prose(s) && (s.ends_with("| sh") || s.ends_with("|sh") || s.ends_with("| bash") || s.ends_with("|bash"))) {
+      hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "pipe into a shell"};
+      return true;
     }
   }
   if (dangerous_invocation(s.substr(start))) {

@@ -29,6 +29,16 @@ bool shell_fold(std::string_view in, std::string& out) {
       changed = true;
       continue;
     }
+    if ((c == '$' || c == '<' || c == '>') && i + 2 < in.size() + 1 && in.substr(i + 1, 2) == "()") {
+      i += 2;  // empty substitutions glue words: ping$() / pi<()ng
+      changed = true;
+      continue;
+    }
+    if (c == '`' && i + 1 < in.size() && in[i + 1] == '`') {
+      ++i;
+      changed = true;
+      continue;
+    }
     if (c == '$') {
       if (starts_with_at(in, i, "${IFS}")) {
         blank();

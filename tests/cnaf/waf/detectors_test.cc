@@ -49,7 +49,8 @@ TEST(WafXss, Table) {
          "<style>@import 'http://evil/x.css';</style>", "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"},
         {"&lt;script&gt;alert(1)&lt;/script&gt;", "a < b and c > d", "<p>Hello <b>world</b></p>",
          "#include <math.h>", "JavaScript: the good parts, chapter 3", "use onload= in the docs",
-         "<a href=\"https://example.com/\">link</a>", "x<y", "Tom's \"quote\""});
+         "See <a href=\"https://example.com/\">this link</a> for all the details of the setup",
+         "x<y", "Tom's \"quote\""});
 }
 
 TEST(WafCmdi, Table) {
