@@ -132,6 +132,23 @@ bool Transaction::add(Protection p, Source source, std::string_view name,
 }
 
 Verdict Transaction::run(const RequestView& request) {
+  std::string_view host, referer;
+  const auto named = [](std::string_view name, std::string_view lower) {
+    if (name.size() != lower.size()) return false;
+    for (std::size_t k = 0; k < name.size(); ++k)
+      if (ascii_lower(name[k]) != lower[k]) return false;
+    return true;
+  };
+  for (const auto& h : request.headers) {
+    if (named(h.name, "host") || h.name == ":authority") host = h.value;
+    if (named(h.name, "referer")) referer = h.value;
+  }
+  if (!referer.empty() && !host.empty()) {
+    const std::size_t scheme = referer.find("://");
+    std::string_view rh = scheme == std::string_view::npos ? referer : referer.substr(scheme + 3);
+    rh = rh.substr(0, rh.find_first_of("/?#"));
+    foreign_referer_ = rh != host;
+  }
   protocol_phase(request);
   if (!stop_) headers_phase(request);
   if (!stop_) body_phase(request);
@@ -268,6 +285,24 @@ void Transaction::body_phase(const RequestView& request) {
 }
 
 bool Transaction::visit(const Part& part) {
+  // Session fixation: a session identifier handed over in the URL or a form, from another
+  // site (or with no Referer at all), so the victim logs in with the attacker's session.
+  if ((part.source == Source::query_name || part.source == Source::form_name) && foreign_referer_ &&
+      part.name.size() >= 3 && part.name.size() <= 32) {
+    std::string lower;
+    to_lower(part.name, lower);
+    static constexpr std::array<std::string_view, 16> kSessionNames = {
+        "jsessionid", "phpsessid", "asp.net_sessionid", "aspsessionid", "sessionid", "session_id",
+        "laravel_session", "connect.sid", "_session_id", "rack.session", "play_session",
+        "_flask_session", "sessid", "cfid", "cftoken", "next-auth.session-token"};
+    for (const auto n : kSessionNames) {
+      if (lower == n || (n == "aspsessionid" && lower.starts_with(n)) ||
+          (lower.ends_with("_session") && lower.size() > 8) || lower == "meteor_login_token") {
+        return add(Protection::protocol, part.source, part.name, part.name,
+                   "protocol: session identifier in a parameter from a foreign or missing Referer");
+      }
+    }
+  }
   // The HTML form convention for a body's charset.
   if (part.source == Source::multipart && part.name == "_charset_" &&
       !allowed_charset(std::string("charset=") + std::string(part.value.substr(0, 32))))

@@ -51,6 +51,7 @@ class Transaction final : public PartVisitor {
   std::string tmp_;
   std::string b64_;
   std::string media_;
+  bool foreign_referer_ = true;  // no Referer, or one from another host than Host
 };
 
 }  // namespace defender::cnaf::waf
