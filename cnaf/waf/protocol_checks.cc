@@ -72,7 +72,13 @@ bool check_request_line_and_headers(const RequestView& r, ProtocolIssue& issue) 
       if (iequals(h.name, restricted)) return fail(issue, h.name, h.value, "protocol: restricted request header");
     if (h.value.find("%00") != std::string_view::npos)
       return fail(issue, h.name, h.value, "protocol: encoded NUL in a header value");
+    if (h.value.find("%0d") != std::string_view::npos || h.value.find("%0D") != std::string_view::npos ||
+        h.value.find("%0a") != std::string_view::npos || h.value.find("%0A") != std::string_view::npos) {
+      if (!iequals(h.name, "referer") && !iequals(h.name, "cookie"))
+        return fail(issue, h.name, h.value, "protocol: encoded CR/LF in a header value (response splitting)");
+    }
     if (iequals(h.name, "range")) {
+      if (!h.value.starts_with("bytes=")) return fail(issue, h.name, h.value, "protocol: malformed Range");
       std::size_t ranges = 1;
       for (const char c : h.value) ranges += c == ',';
       if (ranges > 5) return fail(issue, h.name, h.value, "protocol: too many ranges");
@@ -104,6 +110,11 @@ bool check_request_line_and_headers(const RequestView& r, ProtocolIssue& issue) 
       }
       if (!ok || slash != 1 || tok == 0)
         return fail(issue, h.name, h.value, "protocol: malformed Content-Type");
+      // A boundary belongs to multipart types only; anything else is parser confusion.
+      std::string lower;
+      to_lower(h.value, lower);
+      if (lower.find("boundary") != std::string::npos && !lower.starts_with("multipart/"))
+        return fail(issue, h.name, h.value, "protocol: boundary on a non-multipart Content-Type");
     }
     if (iequals(h.name, "content-length")) {
       if (content_length_count > 0 && h.value != content_length)
@@ -141,6 +152,22 @@ bool check_request_line_and_headers(const RequestView& r, ProtocolIssue& issue) 
 }
 
 bool header_injection(std::string_view text, ProtocolIssue& issue) {
+  // A request line anywhere in the value (no CR/LF needed by some back ends):
+  // "GET http://x HTTP/1.1", "barGET /a.html HTTP/1.1".
+  for (std::size_t p = text.find(" HTTP/"); p != std::string_view::npos; p = text.find(" HTTP/", p + 6)) {
+    if (p + 7 >= text.size() || !(text[p + 6] >= '0' && text[p + 6] <= '9')) continue;
+    std::size_t t = p;
+    while (t > 0 && text[t - 1] != ' ') --t;  // the target
+    if (t < 2 || t == p) continue;
+    std::size_t m = t - 1;
+    std::size_t mb = m;
+    while (mb > 0 && text[mb - 1] >= 'A' && text[mb - 1] <= 'Z') --mb;
+    const std::string_view method = text.substr(mb, m - mb);
+    static constexpr std::array<std::string_view, 9> kMethods = {"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE"};
+    for (const auto km : kMethods)
+      if (method.ends_with(km))
+        return fail(issue, "value", text.substr(mb, 64), "protocol: HTTP request line inside a value (smuggling)");
+  }
   static constexpr std::array<std::string_view, 22> kHeaders = {
       "set-cookie", "location", "content-length", "content-type", "refresh",
       "transfer-encoding", "x-xss-protection", "access-control-allow-origin",

@@ -22,7 +22,8 @@ constexpr std::uint32_t kValueChecks =
     bit(Protection::shellshock) | bit(Protection::protocol) | bit(Protection::scanners);
 constexpr std::uint32_t kNameChecks = bit(Protection::sqli) | bit(Protection::xss) |
                                       bit(Protection::code_injection) | bit(Protection::nosqli) |
-                                      bit(Protection::protocol) | bit(Protection::shellshock);
+                                      bit(Protection::protocol) | bit(Protection::shellshock) |
+                                      bit(Protection::ssrf);
 constexpr std::uint32_t kFreeHeaderChecks =
     kValueChecks & ~(bit(Protection::rfi) | bit(Protection::ssrf) | bit(Protection::nosqli));
 constexpr std::uint32_t kFixedHeaderChecks =
@@ -285,6 +286,10 @@ void Transaction::body_phase(const RequestView& request) {
 }
 
 bool Transaction::visit(const Part& part) {
+  // RFC 2109 cookie attributes ($Version, $Path) make old parsers split cookies differently.
+  if (part.source == Source::cookie_name && !part.name.empty() && part.name[0] == '$')
+    return add(Protection::protocol, part.source, part.name, part.name,
+               "protocol: legacy cookie attribute (cookie parsing confusion)");
   // Session fixation: a session identifier handed over in the URL or a form, from another
   // site (or with no Referer at all), so the victim logs in with the attacker's session.
   if ((part.source == Source::query_name || part.source == Source::form_name) && foreign_referer_ &&
@@ -481,7 +486,7 @@ bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
   }
   // Header injection / response splitting through a value: CR or LF then "Name:".
   if ((protections & bit(Protection::protocol)) && enabled(Protection::protocol) &&
-      v.has(kNewline) && v.source != Source::body_raw && v.source != Source::xml) {
+      (v.has(kNewline) || v.lower.find(" http/") != std::string_view::npos) && v.source != Source::body_raw) {
     ProtocolIssue issue;
     if (header_injection(v.text, issue))
       return add(Protection::protocol, v.source, v.name, issue.snippet, issue.message);

@@ -70,6 +70,37 @@ bool detect_nosqli(const Inspected& v, Scratch&, Hit& hit) {
       return true;
     }
   }
+  // LDAP filter injection: a filter closed and another opened: ")(attr=", ")(|", ")&(cn=".
+  if (v.has(kParen)) {
+    for (std::size_t p = s.find(')'); p != std::string_view::npos; p = s.find(')', p + 1)) {
+      std::size_t k = p + 1;
+      while (k < s.size() && (s[k] == ' ' || s[k] == '\t')) ++k;
+      if (k < s.size() && (s[k] == '&' || s[k] == '|' || s[k] == '!')) ++k;
+      while (k < s.size() && (s[k] == ' ' || s[k] == '\t')) ++k;
+      if (k >= s.size() || s[k] != '(') continue;
+      ++k;
+      while (k < s.size() && (s[k] == ' ' || s[k] == '\t')) ++k;
+      if (k < s.size() && (s[k] == '|' || s[k] == '&' || s[k] == '!')) {
+        hit = Hit{p, std::min<std::size_t>(48, s.size() - p), "LDAP filter injection"};
+        return true;
+      }
+      std::size_t a = k;
+      while (a < s.size() && ((s[a] >= 'a' && s[a] <= 'z') || (s[a] >= '0' && s[a] <= '9') || s[a] == '-')) ++a;
+      if (a == k || a >= s.size()) continue;
+      const char op = s[a];
+      const bool filter_op = op == '=' || ((op == '>' || op == '<' || op == '~') && a + 1 < s.size() && s[a + 1] == '=');
+      static constexpr std::array<std::string_view, 22> kLdapAttrs = {
+          "uid", "cn", "sn", "objectclass", "mail", "userpassword", "password", "ou", "dc",
+          "givenname", "member", "memberof", "samaccountname", "name", "displayname",
+          "description", "homedirectory", "gidnumber", "uidnumber", "telephonenumber", "o", "l"};
+      bool known = false;
+      for (const auto at : kLdapAttrs) known |= s.substr(k, a - k) == at;
+      if (filter_op && known) {
+        hit = Hit{p, std::min<std::size_t>(48, s.size() - p), "LDAP filter injection"};
+        return true;
+      }
+    }
+  }
   // LDAP filter injection: a filter closed and reopened, or an extensible match rule.
   if (v.has(kParen) && (v.has(kEq) || v.has(kStar))) {
     static constexpr std::array<std::string_view, 6> kLdap = {")(", "(|(", "(&(", "(!(", "*)(", "=*)"};

@@ -151,6 +151,11 @@ bool detect_rfi(const Inspected& v, Scratch&, Hit& hit) {
 
 bool detect_ssrf(const Inspected& v, Scratch&, Hit& hit) {
   if (!url_start(v) || v.lower.size() < 6) return false;
+  // Apache mod_proxy "unix:socket|http://target" (CVE-2021-40438).
+  if (v.lower.starts_with("unix:") && v.lower.find('|') != std::string_view::npos) {
+    hit = Hit{0, std::min<std::size_t>(64, v.lower.size()), "proxy to a unix socket"};
+    return true;
+  }
   const Url u = parse_url(v.lower);
   if (!u.ok) return false;
   const std::string_view h = u.host;
