@@ -375,8 +375,20 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
     if (tmp_.size() != text_.size()) std::swap(text_, tmp_);
   }
   // Free text: code quoted in Markdown or BBCode is shown, not run.
-  if (source != Source::header && looks_like_prose(text_) && mask_code(text_, tmp_))
-    std::swap(text_, tmp_);
+  // Titles quote code too: "Problem with `rm -f x`" (two words or more before the backtick).
+  const bool prose = looks_like_prose(text_);
+  bool quoted_code = false;
+  if (!prose) {
+    const std::size_t tick = text_.find('`');
+    if (tick != std::string::npos && text_.find('`', tick + 1) != std::string::npos) {
+      std::size_t words = 0;
+      for (std::size_t k = 0; k < tick; ++k) words += text_[k] == ' ';
+      quoted_code = words >= 2;
+    }
+  }
+  const bool free_text_field = source == Source::query || source == Source::form ||
+                               source == Source::multipart || source == Source::json;
+  if (free_text_field && (prose || quoted_code) && mask_code(text_, tmp_)) std::swap(text_, tmp_);
   // One pass: lower case, character classes and adjacent pairs.
   lower_.resize(text_.size());
   std::uint32_t mask = 0;

@@ -7,6 +7,7 @@
 #include <array>
 
 #include "cnaf/waf/detectors/detectors.h"
+#include "cnaf/waf/transforms/transforms.h"
 
 namespace defender::cnaf::waf {
 namespace {
@@ -311,7 +312,7 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       "$_server[", "$_files[", "$globals[", "java.beans.xmldecoder", "<java", "system.diagnostics.process",
       "[system.", "runtime.exec(", "t(java.", "class.forname", ".forname(", "scriptengine",
       "xwork.", "ysoserial", "invokertransformer", "templatesimpl", "rmi://", "ldap://",
-      "bsh.interpreter", "groovy.lang", "os.popen(", "os.system(", "subprocess.", "pty.spawn(",
+      "bsh.interpreter", "groovy.lang", "os.popen(", "os.system(", "pty.spawn(",
       "eval(compile(", "exec(compile(", "require('child", "require(\"child",
       "new function(", "this.constructor", "$where", "{{constructor", "*{t(", "?new()",
       "#set(", "#foreach(", "$class.", ".__class__", "\"__class__\"", "'__class__'",
@@ -321,8 +322,12 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       "${pagecontext", "${param", "${header", "${facescontext", "${initparam", "${cookie",
       "@(", "@{", "#{t(", "${@", "{${",
   }));
+  const bool prose = looks_like_prose(s);
   const bool found = kAnywhere.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
     const std::string_view n = kAnywhere.needles[index];
+    // PHP superglobals are named in questions about PHP; code that uses them calls functions.
+    if (prose && n.starts_with("$_") ) return false;
+    if (n == "$_server[" && s.find("$_server['argv']") != std::string_view::npos && prose) return false;
     // A few are common in prose or code unless they open an expression.
     if ((n == "#{" || n == "@(" || n == "@{") &&
         (p + n.size() >= s.size() || s.find('}', p) == std::string_view::npos ||

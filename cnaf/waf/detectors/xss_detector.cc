@@ -75,12 +75,26 @@ std::size_t script_scheme(std::string_view s, std::size_t pos) {
 // What follows "javascript:" reads as code (a call, an assignment, a template), not as the
 // rest of a sentence ("JavaScript: the good parts").
 bool script_body(std::string_view s, std::size_t pos) {
-  std::size_t words = 0;
-  for (std::size_t i = pos; i < s.size() && i < pos + 96; ++i) {
+  std::size_t i = pos;
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x21) ++i;
+  for (; i < s.size() && i < pos + 96; ++i) {  // the first token after the scheme
     const char c = s[i];
     if (c == '(' || c == '`' || c == '=' || c == '[' || c == '%' || c == '/' || c == '\\') return true;
-    if (c == ' ' && i > pos && s[i - 1] != ' ' && ++words >= 2) return false;
+    if (c == ' ') return false;
   }
+  return false;
+}
+
+// In free text, a handler quoted from a page (onclick="toggle('x')") is shown, not run;
+// one that reaches for cookies, other origins or evaluation is an attack wherever it is.
+bool malicious_handler(std::string_view s, std::size_t pos) {
+  const std::string_view body = s.substr(pos, 160);
+  static constexpr std::array<std::string_view, 18> kBad = {
+      "alert", "prompt", "confirm", "eval", "cookie", "location", "fetch(", "xmlhttprequest",
+      "fromcharcode", "atob(", "import(", "document.write", "javascript:", "settimeout(", "window[",
+      "top[", "constructor", "innerhtml"};
+  for (const auto b : kBad)
+    if (body.find(b) != std::string_view::npos) return true;
   return false;
 }
 
@@ -170,7 +184,7 @@ bool bad_tag(std::string_view s, std::size_t lt, Hit& hit) {
       std::size_t k = i + 3;
       while (k < s.size() && name_char(s[k])) ++k;
       while (k < s.size() && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r')) ++k;
-      if (k < s.size() && s[k] == '=' && k > i + 4) {
+      if (k < s.size() && s[k] == '=' && k > i + 4 && (!looks_like_prose(s) || malicious_handler(s, k + 1))) {
         hit = Hit{lt, std::min<std::size_t>(k - lt + 32, s.size() - lt), "event handler in a tag"};
         return true;
       }
@@ -240,8 +254,10 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
       }
     }
   }
+  const bool prose = looks_like_prose(s);
   // DOM objects that only script touches, and CSS that runs script (old IE, Firefox XBL).
-  {
+  // Free text quotes such code when it asks about it; markup that runs it is caught above.
+  if (!prose) {
     static constexpr NeedleSet kDom(std::to_array<std::string_view>({
         "document.cookie", "document.domain", "document.write", "document.location",
         "window.location", "location.href", ":expression(", "-moz-binding", "behavior:url(",

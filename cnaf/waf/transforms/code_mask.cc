@@ -25,6 +25,26 @@ bool mask_code(std::string_view in, std::string& out) {
   std::size_t i = 0;
   while (i < in.size()) {
     const char c0 = in[i];
+    // HTML <pre>/<code> whose content holds no raw tag: escaped code shown as text.
+    if (c0 == '<' && (in.compare(i, 5, "<pre>") == 0 || in.compare(i, 5, "<code") == 0 ||
+                      in.compare(i, 4, "<pre") == 0)) {
+      const bool pre = in.compare(i, 4, "<pre") == 0;
+      const std::size_t open_end = in.find('>', i);
+      const std::size_t close = in.find(pre ? "</pre>" : "</code>", i);
+      if (open_end != std::string_view::npos && close != std::string_view::npos && open_end < close) {
+        const std::string_view content = in.substr(open_end + 1, close - open_end - 1);
+        // Nested <code> inside <pre> is fine; any other tag keeps the block live.
+        bool raw_tag = false;
+        for (std::size_t k = content.find('<'); k != std::string_view::npos; k = content.find('<', k + 1))
+          raw_tag |= content.compare(k, 5, "<code") != 0 && content.compare(k, 6, "</code") != 0;
+        if (!raw_tag) {
+          blank(out, open_end + 1, close);
+          changed = true;
+          i = close;
+          continue;
+        }
+      }
+    }
     if (c0 != '`' && c0 != '~' && c0 != '[' && c0 != ' ' && c0 != '\t') {
       ++i;
       continue;
