@@ -191,6 +191,28 @@ bool detect_xxe(const Inspected& v, Scratch&, Hit& hit) {
       }
     }
   }
+  // Documents the parser fetches from elsewhere (schemas) or reads in an evasive charset.
+  for (const std::string_view n : {std::string_view("xs:include"), std::string_view("xs:import"),
+                                   std::string_view("xsi:schemalocation=\"http"),
+                                   std::string_view("xsi:nonamespaceschemalocation=\"http")}) {
+    const std::size_t p = s.find(n);
+    if (p != std::string_view::npos) {
+      hit = Hit{p, std::min<std::size_t>(64, s.size() - p), "external XML schema"};
+      return true;
+    }
+  }
+  if (s.starts_with("<?xml")) {
+    const std::size_t decl_end = s.find("?>");
+    const std::size_t enc = s.find("encoding=");
+    if (enc != std::string_view::npos && enc < decl_end) {
+      const std::string_view e = s.substr(enc + 10, 12);
+      if (!(e.starts_with("utf-8") || e.starts_with("iso-8859-1") || e.starts_with("us-ascii") ||
+            e.starts_with("utf-16") || e.starts_with("windows-125"))) {
+        hit = Hit{enc, std::min<std::size_t>(32, s.size() - enc), "XML in an evasive encoding"};
+        return true;
+      }
+    }
+  }
   const std::size_t xi = s.find("xi:include");
   if (xi != std::string_view::npos || s.find("xmlns:xi=") != std::string_view::npos) {
     const std::size_t p = xi == std::string_view::npos ? 0 : xi;
