@@ -18,8 +18,9 @@ std::optional<ParseError> no_flags(const Instruction& ins) {
 std::string argv_to_json(const Argv& argv) {
   nlohmann::json array = nlohmann::json::array();
   for (const auto& arg : argv) array.push_back(arg);
-  // Throws on invalid UTF-8: callers validate first (valid_utf8).
-  return array.dump();
+  // Callers validate UTF-8 first; should one slip through, U+FFFD instead of an exception
+  // (the rewrite's self-check then refuses the result, since it no longer round-trips).
+  return array.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 ConfigResult evaluate_stage(const Dockerfile& file, std::size_t stage_index) {
@@ -95,6 +96,7 @@ ConfigResult evaluate_stage(const Dockerfile& file, std::size_t stage_index) {
                                            "' uses a variable: its value is only known at build "
                                            "time; write the user literally"});
         }
+        if (!valid_utf8(ins.args)) return fail({ins.start_line, "USER is not valid UTF-8"});
         config.user = ins.args;
         config.user_line = final_stage ? ins.start_line : 0;
       } else if (k == "onbuild" && !final_stage &&

@@ -94,6 +94,7 @@ RewriteResult rewrite_dockerfile(const Dockerfile& file, const EmbedOptions& opt
     user = options.base.user;
     user_line = 0;
   }
+  if (user && !valid_utf8(*user)) return fail(user_line, "USER is not valid UTF-8");
   Argv entrypoint = {folder + "defender", "rasp"};
   if (user && !is_root_user(*user)) {
     entrypoint.push_back("--user");

@@ -1,0 +1,5 @@
+from scratch as app
+copy app /app
+user nobÍdy
+entrypoint ["/app"]
+cmd ["serve"]

@@ -1,0 +1,3 @@
+from scratch as app
+user nobÍdy
+entrypoint ["/app"]
