@@ -110,7 +110,9 @@ int run_dns(DnsOptions& options) {
     return kExitRuntime;
   }
 
-  boost::asio::io_context io(1);
+  // One thread runs it; reload results and signals reach it through the (locked) scheduler,
+  // while socket operations are only ever started on that thread: no reactor locking needed.
+  boost::asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
   dnsproxy::DnsServer server(io, policy, *upstreams, *events, log);
   if (const std::error_code ec = server.start(*listen)) {
     std::cerr << "defender dns: cannot listen on " << listen->to_string() << ": " << ec.message()

@@ -1,5 +1,5 @@
 // Counters of the DNS proxy, one struct (exported by the supervisor's metrics endpoint).
-// Written by the server's io thread, read from any thread (relaxed atomics).
+// Written by the server's io thread only, read from any thread (relaxed atomics).
 #pragma once
 
 #include <array>
@@ -43,13 +43,14 @@ struct DnsStats {
     const auto us = static_cast<std::uint64_t>(elapsed.count() < 0 ? 0 : elapsed.count());
     std::size_t bucket = 0;
     while (bucket < kLatencyBoundsUs.size() && us > kLatencyBoundsUs[bucket]) ++bucket;
-    latency[bucket].fetch_add(1, std::memory_order_relaxed);
-    latency_sum_us.fetch_add(us, std::memory_order_relaxed);
+    latency[bucket].store(latency[bucket].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    latency_sum_us.store(latency_sum_us.load(std::memory_order_relaxed) + us, std::memory_order_relaxed);
   }
 };
 
+// Counters have one writer (the io thread): a plain load and store, no locked instruction.
 inline void bump(DnsStats::Counter& counter) noexcept {
-  counter.fetch_add(1, std::memory_order_relaxed);
+  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 }  // namespace defender::dnsproxy

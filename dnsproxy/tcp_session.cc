@@ -2,11 +2,8 @@
 
 #include <cstring>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 #include "dnsproxy/server_impl.h"
@@ -18,16 +15,17 @@ namespace asio = boost::asio;
 TcpSession::TcpSession(std::shared_ptr<DnsServer::Impl> server, tcp::socket socket)
     : server_(std::move(server)),
       socket_(std::move(socket)),
-      idle_timer_(server_->io),
-      wake_timer_(server_->io) {
+      idle_timer_(server_->io) {
   boost::system::error_code ec;
   remote_ = socket_.remote_endpoint(ec).address();
   socket_.set_option(tcp::no_delay(true), ec);
 }
 
 void TcpSession::start() {
-  asio::co_spawn(server_->io, [self = shared_from_this()] { return self->read_loop(); },
-                 asio::detached);
+  buffer_.resize(16384);
+  last_activity_ = Clock::now();
+  arm_idle();
+  read_more();
 }
 
 // One timer per session, re-armed only when it fires: reads just stamp last_activity_.
@@ -47,58 +45,56 @@ void TcpSession::arm_idle() {
   });
 }
 
-asio::awaitable<void> TcpSession::read_loop() {
-  auto self = shared_from_this();
-  // Reads as much as has arrived and handles every whole frame in it: pipelined queries
-  // cost one read between them, not two.
-  std::vector<std::uint8_t> buffer(16384);
-  std::size_t have = 0;
-  last_activity_ = Clock::now();
-  arm_idle();
-  while (!closed_) {
-    std::size_t pos = 0;
-    while (!closed_ && have - pos >= 2) {
-      const std::size_t length = load16(buffer.data() + pos);
-      if (have - pos - 2 < length) break;
-      bump(server_->stats.queries_tcp);
-      ++outstanding_;
-      Downstream downstream;
-      downstream.session = self;
-      server_->handle_query(std::span<const std::uint8_t>(buffer.data() + pos + 2, length), downstream,
-                            Clock::now());
-      pos += 2 + length;
-      while (outstanding_ >= kMaxOutstanding && !closed_) {
-        boost::system::error_code ec;
-        wake_timer_.expires_at(Clock::time_point::max());
-        paused_ = true;
-        co_await wake_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        paused_ = false;
-      }
+// Handles every whole frame in the buffer (pipelined queries cost one read between them, not
+// two), then reads more; pauses while kMaxOutstanding answers are owed (send() resumes it).
+void TcpSession::read_more() {
+  if (closed_) return;
+  std::size_t pos = 0;
+  while (!closed_ && have_ - pos >= 2) {
+    const std::size_t length = load16(buffer_.data() + pos);
+    if (have_ - pos - 2 < length) break;
+    if (outstanding_ >= kMaxOutstanding) {
+      paused_ = true;
+      break;
     }
-    if (closed_) break;
-    if (pos != 0) {
-      std::memmove(buffer.data(), buffer.data() + pos, have - pos);
-      have -= pos;
-    }
-    if (have >= 2) {
-      const std::size_t need = 2 + static_cast<std::size_t>(load16(buffer.data()));
-      if (need > buffer.size()) buffer.resize(need);  // at most 65537 bytes
-    }
-    boost::system::error_code ec;
-    reading_ = true;
-    const std::size_t n = co_await socket_.async_read_some(
-        asio::buffer(buffer.data() + have, buffer.size() - have), asio::redirect_error(asio::use_awaitable, ec));
-    reading_ = false;
-    if (ec) break;
-    have += n;
-    last_activity_ = Clock::now();
+    bump(server_->stats.queries_tcp);
+    ++outstanding_;
+    Downstream downstream;
+    downstream.session = shared_from_this();
+    server_->handle_query(std::span<const std::uint8_t>(buffer_.data() + pos + 2, length), downstream,
+                          Clock::now());
+    pos += 2 + length;
   }
-  close();
+  if (closed_) return;
+  if (pos != 0) {
+    std::memmove(buffer_.data(), buffer_.data() + pos, have_ - pos);
+    have_ -= pos;
+  }
+  if (paused_) return;
+  if (have_ >= 2) {
+    const std::size_t need = 2 + static_cast<std::size_t>(load16(buffer_.data()));
+    if (need > buffer_.size()) buffer_.resize(need);  // at most 65537 bytes
+  }
+  reading_ = true;
+  socket_.async_read_some(asio::buffer(buffer_.data() + have_, buffer_.size() - have_),
+                          [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+    self->reading_ = false;
+    if (ec) {
+      self->close();
+      return;
+    }
+    self->have_ += n;
+    self->last_activity_ = Clock::now();
+    self->read_more();
+  });
 }
 
 void TcpSession::send(std::span<const std::uint8_t> answer) {
   if (outstanding_ > 0) --outstanding_;
-  if (paused_ && outstanding_ < kMaxOutstanding) wake_timer_.cancel();
+  if (paused_ && outstanding_ < kMaxOutstanding && !closed_) {
+    paused_ = false;  // resume after the current handler (send may run inside read_more)
+    asio::post(server_->io, [self = shared_from_this()] { self->read_more(); });
+  }
   if (closed_) return;
   std::vector<std::uint8_t> framed(answer.size() + 2);
   store16(framed.data(), static_cast<std::uint16_t>(answer.size()));
@@ -132,7 +128,6 @@ void TcpSession::close() {
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   idle_timer_.cancel();
-  wake_timer_.cancel();
   out_.clear();
   if (!server_->stopped) {
     server_->sessions.erase(registry_entry);

@@ -12,10 +12,8 @@
 #include <list>
 #include <memory>
 #include <span>
-#include <utility>  // before asio/awaitable.hpp, which uses std::exchange without it
 #include <vector>
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -39,7 +37,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
   std::list<std::weak_ptr<TcpSession>>::iterator registry_entry;
 
  private:
-  boost::asio::awaitable<void> read_loop();
+  void read_more();
   void write_next();
   void arm_idle();
 
@@ -47,14 +45,15 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
   boost::asio::ip::tcp::socket socket_;
   boost::asio::ip::address remote_;
   boost::asio::steady_timer idle_timer_;
-  boost::asio::steady_timer wake_timer_;  // the reader waits here while too many are owed
   std::deque<std::vector<std::uint8_t>> out_;  // bounded: at most kMaxOutstanding answers
   std::vector<boost::asio::const_buffer> gather_;
   std::chrono::steady_clock::time_point last_activity_;
   bool writing_ = false;
   bool closed_ = false;
   bool reading_ = false;
-  bool paused_ = false;   // the reader waits for answers to drain  // a read is in progress: idle counts only then
+  bool paused_ = false;   // the reader waits for answers to drain
+  std::vector<std::uint8_t> buffer_;  // received bytes not yet handled (at most one frame + 16 KiB)
+  std::size_t have_ = 0;  // a read is in progress: idle counts only then
   std::size_t outstanding_ = 0;
 };
 

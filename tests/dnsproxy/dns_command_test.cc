@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <memory>
+#include <thread>
+
 #include "dnsproxy/packet.h"
 #include "tests/dnsproxy/dns_client.h"
 #include "tests/dnsproxy/fake_upstream.h"
@@ -21,10 +24,19 @@ TEST(DnsCommand, ForwardsWithTheBuiltInPolicyAndStopsOnSigterm) {
   FakeUpstream upstream;
   upstream.add("www.example", {rr::a, "192.0.2.1", 60});
   TempDir dir;
-  const auto port = defender::testing::free_port(2);
-  Process dns({defender::testing::defender_bin(), "dns", "--data-folder", dir.path(), "--listen",
-               "127.0.0.1:" + std::to_string(port), "--upstream", upstream.address()});
-  ASSERT_TRUE(dns.wait_for_output("listening on")) << dns.err();
+  std::uint16_t port = 0;
+  std::unique_ptr<Process> started;
+  for (int attempt = 0; attempt < 5 && !started; ++attempt) {
+    port = defender::testing::free_port(2);
+    auto process = std::make_unique<Process>(std::vector<std::string>{
+        defender::testing::defender_bin(), "dns", "--data-folder", dir.path(), "--listen",
+        "127.0.0.1:" + std::to_string(port), "--upstream", upstream.address()});
+    if (process->wait_for_output("listening on", 10s)) started = std::move(process);
+  }
+  ASSERT_TRUE(started);
+  Process& dns = *started;
+  // No --policy and no DATA_FOLDER/policy.yaml: the built-in policy, which allows everything.
+  EXPECT_NE(dns.err().find("built-in"), std::string::npos) << dns.err();
   const auto reply = udp_exchange(port, make_query("www.example", rr::a));
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->addresses, std::vector<std::string>{"192.0.2.1"});
@@ -80,25 +92,39 @@ using testing::FakeUpstream;
 using testing::make_query;
 using testing::udp_exchange;
 
-// A running `defender dns` with a policy file the test writes.
+// A running `defender dns` with a policy file the test writes, on a free port (another
+// port is tried when the one found free was taken meanwhile, on the TCP side for instance).
 struct DnsUnderTest {
   TempDir dir;
-  std::uint16_t port = defender::testing::free_port(2);
+  std::uint16_t port = 0;
   std::string policy_path;
   std::unique_ptr<Process> process;
+  bool started = false;
 
   DnsUnderTest(const std::string& policy_yaml, const std::vector<std::string>& upstreams) {
     policy_path = dir.write("policy.yaml", policy_yaml);
-    std::vector<std::string> argv = {defender::testing::defender_bin(), "dns", "--policy", policy_path,
-                                     "--data-folder", dir.path(), "--listen",
-                                     "127.0.0.1:" + std::to_string(port)};
-    for (const auto& upstream : upstreams) {
-      argv.push_back("--upstream");
-      argv.push_back(upstream);
+    for (int attempt = 0; attempt < 5 && !started; ++attempt) {
+      port = defender::testing::free_port(2);
+      std::vector<std::string> argv = {defender::testing::defender_bin(), "dns", "--policy", policy_path,
+                                       "--data-folder", dir.path(), "--listen",
+                                       "127.0.0.1:" + std::to_string(port)};
+      for (const auto& upstream : upstreams) {
+        argv.push_back("--upstream");
+        argv.push_back(upstream);
+      }
+      process = std::make_unique<Process>(argv);
+      for (int i = 0; i < 1000; ++i) {  // bounded: 10 s
+        if (process->err().find("listening on") != std::string::npos) {
+          started = true;
+          break;
+        }
+        if (!process->running()) break;
+        std::this_thread::sleep_for(10ms);
+      }
+      if (!started && process->err().find("in use") == std::string::npos) break;
     }
-    process = std::make_unique<Process>(argv);
   }
-  bool ready() const { return process->wait_for_output("listening on"); }
+  bool ready() const { return started; }
   std::string events() const { return defender::testing::read_file(dir.path() + "/events.jsonl"); }
 };
 
