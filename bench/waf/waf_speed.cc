@@ -44,9 +44,18 @@ std::vector<Scenario> scenarios() {
   s.push_back({"POST 16 KiB JSON", "POST", "/api/items", "application/json", json});
   s.push_back({"pathological 16 KiB", "POST", "/submit", "application/x-www-form-urlencoded",
                "v=" + std::string(16384 / 4, '\'') + std::string(16384 / 4, '<') + std::string(16384 / 4, '(') + std::string(16384 / 4, '%')});
-  std::string mixed = "v=";
-  while (mixed.size() < 16384) mixed += "1'or(select/**/1)-- <a on=x>`$(id)`../";
-  s.push_back({"pathological mixed 16 KiB", "POST", "/submit", "application/x-www-form-urlencoded", mixed});
+  // Repeated fragments that make a naive scanner rescan the rest of the value each time:
+  // cost must grow linearly (16 KiB ~ 4x the 4 KiB figure).
+  for (const std::size_t size : {std::size_t{4096}, std::size_t{16384}}) {
+    std::string mixed = "v=";
+    while (mixed.size() < size) mixed += "1'or(select/**/1)-- <a on=x>`$(id)`../";
+    s.push_back({"pathological mixed " + std::to_string(size / 1024) + " KiB", "POST", "/submit",
+                 "application/x-www-form-urlencoded", mixed});
+    std::string tags = "v=";
+    while (tags.size() < size) tags += "%3Ccode%20%60x%3Ca%20onx%20system(%3C!--";
+    s.push_back({"pathological markup " + std::to_string(size / 1024) + " KiB", "POST", "/submit",
+                 "application/x-www-form-urlencoded", tags});
+  }
   return s;
 }
 

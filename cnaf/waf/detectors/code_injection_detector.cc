@@ -442,8 +442,8 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
                                  before == '&' || before == '>';
         if (!start && !after_break) continue;
         // The call must have an argument list that closes.
-        const std::size_t close = s.find(')', p + n.size());
-        if (close == std::string_view::npos || close > p + n.size() + 256) continue;
+        const std::size_t close = s.substr(0, std::min(s.size(), p + n.size() + 256)).find(')', p + n.size());
+        if (close == std::string_view::npos) continue;
         if (close == p + n.size()) continue;  // system() with no argument is a mention
         if (start && (n == "open(" || n == "compile(" || n == "function(" || n == "die(" ||
                       n == "include(" || n == "require(" || n == "getattr(" || n == "fopen(" ||

@@ -114,7 +114,7 @@ bool event_handler_at(std::string_view s, std::size_t pos) {
 }
 
 // Scans one tag opening at s[lt] == '<'. Returns true on a script-running tag.
-bool bad_tag(std::string_view s, std::size_t lt, Hit& hit) {
+bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
   std::size_t i = lt + 1;
   if (i < s.size() && s[i] == '/') ++i;
   const std::size_t name_begin = i;
@@ -155,7 +155,8 @@ bool bad_tag(std::string_view s, std::size_t lt, Hit& hit) {
   }
   // HTML injection: outside free text, a tag that carries attributes is markup the
   // application did not write (a search term, an id, a name never holds "<a href=...>").
-  if (!looks_like_prose(s) && lt <= 2 && s.find('=', i) < end_limit && s.find('>', i) != std::string_view::npos) {
+  if (!prose && lt <= 2 && s.substr(0, end_limit).find('=', i) != std::string_view::npos &&
+      s.substr(0, end_limit).find('>', i) != std::string_view::npos) {
     hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "HTML tag with attributes in a value"};
     return true;
   }
@@ -184,7 +185,7 @@ bool bad_tag(std::string_view s, std::size_t lt, Hit& hit) {
       std::size_t k = i + 3;
       while (k < s.size() && name_char(s[k])) ++k;
       while (k < s.size() && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r')) ++k;
-      if (k < s.size() && s[k] == '=' && k > i + 4 && (!looks_like_prose(s) || malicious_handler(s, k + 1))) {
+      if (k < s.size() && s[k] == '=' && k > i + 4 && (!prose || malicious_handler(s, k + 1))) {
         hit = Hit{lt, std::min<std::size_t>(k - lt + 32, s.size() - lt), "event handler in a tag"};
         return true;
       }
@@ -211,6 +212,7 @@ bool bad_tag(std::string_view s, std::size_t lt, Hit& hit) {
 bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
   const std::string_view s = v.lower;
   if (s.size() < 4) return false;
+  const bool prose = looks_like_prose(s);
   // An argument or key named like an event handler: "?  onload= =x" reflected as an attribute.
   if (v.source == Source::query_name || v.source == Source::form_name || v.source == Source::json_key ||
       v.source == Source::cookie_name) {
@@ -228,7 +230,7 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
   // HTML context: tags.
   if (v.has(kLt)) {
     for (std::size_t lt = s.find('<'); lt != std::string_view::npos; lt = s.find('<', lt + 1)) {
-      if (bad_tag(s, lt, hit)) return true;
+      if (bad_tag(s, lt, prose, hit)) return true;
     }
   }
   // Script URLs: the value is (or starts) a javascript: URL, or one follows '=' / a quote.
@@ -254,7 +256,6 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
       }
     }
   }
-  const bool prose = looks_like_prose(s);
   // DOM objects that only script touches, and CSS that runs script (old IE, Firefox XBL).
   // Free text quotes such code when it asks about it; markup that runs it is caught above.
   if (!prose) {
@@ -286,8 +287,8 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
       std::size_t n = p + 2;
       while (n < s.size() && s[n] >= 'a' && s[n] <= 'z') ++n;
       if (n - p < 5) continue;  // on + at least three letters
-      const std::size_t eq = n < s.size() ? s.find('=', n) : std::string_view::npos;
-      if (eq == std::string_view::npos || eq > n + 2) continue;
+      const std::size_t eq = n < s.size() ? s.substr(0, n + 3).find('=', n) : std::string_view::npos;
+      if (eq == std::string_view::npos) continue;
       std::size_t k = eq + 1;
       while (k < s.size() && (s[k] == ' ' || s[k] == '"' || s[k] == '\'' || s[k] == '`')) ++k;
       for (const auto sink : kSinks) {

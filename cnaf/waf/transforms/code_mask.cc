@@ -23,14 +23,17 @@ bool mask_code(std::string_view in, std::string& out) {
   out.assign(in.data(), in.size());
   bool changed = false;
   std::size_t i = 0;
+  std::size_t next_nl = in.find('\n');       // cached: each search moves forward only
+  bool blocks_closed = true;                  // false once a <pre>/<code> has no closing tag
   while (i < in.size()) {
+    if (next_nl != std::string_view::npos && next_nl < i) next_nl = in.find('\n', i);
     const char c0 = in[i];
     // HTML <pre>/<code> whose content holds no raw tag: escaped code shown as text.
-    if (c0 == '<' && (in.compare(i, 5, "<pre>") == 0 || in.compare(i, 5, "<code") == 0 ||
-                      in.compare(i, 4, "<pre") == 0)) {
+    if (c0 == '<' && blocks_closed && (in.compare(i, 5, "<code") == 0 || in.compare(i, 4, "<pre") == 0)) {
       const bool pre = in.compare(i, 4, "<pre") == 0;
       const std::size_t open_end = in.find('>', i);
       const std::size_t close = in.find(pre ? "</pre>" : "</code>", i);
+      if (close == std::string_view::npos || open_end == std::string_view::npos) blocks_closed = false;
       if (open_end != std::string_view::npos && close != std::string_view::npos && open_end < close) {
         const std::string_view content = in.substr(open_end + 1, close - open_end - 1);
         // Nested <code> inside <pre> is fine; any other tag keeps the block live.
@@ -61,8 +64,9 @@ bool mask_code(std::string_view in, std::string& out) {
     }
     // Markdown inline code: `...` on one line.
     if (in[i] == '`') {
-      const std::size_t close = in.find('`', i + 1);
-      const std::size_t nl = in.find('\n', i + 1);
+      const std::size_t line_end = next_nl == std::string_view::npos ? in.size() : next_nl;
+      const std::size_t close = in.substr(0, line_end).find('`', i + 1);
+      const std::size_t nl = next_nl;
       if (close != std::string_view::npos && close > i + 1 && (nl == std::string_view::npos || close < nl) &&
           close - i < 400) {
         blank(out, i, close + 1);
@@ -85,7 +89,7 @@ bool mask_code(std::string_view in, std::string& out) {
     // Markdown indented code: a line starting with four blanks or a tab, after a blank line
     // or another indented line.
     if ((i == 0 || in[i - 1] == '\n') && (in.compare(i, 4, "    ") == 0 || in[i] == '\t') && i > 0) {
-      std::size_t eol = in.find('\n', i);
+      std::size_t eol = next_nl;
       if (eol == std::string_view::npos) eol = in.size();
       blank(out, i, eol);
       changed = true;
