@@ -131,7 +131,8 @@ void ExecGuard::on_readable() noexcept {
   } else {
     respond(id, 0);
     (denied ? stats_.execs_alerted : stats_.execs_allowed).fetch_add(1, std::memory_order_relaxed);
-    if (options_.recheck_after_exec && target.error == 0) {
+    // Alert mode already reported it; a recheck would only report it twice.
+    if (options_.recheck_after_exec && !denied) {
       if (rechecks_.size() < options_.max_rechecks) {
         rechecks_.push_back(pid);
       } else {

@@ -3,6 +3,7 @@
 // execveat with a dirfd, AT_EMPTY_PATH, memfd, /proc/self/exe); alert mode lets it run with an
 // event; an allowlist holds against a thread racing the path (Landlock). Plainly and in fresh
 // namespaces (the defender as PID 1).
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -152,6 +153,32 @@ TEST_P(RaspExec, AllowlistRefusesTheRestAndLandlockHoldsAgainstARace) {
   result = run_app(allowlist(), {probe_, "race", "/usr/bin/true", denied, marks, "300"});
   EXPECT_EQ(result.status, 0) << result.out << result.err;
   EXPECT_NE(result.out.find("ran_denied=0"), std::string::npos) << result.out;
+}
+
+// A process entered from outside (`docker exec`, here nsenter) is not the app's descendant and
+// not under the seccomp filter: the periodic /proc scan finds it and applies the policy.
+TEST(RaspScan, UnsupervisedProcessIsFoundAndKilled) {
+  std::string why;
+  if (!namespaces_available(&why)) GTEST_SKIP() << "namespaces: " << why;
+  TempDir data;
+  const std::string forbidden = data.path() + "/forbidden";
+  std::filesystem::copy_file("/usr/bin/sleep", forbidden);
+  const std::string policy =
+      data.write("policy.yaml", "version: 1\napp_id: scan-test\nprocesses:\n  deny: [\"**/forbidden\"]\n");
+  const auto argv = rasp_argv({"sh", "-c", "echo ready; exec sleep 30"}, {"--policy", policy, "--scan-interval-ms", "100"});
+  Process rasp(in_namespaces("exec " + sh_join(argv)), {"DATA_FOLDER=" + data.path()});
+  ASSERT_TRUE(rasp.wait_for_output("ready", 20s)) << rasp.err();
+  const RunResult defender_pid = run({"pgrep", "-P", std::to_string(rasp.pid())}, 10s);
+  ASSERT_EQ(defender_pid.status, 0);
+  const std::string pid = defender_pid.out.substr(0, defender_pid.out.find('\n'));
+  const RunResult entered = run({"nsenter", "-t", pid, "-p", "-m", "--", forbidden, "20"}, 30s);
+  EXPECT_EQ(entered.status, 128 + SIGKILL) << entered.err;
+  bool found = false;
+  for (const auto& event : process_events(read_events(data.path() + "/events.jsonl"), forbidden)) {
+    found = found || (event.value("action", "") == "prevent" &&
+                      event.value("source", "").find("outside the app's tree") != std::string::npos);
+  }
+  EXPECT_TRUE(found) << read_file(data.path() + "/events.jsonl");
 }
 
 INSTANTIATE_TEST_SUITE_P(Where, RaspExec, ::testing::Values(Where::plain, Where::namespaces),
