@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
-# `make run`: shows what the defender does, without changing the machine it runs on.
+# `make run`: the example app under the defender with the default policy. The defender runs in
+# its own mount, PID and network namespaces (unshare), so this machine's network and its
+# /etc/resolv.conf are never touched. Usage: scripts/demo.sh [DEFENDER_BINARY]
 set -euo pipefail
-bin=${1:-build/app/defender}
 cd "$(dirname "$0")/.."
+bin=$(realpath "${1:-build/app/defender}")
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@" || true; }
 
-say "The default policy for a web front end (conf/default.yaml):"
+say "The policy is one file you can review (conf/default.yaml); the defender explains it:"
 run "$bin" policy check conf/default.yaml
-say "What it decides, and which rule decides it:"
 run "$bin" policy explain conf/default.yaml --domain pool.supportxmr.com
-run "$bin" policy explain conf/default.yaml --domain registry.npmjs.org
 run "$bin" policy explain conf/default.yaml --exec /usr/bin/nc -l -p 4444
-run "$bin" policy explain conf/default.yaml --exec /tmp/.x/payload
-run "$bin" policy explain conf/default.yaml --exec /usr/bin/python3 --json
-say "A policy with mistakes is refused, each named with its place:"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-printf 'mdoe: alert\nnetwork:\n  deny: ["bad..name"]\n  blocked_answer: nxdomian\n' > "$tmp/policy.yaml"
-run "$bin" policy check "$tmp/policy.yaml"
+run "$bin" policy explain conf/default.yaml --request "GET /item?id=1'+UNION+SELECT+password+FROM+users--"
+
+if [[ $(id -u) -ne 0 ]] || ! unshare --mount --pid --net --fork true 2>/dev/null; then
+  say "The live part needs root and namespaces (unshare); run 'sudo make run' to see it."
+  exit 0
+fi
+unshare --mount --pid --net --fork bash scripts/demo/inside.sh "$bin"
