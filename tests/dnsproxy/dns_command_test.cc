@@ -44,6 +44,29 @@ TEST(DnsCommand, ForwardsWithTheBuiltInPolicyAndStopsOnSigterm) {
   EXPECT_EQ(dns.wait(10s), 0) << dns.err();
 }
 
+TEST(DnsCommand, ListensOnIpv6Loopback) {
+  FakeUpstream upstream;
+  upstream.add("www.example", {rr::a, "192.0.2.1", 60});
+  TempDir dir;
+  const auto port = defender::testing::free_port(2);
+  Process dns({defender::testing::defender_bin(), "dns", "--data-folder", dir.path(), "--listen",
+               "[::1]:" + std::to_string(port), "--upstream", upstream.address()});
+  for (int i = 0; i < 500 && dns.running() && dns.err().find("listening on") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  if (dns.err().find("listening on") == std::string::npos) {
+    GTEST_SKIP() << "no IPv6 loopback here: " << dns.err();
+  }
+  for (const std::string transport : {"+notcp", "+tcp"}) {
+    const auto result = defender::testing::run({"dig", "+short", "+time=5", "+tries=1", transport, "@::1", "-p",
+                                                 std::to_string(port), "www.example", "A"});
+    EXPECT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(result.out, "192.0.2.1\n") << transport;
+  }
+  dns.signal(SIGTERM);
+  EXPECT_EQ(dns.wait(10s), 0);
+}
+
 TEST(DnsCommand, ResolvConfNamingOnlyOurselvesIsRefused) {
   TempDir dir;
   // resolv.conf cannot name a port, so a fake upstream cannot be named there; what the

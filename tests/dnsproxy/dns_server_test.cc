@@ -237,6 +237,29 @@ TEST_F(DnsServerTest, NextUpstreamAfterATimeout) {
   // After three timeouts the silent one is marked down: later queries go straight on.
   EXPECT_LE(silent.total_queries(), 4);
   EXPECT_GE(harness.server().stats().upstream_timeouts.load(), 3u);
+  // Once it answers again, a probe after upstream_retry_ms (200 ms here) brings it back.
+  silent.add("www.example", {rr::a, "192.0.2.99", 300});
+  silent.set_mode(FakeUpstream::Mode::answer);
+  const int before = silent.total_queries();
+  bool back = false;
+  for (int i = 0; i < 100 && !back; ++i) {  // bounded: about 5 s
+    std::this_thread::sleep_for(50ms);
+    const auto reply = udp_exchange(harness.port(), make_query("www.example", rr::a));
+    back = reply && reply->addresses == Strings{"192.0.2.99"};
+  }
+  EXPECT_TRUE(back);
+  EXPECT_GT(silent.total_queries(), before);
+}
+
+TEST_F(DnsServerTest, TcpClientsShareOneUpstreamConnection) {
+  ServerHarness harness(make_policy({}), {upstream.port()});
+  for (int i = 0; i < 10; ++i) {
+    const auto reply = tcp_exchange(harness.port(), make_query("www.example", rr::a));
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->addresses, Strings{"192.0.2.1"});
+  }
+  EXPECT_EQ(upstream.tcp_queries(), 10);
+  EXPECT_EQ(upstream.tcp_connections(), 1);
 }
 
 TEST_F(DnsServerTest, AnswerWithAWrongIdIsIgnored) {
