@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <stdexcept>
 #include <thread>
 
 #include "tests/cnaf/cnaf_test_support.h"
@@ -322,6 +323,45 @@ TEST_F(CnafCommand, SigtermDrainsInFlightRequests) {
   EXPECT_EQ(header_of(out, "Connection"), "close");
   EXPECT_EQ(cnaf.process().wait(10s), std::optional<int>(0));
   EXPECT_EQ(raw_exchange(cnaf.port(), "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 1s), "");
+}
+
+// A test CA and a certificate for "localhost" signed by it, made with the openssl CLI.
+struct TestPki {
+  TempDir dir;
+  std::string ca, cert, key;
+  TestPki() {
+    ca = dir.path() + "/ca.pem";
+    cert = dir.path() + "/cert.pem";
+    key = dir.path() + "/key.pem";
+    const std::string d = dir.path();
+    const std::string script =
+        "set -e; cd " + d + "; "
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=test-ca 2>/dev/null; "
+        "openssl req -newkey rsa:2048 -nodes -keyout key.pem -out req.csr -subj /CN=localhost 2>/dev/null; "
+        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ext.cnf; "
+        "openssl x509 -req -in req.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cert.pem -days 2 -extfile ext.cnf 2>/dev/null";
+    const auto r = testing::run({"sh", "-c", script});
+    if (r.status != 0) throw std::runtime_error("openssl failed: " + r.err);
+  }
+};
+
+TEST_F(CnafCommand, TlsWithATestCa) {
+  TestPki pki;
+  Cnaf cnaf(backend.address(), "", {"--tls-cert", pki.cert, "--tls-key", pki.key});
+  ASSERT_TRUE(cnaf.ok()) << cnaf.process().err();
+  const std::string url = "https://localhost:" + std::to_string(cnaf.port());
+  const std::string resolve = "localhost:" + std::to_string(cnaf.port()) + ":127.0.0.1";
+  auto r = curl({"--cacert", pki.ca, "--resolve", resolve, "-D", "-", url + "/echo"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status_of_response(r.out), 200);
+  EXPECT_NE(r.out.find("[\"X-Forwarded-Proto\", \"https\"]"), std::string::npos) << r.out;
+  // Keep-alive over TLS: two requests, one connection; a 1 MB body streamed through.
+  r = curl({"--cacert", pki.ca, "--resolve", resolve, "-o", "/dev/null", "-o", "/dev/null", "-w", "%{num_connects} %{size_download}\n",
+            url + "/status?code=204", url + "/big?bytes=1048576"});
+  EXPECT_EQ(r.out, "1 0\n0 1048576\n") << r.err;
+  // A client that does not trust the CA is refused by curl; a plain-HTTP client gets nothing.
+  EXPECT_NE(curl({"--resolve", resolve, url + "/"}).status, 0);
+  EXPECT_EQ(status_of_response(raw_exchange(cnaf.port(), "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 2s)), 0);
 }
 
 TEST_F(CnafCommand, BadFlagsAndPolicyExit2) {
