@@ -196,7 +196,13 @@ void Supervisor::reap() {
 void Supervisor::app_exited(int raw_status) {
   app_status_ = decode(raw_status);
   log_.debug("supervisor", "app exited with status " + std::to_string(*app_status_));
-  // What the app left behind: SIGTERM now, SIGKILL when the grace period ends.
+  // What the app left behind: SIGTERM now, SIGKILL when the grace period ends. Without any
+  // child left there is no descendant either (orphans come to us): skip the /proc walk.
+  siginfo_t info{};
+  if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 && errno == ECHILD) {
+    no_children_ = true;
+    return;
+  }
   if (options_.grace_ms == 0) {
     killed_rest_ = true;
     signal_descendants(SIGKILL);

@@ -39,6 +39,7 @@ export DATA_FOLDER=$WORK
 
 RASP=("$DEFENDER" rasp --no-dns --no-cnaf --scan-interval-ms 0)
 rate() { sed -n 's/.*per_second=\([0-9]*\).*/\1/p'; }
+[[ -n "${SKIP_EXEC:-}" ]] || {
 echo "== exec overhead ($EXECS execs of /bin/true each; best of 3)"
 best() { local b=0 r; for _ in 1 2 3; do r=$("$@" 2>/dev/null | rate); ((r > b)) && b=$r; done; echo "$b"; }
 bare=$(best "$LOOP" "$EXECS" /usr/bin/true)
@@ -47,6 +48,7 @@ allow=$(best "${RASP[@]}" --policy "$WORK/allow50.yaml" -- "$LOOP" "$EXECS" /usr
 echo "bare:                 $bare execs/s"
 echo "rasp, 50-rule deny:   $deny execs/s  overhead $(( (bare - deny) * 100 / bare ))%"
 echo "rasp, 50-rule allow:  $allow execs/s  overhead $(( (bare - allow) * 100 / bare ))% (seccomp + Landlock)"
+}
 
 echo "== start time (defender exec -> app start; median of 21)"
 times=()
@@ -70,11 +72,12 @@ metrics: {listen: 127.0.0.1:9464}
 POLICY
   unshare --mount --pid --net --fork --mount-proc sh -c "
     ip link set lo up; mount --bind $WORK/resolv.conf /etc/resolv.conf
-    $DEFENDER rasp --policy $WORK/full.yaml -- $PROBE sleep 3 >/dev/null 2>$WORK/rasp.err &
+    mkdir -p $WORK/mem
+    DATA_FOLDER=$WORK/mem $DEFENDER rasp --policy $WORK/full.yaml -- $PROBE sleep 3 >/dev/null 2>$WORK/rasp.err &
+    pid=\$!
     sleep 1.5
-    pid=\$(pgrep -f 'defender rasp --policy' | head -1)
     grep -E 'VmRSS|VmHWM' /proc/\$pid/status
-    grep -o '\"dns\":\"[^\"]*\"\\|\"cnaf\":\"[^\"]*\"' $WORK/events.jsonl | head -2
+    grep -o '\"dns\":\"[^\"]*\"\\|\"cnaf\":\"[^\"]*\"\\|\"metrics\":\"[^\"]*\"' $WORK/mem/events.jsonl | head -3
     wait"
 else
   echo "skipped: needs root and unshare"

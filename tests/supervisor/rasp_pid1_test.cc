@@ -142,6 +142,21 @@ TEST_P(RaspPid1, BadUsage) {
   EXPECT_EQ(run({defender_bin(), "rasp", "true"}, 10s, "", {"DEFENDER_TYPE=console"}).status, 2);
 }
 
+TEST(RaspTerminal, TheAppGetsTheForegroundOfTheTerminal) {
+  // script(1) gives the defender a pseudo-terminal as its controlling terminal.
+  TempDir data;
+  const auto argv = rasp_argv({"sh", "-c", "echo \"pgid=$(ps -o pgid= -p $$ | tr -d ' ') tpgid=$(ps -o tpgid= -p $$ | tr -d ' ')\""});
+  const RunResult result = run({"script", "-qec", sh_join(argv), "/dev/null"}, 30s, "", {"DATA_FOLDER=" + data.path()});
+  ASSERT_EQ(result.status, 0) << result.out << result.err;
+  const auto pgid = result.out.find("pgid=");
+  const auto tpgid = result.out.find("tpgid=");
+  ASSERT_NE(pgid, std::string::npos) << result.out;
+  ASSERT_NE(tpgid, std::string::npos) << result.out;
+  const std::string own = result.out.substr(pgid + 5, result.out.find(' ', pgid) - pgid - 5);
+  const std::string foreground = result.out.substr(tpgid + 6, result.out.find_first_of("\r\n", tpgid) - tpgid - 6);
+  EXPECT_EQ(own, foreground) << result.out;
+}
+
 INSTANTIATE_TEST_SUITE_P(Where, RaspPid1, ::testing::Values(Where::plain, Where::namespaces),
                          [](const auto& info) { return info.param == Where::plain ? "plain" : "namespaces"; });
 
