@@ -127,6 +127,8 @@ void DnsServer::Impl::stop() {
     if (auto session = weak.lock()) session->close();
   }
   sessions.clear();
+  // Pending queries hold their TCP sessions, which hold this Impl: let go of them.
+  while (inflight_head >= 0) release(inflight_head);
   for (auto& upstream : upstreams) {
     if (upstream.udp_socket) upstream.udp_socket->close(ignored);
     if (upstream.tcp.socket) upstream.tcp.socket->close(ignored);
