@@ -23,6 +23,7 @@ test_pkgs=(
   nghttp2-client                      # nghttp, h2load
   openssl
   unzip podman buildah runc busybox-static   # embed: bundle check, end-to-end image test
+  chromium                            # console: web UI tests (headless, DevTools pipe)
 )
 # Benchmarks: the peers measured side by side.
 bench_pkgs=(dnsdist dnsperf nginx wrk libnginx-mod-http-modsecurity modsecurity-crs)

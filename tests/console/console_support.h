@@ -1,0 +1,53 @@
+// Test helpers for the console: the real `defender console` on free loopback ports with its
+// own data folder, and an HTTPS client (curl, checking the console's CA).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/test_support.h"
+
+namespace defender::console::testing {
+
+inline constexpr const char* kAdminPassword = "admin-password-123";
+
+class ConsoleProcess {
+ public:
+  // Starts a console in `data_folder` (created by the caller); extra flags appended.
+  ConsoleProcess(const std::string& data_folder, std::uint16_t api_port, std::uint16_t defender_port,
+                 const std::vector<std::string>& extra = {});
+  bool ready() const { return ready_; }
+  defender::testing::Process& process() { return *process_; }
+  std::uint16_t api_port() const { return api_port_; }
+  std::uint16_t defender_port() const { return defender_port_; }
+  std::string ca_file() const { return data_folder_ + "/tls/ca.pem"; }
+  void stop();  // SIGTERM and wait
+
+ private:
+  std::string data_folder_;
+  std::uint16_t api_port_;
+  std::uint16_t defender_port_;
+  std::unique_ptr<defender::testing::Process> process_;
+  bool ready_ = false;
+};
+
+struct HttpResult {
+  int status = 0;  // 0 when curl failed (e.g. TLS refused)
+  std::string body;
+  std::string headers;
+  nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
+};
+
+// curl against https://127.0.0.1:PORT PATH, checking the server against `ca_file`.
+// `args` adds curl arguments (-u, -X PUT, --data-binary, -F, -b ...).
+HttpResult https(std::uint16_t port, const std::string& ca_file, const std::string& path,
+                 const std::vector<std::string>& args = {});
+
+// -u admin:PASSWORD
+std::vector<std::string> as_admin(std::vector<std::string> more = {});
+
+}  // namespace defender::console::testing
