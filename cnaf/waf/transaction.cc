@@ -70,6 +70,20 @@ bool fixed_header(std::string_view lower_name) {
   return false;
 }
 
+// A raw '&' that starts an HTML entity ("&Tab;", "&#106;", "&lt;") rather than a new argument.
+bool has_raw_entity(std::string_view q) {
+  for (std::size_t p = q.find('&'); p != std::string_view::npos; p = q.find('&', p + 1)) {
+    std::size_t k = p + 1;
+    if (k < q.size() && q[k] == '#') return true;
+    if (q.compare(k, 3, "%23") == 0) return true;
+    const std::size_t b = k;
+    while (k < q.size() && k < b + 10 && ((q[k] >= 'a' && q[k] <= 'z') || (q[k] >= 'A' && q[k] <= 'Z'))) ++k;
+    if (k > b + 1 && k < q.size() && (q[k] == ';' || q.compare(k, 3, "%3B") == 0 || q.compare(k, 3, "%3b") == 0))
+      return true;
+  }
+  return false;
+}
+
 std::string_view source_prefix(Source s) {
   switch (s) {
     case Source::path: case Source::path_segment: return "path";
@@ -191,10 +205,8 @@ void Transaction::protocol_phase(const RequestView& request) {
       add(Protection::protocol, Source::query, "*", {}, "too many query arguments");
     // Unencoded HTML entities ("&#106;" "&lt;") cut the query into pieces at their '&':
     // the application may still see them whole, so the whole query is read once more.
-    if (!stop_ && (query.find("&#") != std::string_view::npos || query.find("&lt") != std::string_view::npos ||
-                   query.find("&%23") != std::string_view::npos ||
-                   query.find(" ") != std::string_view::npos || query.find("&&") != std::string_view::npos ||
-                   query.find("&quot") != std::string_view::npos || query.find("&colon") != std::string_view::npos))
+    if (!stop_ && (has_raw_entity(query) || query.find(' ') != std::string_view::npos ||
+                   query.find("&&") != std::string_view::npos || query.find("&lt") != std::string_view::npos))
       inspect_value(Source::query, "*", query, true,
                     checks_for(Source::query) & (bit(Protection::xss) | bit(Protection::cmdi) |
                                                  bit(Protection::code_injection)));
@@ -256,8 +268,7 @@ void Transaction::body_phase(const RequestView& request) {
     walker.query(body, Source::form, Source::form_name);
     // A browser never sends a literal blank in this encoding: such a body was typed by hand,
     // and its '&' may be shell syntax rather than separators. Read it whole as well.
-    if (!stop_ && (body.find(' ') != std::string_view::npos || body.find("&#") != std::string_view::npos ||
-                   body.find("&%23") != std::string_view::npos) && body.size() < 65536)
+    if (!stop_ && (body.find(' ') != std::string_view::npos || has_raw_entity(body)) && body.size() < 65536)
       inspect_value(Source::body_raw, {}, body, true,
                     checks_for(Source::body_raw) & (bit(Protection::xss) | bit(Protection::cmdi) |
                                                     bit(Protection::code_injection)));
