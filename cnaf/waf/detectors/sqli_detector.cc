@@ -368,7 +368,7 @@ bool detect_sqli(const Inspected& v, Scratch&, Hit& hit) {
   static constexpr NeedleSet kCatalogs(std::to_array<std::string_view>({
       "information_schema", "sysobjects", "syscolumns", "mysql.user", "pg_catalog", "pg_shadow",
       "sqlite_master", "msysaccessobjects", "all_tables", "user_tables", "sys.tables",
-      "master..sysdatabases", "northwind", "sys.sql_logins"}));
+      "master..sysdatabases", "sys.sql_logins"}));
   bool catalog = false;
   kCatalogs.find(v.lower, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
     const std::size_t n = kCatalogs.needles[index].size();
