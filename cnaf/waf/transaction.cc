@@ -392,9 +392,15 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
   if (!prose) {
     const std::size_t tick = text_.find('`');
     if (tick != std::string::npos && text_.find('`', tick + 1) != std::string::npos) {
+      // Words before the span, and only words: "Problem with `x`", not "<img src=`...`".
       std::size_t words = 0;
-      for (std::size_t k = 0; k < tick; ++k) words += text_[k] == ' ';
-      quoted_code = words >= 2;
+      bool plain = true;
+      for (std::size_t k = 0; k < tick; ++k) {
+        const char c = text_[k];
+        words += c == ' ';
+        plain &= c != '<' && c != '>' && c != '=' && c != '"' && c != '(' && c != ';' && c != '|' && c != '&';
+      }
+      quoted_code = words >= 2 && plain;
     }
   }
   const bool free_text_field = source == Source::query || source == Source::form ||

@@ -245,7 +245,7 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
     for (std::size_t c = s.find(':'); c != std::string_view::npos; c = s.find(':', c + 1)) {
       const std::size_t from = c >= 16 ? c - 16 : 0;
       for (std::size_t p = from; p < c; ++p) {
-        if (s[p] != '=' && s[p] != '"' && s[p] != '\'' && s[p] != '(') continue;
+        if (s[p] != '=' && s[p] != '"' && s[p] != '\'' && s[p] != '(' && s[p] != '?' && s[p] != '`') continue;
         std::size_t q = p + 1;
         while (q < c && static_cast<unsigned char>(s[q]) < 0x21) ++q;
         end = script_scheme(s, q);
@@ -271,7 +271,9 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
       const std::string_view n = kDom.needles[index];
       if (n == "&{" && s.find('}', p) == std::string_view::npos) return false;
       if (n == "&{" && s.find(';', p) == std::string_view::npos) return false;
-      if (p > 0 && n[0] >= 'a' && n[0] <= 'z' && ((s[p - 1] >= 'a' && s[p - 1] <= 'z') || s[p - 1] == '_')) return false;
+      if (p > 0 && n[0] >= 'a' && n[0] <= 'z' && n != "document.cookie" &&
+          ((s[p - 1] >= 'a' && s[p - 1] <= 'z') || s[p - 1] == '_'))
+        return false;
       where = p;
       return true;
     });
