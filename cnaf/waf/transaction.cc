@@ -23,7 +23,7 @@ constexpr std::uint32_t kValueChecks =
 constexpr std::uint32_t kNameChecks = bit(Protection::sqli) | bit(Protection::xss) |
                                       bit(Protection::code_injection) | bit(Protection::nosqli) |
                                       bit(Protection::protocol) | bit(Protection::shellshock) |
-                                      bit(Protection::ssrf);
+                                      bit(Protection::ssrf) | bit(Protection::lfi);
 constexpr std::uint32_t kFreeHeaderChecks =
     kValueChecks & ~(bit(Protection::rfi) | bit(Protection::ssrf) | bit(Protection::nosqli));
 constexpr std::uint32_t kFixedHeaderChecks =

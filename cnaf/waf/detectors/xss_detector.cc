@@ -327,6 +327,9 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
         std::size_t e = p + sink.size();
         while (e < s.size() && (s[e] == ' ' || s[e] == '\t')) ++e;
         if (e + 2 < s.size() && s[e] == '?' && s[e + 1] == '.' && s[e + 2] == '(') e += 2;  // alert?.(1)
+        for (const std::string_view via : {std::string_view(".call"), std::string_view(".apply"),
+                                           std::string_view(".bind")})
+          if (s.compare(e, via.size(), via) == 0) e += via.size();  // confirm.call(null,1)
         if (e >= s.size() || (s[e] != '(' && s[e] != '`')) continue;
         if (p > 0 && name_char(s[p - 1]) && s[p - 1] != ':' ) {
           if (!(sink == "fromcharcode" && s[p - 1] == '.')) continue;
