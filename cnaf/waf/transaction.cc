@@ -35,7 +35,7 @@ std::uint32_t checks_for(Source s) {
       return bit(Protection::lfi) | bit(Protection::xss) | bit(Protection::code_injection) |
              bit(Protection::cmdi) | bit(Protection::protocol);
     case Source::path_segment:
-      return bit(Protection::sqli);
+      return bit(Protection::sqli) | bit(Protection::xss) | bit(Protection::nosqli);
     case Source::query_name: case Source::form_name: case Source::json_key:
     case Source::cookie_name: case Source::multipart_name:
       return kNameChecks;

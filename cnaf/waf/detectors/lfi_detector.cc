@@ -86,6 +86,15 @@ bool detect_lfi(const Inspected& v, Scratch& scratch, Hit& hit) {
   std::string_view s = v.lower;
   if (s.size() < 3 || !v.has(kDot | kSlash | kBackslash | kColon)) return false;
   if (v.source == Source::path && sensitive_path(s, hit)) return true;
+  // Windows administrative shares and registry hives: \\host\c$\..., ntuser.dat, sam.
+  for (const std::string_view n : {std::string_view("\\c$\\"), std::string_view("/c$/"),
+                                   std::string_view("\\admin$\\"), std::string_view("ntuser.dat")}) {
+    const std::size_t p = s.find(n);
+    if (p != std::string_view::npos) {
+      hit = Hit{p, std::min<std::size_t>(64, s.size() - p), "Windows administrative share or hive"};
+      return true;
+    }
+  }
   if (hex_path(s, scratch.a)) s = scratch.a;
   // Count ".." followed by a separator (or "....//" forms).
   std::size_t climbs = 0;

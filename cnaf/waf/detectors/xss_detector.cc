@@ -330,6 +330,11 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
         for (const std::string_view via : {std::string_view(".call"), std::string_view(".apply"),
                                            std::string_view(".bind")})
           if (s.compare(e, via.size(), via) == 0) e += via.size();  // confirm.call(null,1)
+        const bool wrapped = p > 0 && s[p - 1] == '(' && e + 1 < s.size() && s[e] == ')' && s[e + 1] == '(';
+        if (wrapped) {  // (alert)(1)
+          hit = Hit{p - 1, std::min<std::size_t>(32, s.size() - p + 1), "script sink called through parentheses"};
+          return true;
+        }
         if (e >= s.size() || (s[e] != '(' && s[e] != '`')) continue;
         if (p > 0 && name_char(s[p - 1]) && s[p - 1] != ':' ) {
           if (!(sink == "fromcharcode" && s[p - 1] == '.')) continue;
