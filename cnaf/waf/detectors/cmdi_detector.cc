@@ -316,6 +316,7 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
   // The first command start, if near the beginning (an argument then syntax).
   constexpr std::size_t kNear = 48;
   std::size_t words = 0;
+  std::size_t separators = 0;
   for (std::size_t i = 0; i < s.size() && i < kNear + 8; ++i) {
     const char c = s[i];
     if (c == ' ') {
@@ -353,7 +354,7 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
       if (hit.pos + hit.len > v.text.size()) hit.len = v.text.size() - hit.pos;
       return true;
     }
-    if (c != '`' && c != '$' && c != '<' && c != '>') break;  // only the first separator
+    if (++separators >= 3) break;  // the first few separators near the start only
   }
   return false;
 }

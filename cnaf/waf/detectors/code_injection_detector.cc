@@ -320,7 +320,8 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       "{{joiner", "{{namespace", "{{range", "{%import", "{% import", "{% for", "{%for",
       "<%=", "<%@", "#{", "${t(", "${class", "${request", "${session", "${application",
       "${pagecontext", "${param", "${header", "${facescontext", "${initparam", "${cookie",
-      "@(", "@{", "#{t(", "${@", "{${",
+      "@(", "@{", "#{t(", "${@", "{${", "!!python/", "!!ruby/", "!!javax.", "!!java.",
+      "!!com.sun",
   }));
   const bool prose = looks_like_prose(s);
   const bool found = kAnywhere.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
