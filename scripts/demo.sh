@@ -14,8 +14,8 @@ run "$bin" policy explain conf/default.yaml --domain pool.supportxmr.com
 run "$bin" policy explain conf/default.yaml --exec /usr/bin/nc -l -p 4444
 run "$bin" policy explain conf/default.yaml --request "GET /item?id=1'+UNION+SELECT+password+FROM+users--"
 
-if [[ $(id -u) -ne 0 ]] || ! unshare --mount --pid --net --fork true 2>/dev/null; then
+if [[ $(id -u) -ne 0 ]] || ! unshare --mount --pid --net --fork --mount-proc true 2>/dev/null; then
   say "The live part needs root and namespaces (unshare); run 'sudo make run' to see it."
   exit 0
 fi
-unshare --mount --pid --net --fork bash scripts/demo/inside.sh "$bin"
+unshare --mount --pid --net --fork --mount-proc bash scripts/demo/inside.sh "$bin"

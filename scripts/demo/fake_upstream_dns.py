@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The demo's stand-in for the container's real resolver: answers every A query with
 127.0.0.1 (and AAAA with nothing), so names resolve inside a network namespace with no
-network. Usage: fake_upstream_dns.py ADDR PORT"""
+network; names under the search domain `demo.internal` do not exist (NXDOMAIN), as a real
+resolver would say. Usage: fake_upstream_dns.py ADDR PORT"""
 import socket
 import struct
 import sys
@@ -20,9 +21,12 @@ def answer(query: bytes) -> bytes:
     qtype = struct.unpack(">H", query[pos + 1:pos + 3])[0]
     question = query[12:qend]
     rd = flags & 0x0100
-    header = struct.pack(">HHHHHH", qid, 0x8080 | rd, 1, 1 if qtype == 1 else 0, 0, 0)
+    missing = question[:-4].lower().endswith(b"\x04demo\x08internal\x00")
+    rcode = 3 if missing else 0
+    has_answer = qtype == 1 and not missing
+    header = struct.pack(">HHHHHH", qid, 0x8080 | rd | rcode, 1, 1 if has_answer else 0, 0, 0)
     body = question
-    if qtype == 1:
+    if has_answer:
         body += b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton("127.0.0.1")
     return header + body
 

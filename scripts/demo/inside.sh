@@ -56,8 +56,8 @@ if command -v python3 >/dev/null; then
 import json, sys
 for line in open(sys.argv[1]):
     e = json.loads(line)
-    extra = {k: v for k, v in e.items() if k not in ("time", "app_id", "type", "action", "rule", "message")}
-    print(f"{e[\"type\"]:8} {e[\"action\"]:8} {e[\"rule\"] or \"-\":32} {e[\"message\"][:70]}")
+    rule = e.get("rule") or "-"
+    print("%-8s %-8s %-30s %s" % (e["type"], e["action"], rule, e["message"][:90]))
 ' "$tmp/data/events.jsonl"
 fi
 rm -rf "$tmp"
