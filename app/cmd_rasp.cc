@@ -121,6 +121,11 @@ int run_rasp(const RaspFlags& flags, std::vector<std::string> command) {
       std::cerr << "defender rasp: --user " << user << ": " << error << "\n";
       return kExitUsage;
     }
+    // As `docker run --user` does: HOME is the user's, not root's.
+    if (!options.spawn.credentials->home.empty()) {
+      std::erase_if(options.spawn.env, [](const std::string& e) { return e.rfind("HOME=", 0) == 0; });
+      options.spawn.env.push_back("HOME=" + options.spawn.credentials->home);
+    }
   }
   options.signal_process_group = flags.signal_group || policy->supervisor.signal_process_group;
   options.grace_ms = flags.grace_ms.value_or(policy->supervisor.grace_ms);

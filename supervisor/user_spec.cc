@@ -4,7 +4,9 @@
 #include <pwd.h>
 
 #include <charconv>
+#include <fstream>
 #include <limits>
+#include <sstream>
 
 namespace defender::supervisor {
 namespace {
@@ -49,6 +51,74 @@ std::optional<gid_t> lookup_group(std::string_view group) {
   return std::nullopt;
 }
 
+// A static defender cannot load glibc's NSS modules in an image without glibc: read the
+// files databases directly when NSS finds nothing. Fields split on ':' (bounded line length).
+std::vector<std::string> split_fields(const std::string& line) {
+  std::vector<std::string> fields;
+  std::stringstream stream(line);
+  std::string field;
+  while (std::getline(stream, field, ':')) fields.push_back(field);
+  if (!line.empty() && line.back() == ':') fields.emplace_back();
+  return fields;
+}
+
+std::optional<Credentials> user_from_file(std::string_view user, const std::string& path) {
+  std::ifstream file(path);
+  std::string line;
+  const auto id = parse_id(user);
+  while (std::getline(file, line)) {
+    if (line.size() > 4096) continue;
+    const auto f = split_fields(line);
+    if (f.size() < 7) continue;
+    const auto uid = parse_id(f[2]);
+    const auto gid = parse_id(f[3]);
+    if (!uid || !gid) continue;
+    if (f[0] == user || (id && *id == *uid)) {
+      Credentials creds;
+      creds.uid = *uid;
+      creds.gid = *gid;
+      creds.name = f[0];
+      creds.home = f[5];
+      return creds;
+    }
+  }
+  return std::nullopt;
+}
+
+// Groups naming `user` as a member (and the primary group), from a group file.
+std::vector<gid_t> groups_from_file(const std::string& user, gid_t primary, const std::string& path) {
+  std::vector<gid_t> groups{primary};
+  std::ifstream file(path);
+  std::string line;
+  while (std::getline(file, line) && groups.size() < 1024) {
+    const auto f = split_fields(line);
+    if (f.size() < 4) continue;
+    const auto gid = parse_id(f[2]);
+    if (!gid || *gid == primary) continue;
+    std::stringstream members(f[3]);
+    std::string member;
+    while (std::getline(members, member, ',')) {
+      if (member == user) {
+        groups.push_back(*gid);
+        break;
+      }
+    }
+  }
+  return groups;
+}
+
+std::optional<gid_t> group_from_file(std::string_view group, const std::string& path) {
+  std::ifstream file(path);
+  std::string line;
+  while (std::getline(file, line)) {
+    const auto f = split_fields(line);
+    if (f.size() >= 3 && f[0] == group) {
+      if (const auto gid = parse_id(f[2])) return static_cast<gid_t>(*gid);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Credentials> resolve_user(std::string_view spec, std::string* error) {
@@ -77,6 +147,9 @@ std::optional<Credentials> resolve_user(std::string_view spec, std::string* erro
     }
     groups.resize(static_cast<std::size_t>(count < 0 ? 0 : count));
     creds.groups = std::move(groups);
+  } else if (auto from_file = user_from_file(user, "/etc/passwd")) {
+    creds = std::move(*from_file);
+    creds.groups = groups_from_file(creds.name, creds.gid, "/etc/group");
   } else if (const auto id = parse_id(user)) {
     // A numeric uid without a passwd entry (common in images): its group is the same number.
     creds.uid = *id;
@@ -86,7 +159,8 @@ std::optional<Credentials> resolve_user(std::string_view spec, std::string* erro
     return std::nullopt;
   }
   if (!group.empty()) {
-    const auto gid = lookup_group(group);
+    auto gid = lookup_group(group);
+    if (!gid) gid = group_from_file(group, "/etc/group");
     if (!gid) {
       if (error) *error = "unknown group '" + std::string(group) + "'";
       return std::nullopt;

@@ -67,7 +67,9 @@ TEST_F(ExecTargetTest, Absolute) {
   EXPECT_EQ(resolve("/usr/bin/id").path, "/usr/bin/id");
   EXPECT_EQ(resolve("/usr/bin/../bin/./id").path, "/usr/bin/id");
   EXPECT_EQ(resolve("/../../usr/bin/id").path, "/usr/bin/id");
-  if (std::filesystem::is_symlink("/bin")) EXPECT_EQ(resolve("/bin/id").path, "/usr/bin/id");
+  if (std::filesystem::is_symlink("/bin")) {
+    EXPECT_EQ(resolve("/bin/id").path, "/usr/bin/id");
+  }
 }
 
 TEST_F(ExecTargetTest, RelativeToTheCallersCwd) {

@@ -182,7 +182,7 @@ TEST(RaspScan, UnsupervisedProcessIsFoundAndKilled) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Where, RaspExec, ::testing::Values(Where::plain, Where::namespaces),
-                         [](const auto& info) { return info.param == Where::plain ? "plain" : "namespaces"; });
+                         [](const auto& param_info) { return param_info.param == Where::plain ? "plain" : "namespaces"; });
 
 }  // namespace
 }  // namespace defender::testing

@@ -110,9 +110,9 @@ TEST_P(RaspPid1, LeftoversGetTermThenKillAfterGrace) {
 }
 
 TEST_P(RaspPid1, UserDrop) {
-  RunResult result = run_app({"id", "-u"}, {"--user", "nobody"});
+  RunResult result = run_app({"sh", "-c", "id -u; echo $HOME"}, {"--user", "nobody"});
   EXPECT_EQ(result.status, 0) << result.err;
-  EXPECT_EQ(result.out, "65534\n");
+  EXPECT_EQ(result.out, "65534\n/nonexistent\n");
   result = run_app({"sh", "-c", "echo $(id -u):$(id -g):$(id -G)"}, {"--user", "4321:4322"});
   EXPECT_EQ(result.status, 0) << result.err;
   EXPECT_EQ(result.out, "4321:4322:4322\n");
@@ -158,7 +158,7 @@ TEST(RaspTerminal, TheAppGetsTheForegroundOfTheTerminal) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Where, RaspPid1, ::testing::Values(Where::plain, Where::namespaces),
-                         [](const auto& info) { return info.param == Where::plain ? "plain" : "namespaces"; });
+                         [](const auto& param_info) { return param_info.param == Where::plain ? "plain" : "namespaces"; });
 
 }  // namespace
 }  // namespace defender::testing
