@@ -157,6 +157,21 @@ TEST(RaspTerminal, TheAppGetsTheForegroundOfTheTerminal) {
   EXPECT_EQ(own, foreground) << result.out;
 }
 
+TEST(RaspSignalGroup, SignalsReachTheWholeProcessGroup) {
+  // The app (sh) ignores SIGTERM; only its child handles it. With -g the child gets it.
+  TempDir data;
+  Process process(rasp_argv({"sh", "-c",
+                             "trap '' TERM; (trap 'echo child-got-term; exit 0' TERM; echo ready; "
+                             "while :; do sleep 0.05; done); echo parent-done"},
+                            {"--signal-group"}),
+                  {"DATA_FOLDER=" + data.path()});
+  ASSERT_TRUE(process.wait_for_output("ready", 20s)) << process.err();
+  process.signal(SIGTERM);
+  EXPECT_EQ(process.wait(10s), 0);
+  EXPECT_NE(process.out().find("child-got-term"), std::string::npos) << process.out();
+  EXPECT_NE(process.out().find("parent-done"), std::string::npos) << process.out();
+}
+
 INSTANTIATE_TEST_SUITE_P(Where, RaspPid1, ::testing::Values(Where::plain, Where::namespaces),
                          [](const auto& param_info) { return param_info.param == Where::plain ? "plain" : "namespaces"; });
 
