@@ -48,6 +48,17 @@ int run_cnaf(CnafOptions& options) {
     return kExitUsage;
   }
   options.proxy.http2 = !options.no_http2;
+  // Bad addresses are usage errors, found before anything is opened.
+  for (const auto& [what, text] : {std::pair<std::string, std::string>{"--listen", options.proxy.listen},
+                                   {"--upstream", options.proxy.upstream}}) {
+    boost::asio::ip::tcp::endpoint ignored;
+    if (!text.empty()) {
+      if (const std::string error = cnaf::parse_endpoint(text, ignored, what == "--upstream"); !error.empty()) {
+        std::cerr << "defender cnaf: " << what << " " << error << "\n";
+        return kExitUsage;
+      }
+    }
+  }
 
   std::unique_ptr<core::EventLog> events;
   try {

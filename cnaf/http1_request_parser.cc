@@ -50,6 +50,7 @@ Http1RequestParser::Result Http1RequestParser::feed(std::string_view data, std::
     head_bytes_ = 0;
     after_lf_ = false;
     scan_done_ = false;
+    after_cr_ = false;
     line_len_ = 1;
   }
   body_out_ = body_out;
@@ -62,17 +63,23 @@ Http1RequestParser::Result Http1RequestParser::feed(std::string_view data, std::
     if (window.size() > room) window = window.substr(0, static_cast<std::size_t>(room));
   }
 
-  // Obsolete line folding (a header line starting with SP or HTAB) is refused before llhttp,
-  // which would join the lines.
+  // Obsolete line folding (a header line starting with SP or HTAB) and bare LF line ends are
+  // refused here, before llhttp (which would join folded lines and may accept a bare LF).
   if (in_head && !scan_done_) {
     for (const char c : window) {
       if (c == '\n') {
+        if (!after_cr_) {
+          fail(ProxyError::bad_request, "bare LF in the request head");
+          result.event = Event::error;
+          return result;
+        }
         if (line_len_ == 0) {  // the empty line: the head ends here
           scan_done_ = true;
           break;
         }
         line_len_ = 0;
         after_lf_ = true;
+        after_cr_ = false;
         continue;
       }
       if (after_lf_ && (c == ' ' || c == '\t')) {
@@ -81,6 +88,7 @@ Http1RequestParser::Result Http1RequestParser::feed(std::string_view data, std::
         return result;
       }
       after_lf_ = false;
+      after_cr_ = c == '\r';
       if (c != '\r') ++line_len_;
     }
   }

@@ -84,6 +84,7 @@ class Http1RequestParser final : private LlhttpHandler {
   bool message_done_ = false;
   // Line-folding scan of the head bytes (independent of llhttp's callbacks).
   bool after_lf_ = false;   // the last head byte seen was LF
+  bool after_cr_ = false;   // the last head byte seen was CR
   bool scan_done_ = false;  // the empty line ending the head was seen
   std::size_t line_len_ = 1;
 };

@@ -95,7 +95,7 @@ std::error_code Proxy::start(const ProxyOptions& options) {
   }
   if (!cert.empty()) {
     try {
-      sealed->tls = std::make_shared<TlsContext>(cert, key, options.http2);
+      sealed->tls = std::make_shared<TlsContext>(cert, key, sealed->http2);
     } catch (const std::exception& e) {
       start_error_ = e.what();
       return std::make_error_code(std::errc::invalid_argument);

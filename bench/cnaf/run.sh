@@ -25,6 +25,7 @@ done
 [[ -x "$BIN" ]] || { echo "no defender binary at $BIN"; exit 1; }
 BIN=$(readlink -f "$BIN")
 WORK=$(mktemp -d /tmp/cnafbench.XXXXXX)
+chmod 755 "$WORK"  # nginx workers run as nobody: they read www/ and write their temp folders
 PIDS=()
 NGINX_PIDFILES=()
 cleanup() {
@@ -41,6 +42,7 @@ BACK_PORT=$(free_port); NGX_PORT=$(free_port); NGX_H2_PORT=$(free_port); OUR_POR
 
 # --- backend: nginx serving static files (1 worker: the same for both proxies) ---
 mkdir -p "$WORK/www" "$WORK/backend" "$WORK/proxy"
+for d in backend proxy; do mkdir -p "$WORK/$d/body" "$WORK/$d/proxy"; chmod 777 "$WORK/$d/body" "$WORK/$d/proxy"; done
 printf 'ok\n' > "$WORK/www/small"
 python3 -c "import sys; sys.stdout.write(('<p>' + 'x'*76 + '</p>\n') * 128)" > "$WORK/www/page10k"
 cat > "$WORK/backend/nginx.conf" <<CONF
@@ -160,11 +162,11 @@ run_h2() {
   reqs=$(echo "$out" | awk '/^requests:/{print $8}')
   rps=$(echo "$out" | awk '/^finished in/{print $4}')
   # h2load prints min/max/mean/sd of request time; no percentiles: report mean as p50, max as p99.
-  p50=$(echo "$out" | awk '/^time for request:/{print $4"(mean)"}')
-  p99=$(echo "$out" | awk '/^time for request:/{print $3"(max)"}')
+  p50=$(echo "$out" | awk '/^time for request:/{print $6"(mean)"}')
+  p99=$(echo "$out" | awk '/^time for request:/{print $5"(max)"}')
   rss=$(rss_kib "$pid")
   local us_per_req; us_per_req=$(python3 -c "print('%.1f' % (($c1-$c0)*1e6/$HZ/max(1,int('${reqs:-0}' or 0))))")
-  local errors; errors=$(echo "$out" | awk '/^requests:/{print $10" failed, "$12" errored"}')
+  local errors; errors=$(echo "$out" | awk '/^requests:/{if ($10 != "0" || $12 != "0") print $10" failed, "$12" errored"}')
   echo "$name|$proxy|$rps|$p50|$p99|$us_per_req|$rss|$errors" >> "$RESULTS"
 }
 
