@@ -154,6 +154,7 @@ void DnsServer::Impl::receive_udp() {
 // reports after our wait is queued, so no EAGAIN read is spent to find that out. When the
 // bound is hit with more to read, the rest is read after the other ready handlers (post).
 void DnsServer::Impl::drain_udp() {
+  Drain drain(*this);
   Downstream downstream;
   downstream.udp_socket = udp_listener.socket.get();
   const int fd = udp_listener.socket->native_handle();
@@ -198,7 +199,7 @@ void DnsServer::Impl::send_to(Downstream& downstream, std::span<const std::uint8
   if (client_out.full()) flush_sends();
   if (client_out.add(answer, downstream.udp_client.data(),
                      static_cast<socklen_t>(downstream.udp_client.size()))) {
-    post_flush();
+    if (!draining) post_flush();
     return;
   }
   boost::system::error_code ec;  // too big for the batch: at once
@@ -210,14 +211,15 @@ void DnsServer::Impl::send_to(Downstream& downstream, std::span<const std::uint8
 void DnsServer::Impl::send_upstream(UpstreamState& upstream, std::span<const std::uint8_t> query) {
   if (upstream.out->full()) flush_sends();
   if (upstream.out->add(query, nullptr, 0)) {
-    post_flush();
+    if (!draining) post_flush();
     return;
   }
   boost::system::error_code ec;  // a query over 4 KiB from a UDP client: cannot be, but still
   upstream.udp_socket->send(boost::asio::buffer(query.data(), query.size()), 0, ec);
 }
 
-// Datagrams queued by a handler leave when it is done (one sendmmsg per socket).
+// Datagrams queued by a handler leave when it is done (one sendmmsg per socket): the drain
+// handlers flush at their end themselves; other handlers post a flush.
 void DnsServer::Impl::post_flush() {
   if (flush_posted) return;
   flush_posted = true;

@@ -156,6 +156,7 @@ void DnsServer::Impl::receive_upstream_udp(int index) {
 
 // As drain_udp(): bounded batches, a short batch means empty (see there).
 void DnsServer::Impl::drain_upstream_udp(int index) {
+  Drain drain(*this);
   const int fd = upstreams[static_cast<std::size_t>(index)].udp_socket->native_handle();
   for (int round = 0; round < 4; ++round) {
     const int n = upstream_batch.receive(fd);

@@ -153,6 +153,18 @@ struct DnsServer::Impl : std::enable_shared_from_this<DnsServer::Impl> {
   static constexpr std::size_t kSendBuffer = 4096;  // bigger datagrams are sent at once
   UdpSendBatch client_out;  // answers to UDP clients, sent when the current handler is done
   bool flush_posted = false;
+  bool draining = false;  // inside a drain handler: it flushes at its end
+  // Marks a drain handler; its end sends what it queued.
+  struct Drain {
+    explicit Drain(Impl& impl) : impl_(impl) { impl_.draining = true; }
+    ~Drain() {
+      impl_.draining = false;
+      if (!impl_.stopped) impl_.flush_sends();
+    }
+    Drain(const Drain&) = delete;
+    Drain& operator=(const Drain&) = delete;
+    Impl& impl_;
+  };
   std::vector<std::uint8_t> answer_buffer;   // answers we build or rewrite
   std::vector<std::uint8_t> cache_buffer;
 
