@@ -11,6 +11,8 @@
 # QPS: a fixed offered rate (same for both, so CPU per query compares like with like); 0: as
 # fast as dnsperf goes. Everything runs on 127.0.0.1 with its own configs and pid files in a
 # temp folder; only the processes started here are stopped.
+# Diagnostics: THREADS=1 prints per-thread CPU ticks around each run; PERF_OUT=FILE records a
+# perf profile of defender during its UDP run.
 set -euo pipefail
 
 BIN=${1:-build/app/defender}
