@@ -92,8 +92,8 @@ struct ConsoleServer::Impl {
   std::unique_ptr<EventWriter> writer;
   std::unique_ptr<Api> api;
   std::unique_ptr<ChannelContext> channel;
+  asio::ssl::context tls{asio::ssl::context::tls_server};  // outlives the sessions in io
   asio::io_context io;
-  asio::ssl::context tls{asio::ssl::context::tls_server};
   tcp::acceptor api_acceptor{io};
   tcp::acceptor defender_acceptor{io};
   std::atomic<std::size_t> api_connections{0};

@@ -228,7 +228,7 @@ TEST_F(ClientTest, WrongCaIsRefused) {
 
 TEST(InstallBundle, BadBundlesAreRefusedAtConstruction) {
   boost::asio::io_context io;
-  for (const std::string bundle : {"", "%%%", base64_encode("[]"), base64_encode(R"({"ws_address":"ws://x:1","ca_cert":"","token":"t"})")}) {
+  for (const std::string& bundle : std::vector<std::string>{"", "%%%", base64_encode("[]"), base64_encode(R"({"ws_address":"ws://x:1","ca_cert":"","token":"t"})")}) {
     ConsoleClient::Options options;
     options.install_bundle = bundle;
     EXPECT_THROW(ConsoleClient(io, options, [](const std::string&, std::string*) { return true; },

@@ -2,6 +2,8 @@
 // multipart forms, install bundles and console addresses, cookies and query strings.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "console/api.h"
 #include "console/auth.h"
 #include "console/channel_protocol.h"
@@ -13,7 +15,7 @@ namespace defender::console {
 namespace {
 
 TEST(Crypto, Base64RoundTripsAndRefusesGarbage) {
-  for (const std::string text : {"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& text : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
     EXPECT_EQ(base64_decode(base64_encode(text)), text);
   }
   EXPECT_EQ(base64_encode("hello"), "aGVsbG8=");
