@@ -133,6 +133,20 @@ HttpResponse Api::embed(const HttpRequest& request) {
   bundle_request.options.app_id = app_id->data;
   if (data_folder != nullptr && !data_folder->data.empty()) bundle_request.options.data_folder = data_folder->data;
   bundle_request.options.console = ws_address(request);
+  // What the base image sets, when the Dockerfile does not say (as `defender embed`'s flags).
+  for (auto [name, target] : {std::pair{"entrypoint", &bundle_request.options.base.entrypoint},
+                              std::pair{"cmd", &bundle_request.options.base.cmd}}) {
+    const FormPart* part = find_part(form.parts, name);
+    if (part == nullptr || part->data.empty()) continue;
+    embed::Argv argv;
+    if (part->data != "null" && embed::parse_json_array(part->data, argv) != embed::JsonArray::kStrings) {
+      return error_response(request, 400, std::string(name) + ": expected a JSON array of strings, e.g. [\"/app/run\"]");
+    }
+    *target = std::move(argv);
+  }
+  if (const FormPart* user = find_part(form.parts, "base_user"); user != nullptr && !user->data.empty()) {
+    bundle_request.options.base.user = user->data;
+  }
   if (auto problem = embed::validate_options(bundle_request.options)) {
     return error_response(request, 400, *problem);
   }

@@ -131,7 +131,8 @@ TEST_F(ApiTest, EmbedReturnsTheCliBundle) {
   ASSERT_EQ(put.status, 200);
   const std::string zip = dir_.path() + "/api.zip";
   auto got = call("/api/v1/defenders/embed",
-                  as_admin({"-F", "dockerfile=@" + dockerfile, "-F", "app_id=shop", "-F", "data_folder=/rasp/"}));
+                  as_admin({"-F", "dockerfile=@" + dockerfile, "-F", "app_id=shop", "-F", "data_folder=/rasp/",
+                            "-F", "entrypoint=[]"}));
   ASSERT_EQ(got.status, 200) << got.body.substr(0, 500);
   EXPECT_NE(got.headers.find("application/zip"), std::string::npos);
   {
@@ -143,7 +144,7 @@ TEST_F(ApiTest, EmbedReturnsTheCliBundle) {
   const std::string console_address = "wss://127.0.0.1:" + std::to_string(console_->defender_port());
   const auto cli = defender::testing::run({defender::testing::defender_bin(), "embed", "--app-id", "shop",
                                            "--policy", policy, "--console", console_address,
-                                           "--defender-binary", "/bin/busybox", "--output",
+                                           "--defender-binary", "/bin/busybox", "--entrypoint", "[]", "--output",
                                            dir_.path() + "/cli.zip", dockerfile});
   ASSERT_EQ(cli.status, 0) << cli.err;
   for (const char* name : {"defender", "policy.yaml"}) {
@@ -160,6 +161,13 @@ TEST_F(ApiTest, EmbedReturnsTheCliBundle) {
   EXPECT_EQ(api_dockerfile.substr(0, extra), cli_dockerfile);
 
   EXPECT_EQ(call("/api/v1/defenders/embed", as_admin({"-F", "app_id=shop"})).status, 400);
+  // Without the base image's entrypoint the rewrite cannot be sure: 400 with the reason.
+  const auto unsure = call("/api/v1/defenders/embed", as_admin({"-F", "dockerfile=@" + dockerfile, "-F", "app_id=shop"}));
+  EXPECT_EQ(unsure.status, 400);
+  EXPECT_NE(unsure.body.find("ENTRYPOINT"), std::string::npos) << unsure.body;
+  EXPECT_EQ(call("/api/v1/defenders/embed",
+                 as_admin({"-F", "dockerfile=@" + dockerfile, "-F", "app_id=shop", "-F", "entrypoint=nope"})).status,
+            400);
   EXPECT_EQ(call("/api/v1/defenders/embed",
                  as_admin({"-F", "dockerfile=@" + dockerfile, "-F", "app_id=bad id!"})).status, 400);
   EXPECT_EQ(call("/api/v1/defenders/embed",

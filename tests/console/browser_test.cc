@@ -17,7 +17,7 @@ TEST(ConsoleBrowser, LoginPolicyErrorAndDeploy) {
   ConsoleProcess console(dir.path() + "/data", defender::testing::free_port(), defender::testing::free_port(),
                          {"--defender-binary", "/bin/busybox"});
   ASSERT_TRUE(console.ready()) << console.process().err();
-  const std::string dockerfile = dir.write("Dockerfile", "FROM alpine:3.19\nCMD [\"/app/run\"]\n");
+  const std::string dockerfile = dir.write("Dockerfile", "FROM alpine:3.19\nENTRYPOINT [\"/app/run\"]\n");
   const auto result = defender::testing::run(
       {"python3", defender::testing::source_dir() + "/tests/console/browser_ui.py",
        "https://127.0.0.1:" + std::to_string(console.api_port()) + "/", "admin", kAdminPassword, dockerfile,
