@@ -75,7 +75,11 @@ HttpResponse Api::handle(const HttpRequest& request) {
       auto response = error_response(request, 401,
                                      session_refused ? "session expired or unknown: log in again"
                                                      : "authentication required");
-      response.set(http::field::www_authenticate, "Basic realm=\"defender console\"");
+      // The challenge only for basic-auth clients: a browser would open its own login dialog
+      // over the web UI's (and a headless one would wait on it forever).
+      if (!request[http::field::authorization].empty()) {
+        response.set(http::field::www_authenticate, "Basic realm=\"defender console\"");
+      }
       return response;
     }
     return route(request, *who, path, query);

@@ -191,6 +191,7 @@ async function deploy(event) {
   const form = new FormData();
   form.append('app_id', $('deploy-app').value.trim());
   form.append('data_folder', $('deploy-folder').value.trim());
+  if ($('deploy-entrypoint').value.trim()) form.append('entrypoint', $('deploy-entrypoint').value.trim());
   form.append('dockerfile', file, file ? file.name : 'Dockerfile');
   const response = await api('defenders/embed', { method: 'POST', body: form });
   if (response.status !== 200) {
