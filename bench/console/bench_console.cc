@@ -69,7 +69,7 @@ std::string event_line(int connection, int i) {
          "\"}";
 }
 
-asio::awaitable<void> defender(asio::ssl::context& tls, tcp::endpoint endpoint, std::string token, int index,
+asio::awaitable<void> simulated_defender(asio::ssl::context& tls, tcp::endpoint endpoint, std::string token, int index,
                                int batch, std::atomic<bool>& holding) {
   using Stream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
   auto executor = co_await asio::this_coro::executor;
@@ -210,7 +210,7 @@ int main(int argc, char** argv) {
   const auto rss_before = config.pid ? rss_kib(config.pid) : -1;
   for (int i = 0; i < config.connections; ++i) {
     asio::co_spawn(asio::make_strand(io),
-                   defender(tls, endpoint, bundle->token, i, config.batch,
+                   simulated_defender(tls, endpoint, bundle->token, i, config.batch,
                             holding[static_cast<std::size_t>(i)]),
                    asio::detached);
   }
