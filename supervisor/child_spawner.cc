@@ -81,6 +81,9 @@ void child_send(int fd, std::uint32_t kind, std::uint32_t step, int error, int p
     if (::syscall(SYS_setgroups, c.groups.size(), c.groups.data()) != 0) child_fail(channel, 2, kSetgroups, errno);
     if (::syscall(SYS_setresgid, c.gid, c.gid, c.gid) != 0) child_fail(channel, 2, kSetresgid, errno);
     if (::syscall(SYS_setresuid, c.uid, c.uid, c.uid) != 0) child_fail(channel, 2, kSetresuid, errno);
+    // Changing ids made this process non-dumpable, which would hide its first exec's path
+    // from the supervisor (see fs_identity.h); it is our own code until that exec.
+    ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
   }
   if (spec.exec_filter != nullptr || spec.landlock_ruleset_fd >= 0) {
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(channel, 2, kNoNewPrivs, errno);

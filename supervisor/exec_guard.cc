@@ -10,6 +10,7 @@
 #include <new>
 
 #include "supervisor/exec_target.h"
+#include "supervisor/fs_identity.h"
 #include "supervisor/process_table.h"
 
 namespace defender::supervisor {
@@ -87,8 +88,12 @@ void ExecGuard::on_readable() noexcept {
   }
   const std::size_t pointer_size = request_->data.arch == AUDIT_ARCH_X86_64 ? 8 : 4;
 
+  // The caller's memory and /proc links are read as the caller's owner: without this, an app
+  // running as another user is unreadable when the defender lacks CAP_SYS_PTRACE.
+  const ScopedFsIdentity as_caller(tid);
   const std::string mem_path = "/proc/" + std::to_string(tid) + "/mem";
   const int mem = ::open(mem_path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int mem_error = mem < 0 ? errno : EFAULT;  // EFAULT: opened, but the path is not readable
   std::optional<std::string> raw_path;
   std::string cmdline;
   if (mem >= 0) {
@@ -98,15 +103,25 @@ void ExecGuard::on_readable() noexcept {
   }
   const auto& processes = policy_->processes;
   if (!raw_path) {
-    // Unreadable: the kernel will most likely fail it with EFAULT; an allowlist refuses it.
-    if (processes.default_decision == policy::DefaultDecision::deny && processes.action != policy::Mode::alert &&
-        processes.action != policy::Mode::disable) {
-      if (seccomp_notify_id_valid(listener_, id) == 0) respond(id, EACCES);
-      stats_.execs_denied.fetch_add(1, std::memory_order_relaxed);
-    } else {
-      respond(id, 0);
-    }
+    // Unreadable: an exec that cannot be judged is refused in prevent mode (failing open
+    // would let a denied program through); alert and disable let it run.
     stats_.execs_unresolved.fetch_add(1, std::memory_order_relaxed);
+    const bool refuse = processes.action == policy::Mode::prevent;
+    if (!refuse) {
+      respond(id, 0);
+      return;
+    }
+    if (seccomp_notify_id_valid(listener_, id) != 0) return;
+    respond(id, EACCES);
+    stats_.execs_denied.fetch_add(1, std::memory_order_relaxed);
+    core::Event event;
+    event.type = "process";
+    event.action = "prevent";
+    event.rule = "processes.unreadable";
+    event.message = "exec refused: its path could not be read from the caller (" +
+                    std::string(std::strerror(mem_error)) + ")";
+    event.set("pid", static_cast<std::int64_t>(tid)).set("ppid", std::int64_t{0}).set("path", "").set("cmdline", cmdline);
+    events_.emit(std::move(event));
     return;
   }
   exec.path = std::move(*raw_path);

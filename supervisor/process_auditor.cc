@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "supervisor/fs_identity.h"
 #include "supervisor/process_table.h"
 
 namespace defender::supervisor {
@@ -20,6 +21,7 @@ ProcessAuditor::ProcessAuditor(std::shared_ptr<const policy::Policy> policy, cor
 
 ProcessAuditor::Outcome ProcessAuditor::audit(pid_t pid, const char* source) {
   if (pid == ::getpid()) return Outcome::skipped;
+  const ScopedFsIdentity as_owner(pid);  // /proc/PID/exe of another user needs its ids
   const auto exe = read_exe(pid);
   if (!exe) return Outcome::gone;
   // Still the defender's image: a child between fork and exec, not yet the app.

@@ -73,6 +73,23 @@ TEST_P(RaspExec, DeniedAbsolutePathRefusedAllowedRuns) {
   EXPECT_EQ(allowed.status, 0) << allowed.out << allowed.err;
 }
 
+TEST_P(RaspExec, DeniedForAnAppOfAnotherUserWithoutPtraceCapability) {
+  // podman grants no CAP_SYS_PTRACE: the defender must still read an app user's exec path
+  // (found by the podman end-to-end test: the denied exec ran). setpriv drops the capability
+  // from the bounding set, so the root defender runs without it.
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to drop the app to another user";
+  const std::string policy_path = data_.write("policy.yaml", denylist());
+  auto as_nobody_without_ptrace = [&](const std::string& target) {
+    auto argv = rasp_argv({probe_, "execve", target}, {"--policy", policy_path, "--user", "nobody"});
+    argv.insert(argv.begin(), {"setpriv", "--bounding-set=-sys_ptrace", "--"});
+    return run(GetParam() == Where::plain ? argv : in_namespaces("exec " + sh_join(argv)), 60s, "",
+               {"DATA_FOLDER=" + data_.path()});
+  };
+  expect_refused(as_nobody_without_ptrace("/usr/bin/id"), "/usr/bin/id");
+  const RunResult allowed = as_nobody_without_ptrace("/usr/bin/true");
+  EXPECT_EQ(allowed.status, 0) << allowed.out << allowed.err;
+}
+
 TEST_P(RaspExec, DeniedThroughMergedUsrAlias) {
   // /bin/id is /usr/bin/id (merged /usr): the policy sees the canonical path.
   if (!std::filesystem::exists("/bin/id")) GTEST_SKIP() << "no /bin/id";
