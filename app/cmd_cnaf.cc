@@ -14,6 +14,7 @@
 
 #include "app/command.h"
 #include "cnaf/proxy.h"
+#include "cnaf/waf/waf.h"
 #include "core/events.h"
 #include "policy/loader.h"
 
@@ -31,11 +32,6 @@ std::string events_path(const policy::Policy& policy, const std::string& data_fo
   if (file == "-" || file.empty()) return "-";
   const std::filesystem::path p(file);
   return p.is_absolute() ? file : (std::filesystem::path(data_folder) / p).string();
-}
-
-// The inspector of this build: allow-all until the WAF module provides one.
-std::shared_ptr<cnaf::Inspector> make_inspector(const policy::Policy&) {
-  return std::make_shared<cnaf::AllowAllInspector>();
 }
 
 int run_cnaf(CnafOptions& options) {
@@ -74,7 +70,7 @@ int run_cnaf(CnafOptions& options) {
   }
 
   boost::asio::io_context io(1);
-  cnaf::Proxy proxy(io, policy, make_inspector, *events, log);
+  cnaf::Proxy proxy(io, policy, cnaf::waf::make_inspector, *events, log);
   if (const std::error_code ec = proxy.start(options.proxy)) {
     std::cerr << "defender cnaf: " << proxy.start_error() << "\n";
     return ec == std::errc::invalid_argument ? kExitUsage : kExitRuntime;
