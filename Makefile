@@ -31,10 +31,11 @@ asan: setup
 	cmake --build $(BUILD)-asan -j $(JOBS)
 	cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS) --timeout 600
 
-# libFuzzer targets (clang); run one with e.g. build-fuzz/fuzz/fuzz_policy_loader fuzz/corpus/policy_loader
+# libFuzzer targets (clang); run one with e.g.
+#   build-fuzz/fuzz/policy/fuzz_policy_loader -max_total_time=60 fuzz/corpus/policy_loader
 fuzz: setup
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEFENDER_FUZZ=ON -DDEFENDER_TESTS=OFF
-	cmake --build $(BUILD)-fuzz -j $(JOBS)
+	cmake --build $(BUILD)-fuzz -j $(JOBS) --target fuzzers
 
 # A fully static defender (for `defender embed`: it runs in an image with no libraries).
 static: setup
