@@ -10,6 +10,7 @@
 
 #include "app/command.h"
 #include "embed/bundle.h"
+#include "policy/loader.h"
 
 namespace defender::app {
 namespace {
@@ -93,6 +94,13 @@ int run_embed(const EmbedFlags& flags) {
       std::cerr << "); pass --policy FILE\n";
       return kExitUsage;
     }
+  }
+  // The policy is judged before anything else about the bundle (a bad one stops the embed,
+  // whatever else is missing); make_bundle loads it again for the bundle itself.
+  if (const policy::LoadResult checked = policy::load_policy_file(request.policy_path); !checked.ok()) {
+    for (const auto& error : checked.errors) std::cerr << error.to_string() << "\n";
+    std::cerr << "defender embed: the policy has errors; nothing written\n";
+    return kExitUsage;
   }
   if (!flags.print) {  // review mode (--print) needs no binary
     const embed::BinaryChoice binary = embed::choose_defender_binary(flags.defender_binary, self);

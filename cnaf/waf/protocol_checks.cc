@@ -51,7 +51,6 @@ bool check_request_line_and_headers(const RequestView& r, ProtocolIssue& issue) 
       "lock-token", "content-range", "if", "x-http-method-override", "x-method-override",
       "x-http-method", "x-middleware-subrequest", "content-encoding", "request-range",
       "x-original-url", "x-rewrite-url"};
-  bool content_type = false;
   int content_length_count = 0;
   std::string_view content_length;
   bool chunked = false, transfer_encoding = false, host = false;
@@ -84,7 +83,6 @@ bool check_request_line_and_headers(const RequestView& r, ProtocolIssue& issue) 
       if (ranges > 5) return fail(issue, h.name, h.value, "protocol: too many ranges");
     }
     if (iequals(h.name, "content-type")) {
-      content_type = true;
       // type "/" subtype, each a token; parameters after ';'.
       const std::string_view mt = h.value.substr(0, h.value.find(';'));
       std::size_t k = 0;
@@ -143,8 +141,8 @@ bool check_request_line_and_headers(const RequestView& r, ProtocolIssue& issue) 
                 "protocol: both Content-Length and Transfer-Encoding (request smuggling)");
   if (!host && r.http_version == "HTTP/1.1")
     return fail(issue, "host", "", "protocol: HTTP/1.1 request without Host");
-  if (!content_type && !r.body.empty() && (r.method == "POST" || r.method == "PUT" || r.method == "PATCH"))
-    return fail(issue, "content-type", "", "protocol: request body without Content-Type");
+  // A body without Content-Type is valid HTTP (RFC 9110 8.3: octet-stream may be assumed);
+  // its content is still inspected, so it is not refused for that alone.
   if ((r.method == "GET" || r.method == "HEAD") && !r.body.empty())
     return fail(issue, "content-length", content_length, "protocol: GET or HEAD with a body");
   (void)chunked;
