@@ -109,6 +109,22 @@ TEST(Cli, PolicyExplainPrintsDecisionActionRule) {
   EXPECT_EQ(r.out.find("{\"decision\""), 0u) << "keys in SPEC order: " << r.out;
 }
 
+TEST(Cli, PolicyExplainJudgesARequestWithTheFirewall) {
+  const std::string policy = conf("default.yaml");
+  auto r = defender({"policy", "explain", policy, "--request", "GET /item?id=1'+UNION+SELECT+password+FROM+users--"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "deny prevent cnaf.protections.sqli\n");
+  r = defender({"policy", "explain", policy, "--request", "GET /search?q=O'Brien+union+select+committee"});
+  EXPECT_EQ(r.out, "allow - cnaf.default\n");
+  r = defender({"policy", "explain", policy, "--request", "GET /?q=%3Csvg/onload=alert(1)%3E", "--json"});
+  const auto json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["rule"], "cnaf.protections.xss");
+  EXPECT_NE(json["reason"].get<std::string>().find("query:q"), std::string::npos) << r.out;
+  r = defender({"policy", "explain", policy, "--request", "GET"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("expected 'METHOD TARGET'"), std::string::npos) << r.err;
+}
+
 TEST(Cli, ExplainWithBadPolicyExitsTwo) {
   TempDir dir;
   const auto r = defender({"policy", "explain", dir.write("p.yaml", "mode: sometimes\n"), "--domain", "a"});
