@@ -27,13 +27,6 @@ struct CnafOptions {
   bool no_http2 = false;
 };
 
-std::string events_path(const policy::Policy& policy, const std::string& data_folder) {
-  const std::string& file = policy.events.file;
-  if (file == "-" || file.empty()) return "-";
-  const std::filesystem::path p(file);
-  return p.is_absolute() ? file : (std::filesystem::path(data_folder) / p).string();
-}
-
 int run_cnaf(CnafOptions& options) {
   Settings settings = resolve_settings(options.common);
   const core::Logger log(settings.log_level);
@@ -58,12 +51,7 @@ int run_cnaf(CnafOptions& options) {
 
   std::unique_ptr<core::EventLog> events;
   try {
-    core::EventLog::Options eo;
-    eo.path = events_path(*policy, settings.data_folder);
-    eo.app_id = settings.app_id;
-    eo.queue_capacity = policy->events.queue_size;
-    eo.max_field_bytes = policy->events.max_field_bytes;
-    events = std::make_unique<core::EventLog>(eo);
+    events = std::make_unique<core::EventLog>(event_log_options(*policy, settings));
   } catch (const std::exception& e) {
     std::cerr << "defender cnaf: events: " << e.what() << "\n";
     return kExitRuntime;

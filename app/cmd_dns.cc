@@ -28,14 +28,6 @@ struct DnsOptions {
   std::string resolv_conf = "/etc/resolv.conf";
 };
 
-std::string event_path(const policy::Policy& policy, const Settings& settings) {
-  const std::string& file = policy.events.file;
-  if (file == "-" || file.empty()) return "-";
-  const std::filesystem::path path(file);
-  if (path.is_absolute()) return file;
-  return (std::filesystem::path(settings.data_folder) / path).string();
-}
-
 core::Event system_event(std::string action, std::string message) {
   core::Event event;
   event.type = "system";
@@ -102,9 +94,7 @@ int run_dns(DnsOptions& options) {
 
   std::unique_ptr<core::EventLog> events;
   try {
-    events = std::make_unique<core::EventLog>(core::EventLog::Options{
-        event_path(*policy, settings), settings.app_id, policy->events.queue_size,
-        policy->events.max_field_bytes});
+    events = std::make_unique<core::EventLog>(event_log_options(*policy, settings));
   } catch (const std::exception& e) {
     std::cerr << "defender dns: events: " << e.what() << "\n";
     return kExitRuntime;

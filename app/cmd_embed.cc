@@ -98,8 +98,8 @@ int run_embed(const EmbedFlags& flags) {
   // The policy is judged before anything else about the bundle (a bad one stops the embed,
   // whatever else is missing); make_bundle loads it again for the bundle itself.
   if (const policy::LoadResult checked = policy::load_policy_file(request.policy_path); !checked.ok()) {
-    for (const auto& error : checked.errors) std::cerr << error.to_string() << "\n";
-    std::cerr << "defender embed: the policy has errors; nothing written\n";
+    print_policy_errors(request.policy_path, checked.errors);
+    std::cerr << "defender embed: nothing written\n";
     return kExitUsage;
   }
   if (!flags.print) {  // review mode (--print) needs no binary

@@ -24,9 +24,7 @@ struct PolicyArgs {
 std::shared_ptr<const policy::Policy> load_or_print(const std::string& file) {
   policy::LoadResult result = policy::load_policy_file(file);
   if (!result.ok()) {
-    for (const auto& error : result.errors) std::cerr << error.to_string() << "\n";
-    std::cerr << file << ": " << result.errors.size()
-              << (result.errors.size() == 1 ? " error\n" : " errors\n");
+    print_policy_errors(file, result.errors);
     return nullptr;
   }
   return std::move(result.policy);

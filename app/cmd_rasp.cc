@@ -53,21 +53,9 @@ std::string env_or_empty(const char* name) {
   return value != nullptr ? value : "";
 }
 
-// events.file relative to the data folder; "-" is stdout.
-std::string events_path(const policy::Policy& policy, const Settings& settings) {
-  const std::string& file = policy.events.file;
-  if (file == "-" || file.empty()) return "-";
-  if (std::filesystem::path(file).is_absolute()) return file;
-  return (std::filesystem::path(settings.data_folder) / file).string();
-}
-
 std::unique_ptr<core::EventLog> open_events(const policy::Policy& policy, const Settings& settings,
                                             const core::Logger& log) {
-  core::EventLog::Options options;
-  options.app_id = settings.app_id;
-  options.queue_capacity = policy.events.queue_size;
-  options.max_field_bytes = policy.events.max_field_bytes;
-  options.path = events_path(policy, settings);
+  core::EventLog::Options options = event_log_options(policy, settings);
   try {
     return std::make_unique<core::EventLog>(options);
   } catch (const std::exception& e) {

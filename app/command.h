@@ -9,7 +9,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/events.h"
 #include "core/log.h"
+#include "policy/loader.h"
 #include "policy/policy.h"
 
 namespace defender::app {
@@ -42,6 +44,13 @@ Settings resolve_settings(const CommonOptions& options);
 // the caller exits 2. Fills app_id from the policy when the flag and environment left it empty.
 std::shared_ptr<const policy::Policy> load_policy_or_report(Settings& settings,
                                                             const core::Logger& log);
+
+// The event log a command opens: the policy's events.file (relative to the data folder; "-"
+// is stdout), its queue size and field limit, and the app id.
+core::EventLog::Options event_log_options(const policy::Policy& policy, const Settings& settings);
+
+// Prints each error as FILE:LINE:COL: message, then "FILE: N errors", on stderr.
+void print_policy_errors(const std::string& file, const std::vector<policy::Diagnostic>& errors);
 
 // Exit statuses.
 inline constexpr int kExitOk = 0;

@@ -60,9 +60,8 @@ std::shared_ptr<const policy::Policy> load_policy_or_report(Settings& settings,
   } else {
     policy::LoadResult result = policy::load_policy_file(settings.policy_path);
     if (!result.ok()) {
-      for (const auto& error : result.errors) std::cerr << error.to_string() << "\n";
-      std::cerr << settings.policy_path << ": " << result.errors.size()
-                << (result.errors.size() == 1 ? " error" : " errors") << "; nothing started\n";
+      print_policy_errors(settings.policy_path, result.errors);
+      std::cerr << "nothing started\n";
       return nullptr;
     }
     loaded = std::move(result.policy);
@@ -70,6 +69,26 @@ std::shared_ptr<const policy::Policy> load_policy_or_report(Settings& settings,
   if (settings.app_id.empty()) settings.app_id = loaded->app_id;
   if (settings.app_id.empty()) settings.app_id = "defender";
   return loaded;
+}
+
+core::EventLog::Options event_log_options(const policy::Policy& policy, const Settings& settings) {
+  core::EventLog::Options options;
+  const std::string& file = policy.events.file;
+  if (file.empty() || file == "-") {
+    options.path = "-";
+  } else {
+    const std::filesystem::path path(file);
+    options.path = path.is_absolute() ? file : (std::filesystem::path(settings.data_folder) / path).string();
+  }
+  options.app_id = settings.app_id;
+  options.queue_capacity = policy.events.queue_size;
+  options.max_field_bytes = policy.events.max_field_bytes;
+  return options;
+}
+
+void print_policy_errors(const std::string& file, const std::vector<policy::Diagnostic>& errors) {
+  for (const auto& error : errors) std::cerr << error.to_string() << "\n";
+  std::cerr << file << ": " << errors.size() << (errors.size() == 1 ? " error\n" : " errors\n");
 }
 
 }  // namespace defender::app
