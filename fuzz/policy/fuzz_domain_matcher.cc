@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "policy/domain_matcher.h"
+#include "tests/support/naive_domain_matcher.h"
 
 namespace {
 
@@ -19,12 +20,7 @@ using defender::policy::DomainMatcher;
 using defender::policy::DomainRuleKind;
 using defender::policy::RuleRef;
 
-struct Rule {
-  std::string name;
-  DomainRuleKind kind;
-  bool deny;
-  RuleRef ref;
-};
+using Rule = defender::testing::NaiveRule;
 
 std::string lowered(std::string_view s) {
   std::string out(s);
@@ -61,27 +57,6 @@ std::optional<Rule> parse(std::string_view p, bool deny, RuleRef ref) {
     start = dot + 1;
   }
   return Rule{lowered(p), kind, deny, ref};
-}
-
-std::optional<DomainMatch> naive(const std::vector<Rule>& rules, std::string_view raw) {
-  std::string q = lowered(raw);
-  if (!q.empty() && q.back() == '.') q.pop_back();
-  if (q.empty() || q.size() > 253) return std::nullopt;
-  const Rule* best = nullptr;
-  auto rank = [](const Rule& r) {
-    return std::tuple(r.name.size(), r.kind != DomainRuleKind::subtree, r.deny);
-  };
-  for (const Rule& r : rules) {
-    const bool same = q == r.name;
-    const bool under = q.size() > r.name.size() && q.ends_with(r.name) &&
-                       q[q.size() - r.name.size() - 1] == '.';
-    const bool hit = r.kind == DomainRuleKind::subtree ? (same || under)
-                     : r.kind == DomainRuleKind::exact ? same
-                                                       : under;
-    if (hit && (best == nullptr || rank(r) > rank(*best))) best = &r;
-  }
-  if (best == nullptr) return std::nullopt;
-  return DomainMatch{best->deny, best->kind, best->ref};
 }
 
 std::vector<std::string_view> lines(std::string_view text, std::size_t limit) {
@@ -138,7 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const std::string& e : extra) queries.push_back(e);
   for (const std::string_view q : queries) {
     const auto got = result.matcher.match(q);
-    const auto want = naive(reference, q);
+    const auto want = defender::testing::naive_domain_match(reference, q);
     if (got.has_value() != want.has_value()) std::abort();
     if (got && (got->deny != want->deny || got->kind != want->kind || !(got->rule == want->rule))) {
       std::abort();

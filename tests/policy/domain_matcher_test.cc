@@ -1,4 +1,5 @@
 #include "policy/domain_matcher.h"
+#include "tests/support/naive_domain_matcher.h"
 
 #include <gtest/gtest.h>
 
@@ -288,37 +289,12 @@ TEST(DomainMatcher, EmptyAndMovedFromMatchNothing) {
 
 // ---- against a naive reference -------------------------------------------------------------
 
-struct RefRule {
-  std::string name;  // normalised
-  DomainRuleKind kind;
-  bool deny;
-  RuleRef ref;
-};
+using RefRule = defender::testing::NaiveRule;
 
-std::string normalise(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
-}
+std::string normalise(const std::string& s) { return defender::testing::normalise_domain(s); }
 
-std::optional<DomainMatch> naive(const std::vector<RefRule>& rules, std::string query) {
-  query = normalise(query);
-  if (query.empty() || query.size() > 253) return std::nullopt;
-  const RefRule* best = nullptr;
-  auto rank = [](const RefRule& r) {
-    return std::tuple(r.name.size(), r.kind != DomainRuleKind::subtree, r.deny);
-  };
-  for (const RefRule& r : rules) {
-    const bool same = query == r.name;
-    const bool under = query.size() > r.name.size() && query.ends_with(r.name) &&
-                       query[query.size() - r.name.size() - 1] == '.';
-    const bool hit = r.kind == DomainRuleKind::subtree ? (same || under)
-                     : r.kind == DomainRuleKind::exact ? same
-                                                       : under;
-    if (hit && (best == nullptr || rank(r) > rank(*best))) best = &r;
-  }
-  if (best == nullptr) return std::nullopt;
-  return DomainMatch{best->deny, best->kind, best->ref};
+std::optional<DomainMatch> naive(const std::vector<RefRule>& rules, const std::string& query) {
+  return defender::testing::naive_domain_match(rules, query);
 }
 
 TEST(DomainMatcher, AgreesWithNaiveReferenceOnRandomNames) {
