@@ -145,22 +145,16 @@ bool php_variable_call(std::string_view s) {
 // reads a name, skips the same again plus ')' ']' and index expressions, and expects '('.
 bool php_call(std::string_view s, Hit& hit) {
   std::size_t i = 0;
+  // Blanks and comments as php_skip() reads them, plus the punctuation a call may hide behind.
   const auto skip = [&](bool closing) {
-    while (i < s.size()) {
+    for (;;) {
+      i = php_skip(s, i);
+      if (i >= s.size()) return;
       const char c = s[i];
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '@' || c == '(' || c == '[' ||
-          c == '"' || c == '\'' || (closing && (c == ')' || c == ']' || c == '{' || c == '}' ||
-                                            (c >= '0' && c <= '9')))) {
-        ++i;
-      } else if (s.compare(i, 2, "/*") == 0) {
-        const std::size_t e = s.find("*/", i + 2);
-        i = e == std::string_view::npos ? s.size() : e + 2;
-      } else if (s.compare(i, 2, "//") == 0 || c == '#') {
-        const std::size_t e = s.find('\n', i);
-        i = e == std::string_view::npos ? s.size() : e + 1;
-      } else {
-        break;
-      }
+      const bool filler = c == '@' || c == '(' || c == '[' || c == '"' || c == '\'' ||
+                          (closing && (c == ')' || c == ']' || c == '{' || c == '}' || (c >= '0' && c <= '9')));
+      if (!filler) return;
+      ++i;
     }
   };
   // Open tags and BBCode-style wrappers: "<?php", "<? php", "<?=", "[php]".
