@@ -102,19 +102,6 @@ TEST(DnsCommand, PortTakenIsARuntimeError) {
   EXPECT_NE(result.err.find("cannot listen on"), std::string::npos) << result.err;
 }
 
-}  // namespace
-}  // namespace defender::dnsproxy
-
-namespace defender::dnsproxy {
-namespace {
-
-using namespace std::chrono_literals;
-using defender::testing::Process;
-using defender::testing::TempDir;
-using testing::FakeUpstream;
-using testing::make_query;
-using testing::udp_exchange;
-
 // A running `defender dns` with a policy file the test writes, on a free port (another
 // port is tried when the one found free was taken meanwhile, on the TCP side for instance).
 struct DnsUnderTest {
