@@ -10,7 +10,6 @@
 
 #include "app/command.h"
 #include "embed/bundle.h"
-#include "policy/loader.h"
 
 namespace defender::app {
 namespace {
@@ -95,20 +94,14 @@ int run_embed(const EmbedFlags& flags) {
       return kExitUsage;
     }
   }
-  // The policy is judged before anything else about the bundle (a bad one stops the embed,
-  // whatever else is missing); make_bundle loads it again for the bundle itself.
-  if (const policy::LoadResult checked = policy::load_policy_file(request.policy_path); !checked.ok()) {
-    print_policy_errors(request.policy_path, checked.errors);
-    std::cerr << "defender embed: nothing written\n";
-    return kExitUsage;
-  }
-  if (!flags.print) {  // review mode (--print) needs no binary
+  // review mode (--print) needs no binary. A missing one is reported only after make_bundle has
+  // judged the policy and the Dockerfile, so that their errors come first (a bad policy is the
+  // error a user must see, whatever else is missing).
+  std::string missing_binary;
+  if (!flags.print) {
     const embed::BinaryChoice binary = embed::choose_defender_binary(flags.defender_binary, self);
-    if (binary.path.empty()) {
-      std::cerr << "defender embed: " << binary.error << "\n";
-      return kExitRuntime;
-    }
     request.defender_binary = binary.path;
+    if (binary.path.empty()) missing_binary = binary.error;
   }
 
   embed::BundleResult made = embed::make_bundle(request);
@@ -116,6 +109,10 @@ int run_embed(const EmbedFlags& flags) {
     for (const auto& message : made.error.messages) std::cerr << message << "\n";
     std::cerr << "defender embed: nothing written\n";
     return made.error.status;
+  }
+  if (!missing_binary.empty()) {
+    std::cerr << "defender embed: " << missing_binary << "\n";
+    return kExitRuntime;
   }
   const embed::Bundle& bundle = *made.bundle;
   for (const auto& note : bundle.rewrite.notes) std::cerr << "defender embed: note: " << note << "\n";
