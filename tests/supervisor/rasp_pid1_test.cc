@@ -102,9 +102,14 @@ TEST_P(RaspPid1, OrphansAreReaped) {
 
 TEST_P(RaspPid1, LeftoversGetTermThenKillAfterGrace) {
   // The app exits, leaving a child that ignores SIGTERM: SIGKILL after --grace-ms, and the
-  // app's status is what the defender exits with.
-  const RunResult result =
-      run_app({"sh", "-c", "(trap '' TERM; exec sleep 60) & (exec sleep 60) & exit 5"}, {"--grace-ms", "300"});
+  // app's status is what the defender exits with. The app waits (bounded) until that child
+  // has installed its trap: otherwise, on a loaded machine, the defender's SIGTERM can arrive
+  // first and leave nothing to wait for.
+  const RunResult result = run_app(
+      {"sh", "-c",
+       "d=$(mktemp -d); (trap '' TERM; : > \"$d/ready\"; exec sleep 60) & (exec sleep 60) & "
+       "for i in $(seq 500); do [ -e \"$d/ready\" ] && break; sleep 0.01; done; rm -rf \"$d\"; exit 5"},
+      {"--grace-ms", "300"});
   EXPECT_EQ(result.status, 5) << result.err;
   EXPECT_NE(result.err.find("grace period over"), std::string::npos) << result.err;
 }
