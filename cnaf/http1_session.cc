@@ -63,7 +63,7 @@ void Http1Session<Stream>::wait_for(Wait what, std::uint32_t ms) {
 template <class Stream>
 void Http1Session<Stream>::close_all() {
   error_code ignored;
-  socket().close(ignored);
+  if (stream_) socket().close(ignored);  // null once handed to the HTTP/2 front end
   if (upstream_) upstream_->socket.close(ignored);
 }
 
@@ -88,7 +88,7 @@ void Http1Session<Stream>::on_deadline() {
 template <class Stream>
 void Http1Session<Stream>::on_drain() {
   drain_requested_ = true;
-  if (wait_ == Wait::idle && rpos_ == rend_) {  // between requests: nothing to finish
+  if (stream_ && wait_ == Wait::idle && rpos_ == rend_) {  // between requests: nothing to finish
     error_code ignored;
     socket().close(ignored);
   }

@@ -72,9 +72,7 @@ Proxy::~Proxy() {
 std::error_code Proxy::start(const ProxyOptions& options) {
   const policy::CnafSettings& cnaf = policy_->cnaf;
   auto sealed = std::make_shared<SealedSettings>();
-  // The HTTP/2 front end (http2_session.cc) is not built yet: h2 is neither offered by ALPN
-  // nor accepted as h2c until it is, whatever options.http2 says.
-  sealed->http2 = false;
+  sealed->http2 = options.http2;
   const std::string listen_text = options.listen.empty() ? cnaf.listen : options.listen;
   const std::string upstream_text = options.upstream.empty() ? cnaf.upstream : options.upstream;
   asio::ip::tcp::endpoint listen;

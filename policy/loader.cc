@@ -261,6 +261,9 @@ class Loader {
         {"upstream_timeout_ms", ms(s.upstream_timeout_ms)},
         {"drain_timeout_ms", ms(s.drain_timeout_ms)},
         {"upstream_pool_size", [&](const YAML::Node& v, const std::string& p) { reader_.read_uint(v, p, 0, 100000, s.upstream_pool_size); }},
+        {"http2_max_streams", [&](const YAML::Node& v, const std::string& p) { reader_.read_uint(v, p, 1, 10000, s.http2_max_streams); }},
+        {"http2_stream_window_bytes", [&](const YAML::Node& v, const std::string& p) { reader_.read_uint(v, p, 65535, (1u << 31) - 1, s.http2_stream_window_bytes); }},
+        {"http2_connection_window_bytes", [&](const YAML::Node& v, const std::string& p) { reader_.read_uint(v, p, 65535, (1u << 31) - 1, s.http2_connection_window_bytes); }},
     });
   }
 
