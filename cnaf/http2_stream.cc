@@ -402,7 +402,7 @@ awaitable<void> Http2Stream::run() {
 
   // The body prefix the inspector sees.
   const std::size_t goal = config_->inspect_body ? static_cast<std::size_t>(limits.inspect_body_bytes) : 0;
-  if (!remote_done_ && goal > 0 && !co_await take_body_prefix(goal)) {
+  if (goal > 0 && !co_await take_body_prefix(goal)) {
     finish_early();
     co_return;
   }

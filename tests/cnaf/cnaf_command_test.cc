@@ -19,63 +19,14 @@ using namespace std::chrono_literals;
 using testing::Process;
 using testing::TempDir;
 using test::Backend;
+using test::Cnaf;
+using test::TestPki;
+using test::body_of;
+using test::curl;
 using test::RawClient;
 using test::header_of;
 using test::raw_exchange;
 using test::status_of_response;
-
-// A running `defender cnaf` in front of `upstream`, with its own data folder.
-class Cnaf {
- public:
-  Cnaf(const std::string& upstream, const std::string& policy_yaml = "",
-       std::vector<std::string> extra = {}) {
-    port_ = testing::free_port();
-    std::vector<std::string> argv{testing::defender_bin(), "cnaf", "--listen", "127.0.0.1:" + std::to_string(port_),
-                                  "--upstream", upstream, "--data-folder", dir_.path(), "--threads", "2"};
-    if (!policy_yaml.empty()) {
-      argv.push_back("--policy");
-      argv.push_back(dir_.write("policy.yaml", policy_yaml));
-    }
-    for (auto& e : extra) argv.push_back(std::move(e));
-    process_ = std::make_unique<Process>(argv, std::vector<std::string>{"DATA_FOLDER=" + dir_.path()});
-    ok_ = testing::wait_for_tcp_port(port_, 10s);
-  }
-  bool ok() const { return ok_; }
-  std::uint16_t port() const { return port_; }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
-  Process& process() { return *process_; }
-  const TempDir& dir() const { return dir_; }
-  std::string events() const {
-    std::ifstream in(dir_.path() + "/events.jsonl");
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  // Polls the event file until `needle` appears.
-  bool wait_for_event(const std::string& needle, std::chrono::milliseconds timeout = 5s) const {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-      if (events().find(needle) != std::string::npos) return true;
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
-  }
-
- private:
-  TempDir dir_;
-  std::uint16_t port_ = 0;
-  std::unique_ptr<Process> process_;
-  bool ok_ = false;
-};
-
-std::string body_of(const std::string& response) {
-  const auto p = response.find("\r\n\r\n");
-  return p == std::string::npos ? "" : response.substr(p + 4);
-}
-
-testing::RunResult curl(const std::vector<std::string>& args, std::chrono::milliseconds timeout = 30s) {
-  std::vector<std::string> argv{"curl", "-sS", "--max-time", "60"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return testing::run(argv, timeout);
-}
 
 class CnafCommand : public ::testing::Test {
  protected:
@@ -325,38 +276,18 @@ TEST_F(CnafCommand, SigtermDrainsInFlightRequests) {
   EXPECT_EQ(raw_exchange(cnaf.port(), "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 1s), "");
 }
 
-// A test CA and a certificate for "localhost" signed by it, made with the openssl CLI.
-struct TestPki {
-  TempDir dir;
-  std::string ca, cert, key;
-  TestPki() {
-    ca = dir.path() + "/ca.pem";
-    cert = dir.path() + "/cert.pem";
-    key = dir.path() + "/key.pem";
-    const std::string d = dir.path();
-    const std::string script =
-        "set -e; cd " + d + "; "
-        "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=test-ca 2>/dev/null; "
-        "openssl req -newkey rsa:2048 -nodes -keyout key.pem -out req.csr -subj /CN=localhost 2>/dev/null; "
-        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ext.cnf; "
-        "openssl x509 -req -in req.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cert.pem -days 2 -extfile ext.cnf 2>/dev/null";
-    const auto r = testing::run({"sh", "-c", script});
-    if (r.status != 0) throw std::runtime_error("openssl failed: " + r.err);
-  }
-};
-
 TEST_F(CnafCommand, TlsWithATestCa) {
   TestPki pki;
   Cnaf cnaf(backend.address(), "", {"--tls-cert", pki.cert, "--tls-key", pki.key});
   ASSERT_TRUE(cnaf.ok()) << cnaf.process().err();
   const std::string url = "https://localhost:" + std::to_string(cnaf.port());
   const std::string resolve = "localhost:" + std::to_string(cnaf.port()) + ":127.0.0.1";
-  auto r = curl({"--cacert", pki.ca, "--resolve", resolve, "-D", "-", url + "/echo"});
+  auto r = curl({"--http1.1", "--cacert", pki.ca, "--resolve", resolve, "-D", "-", url + "/echo"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(status_of_response(r.out), 200);
   EXPECT_NE(r.out.find("[\"X-Forwarded-Proto\", \"https\"]"), std::string::npos) << r.out;
   // Keep-alive over TLS: two requests, one connection; a 1 MB body streamed through.
-  r = curl({"--cacert", pki.ca, "--resolve", resolve, "-o", "/dev/null", "-o", "/dev/null", "-w", "%{num_connects} %{size_download}\n",
+  r = curl({"--http1.1", "--cacert", pki.ca, "--resolve", resolve, "-o", "/dev/null", "-o", "/dev/null", "-w", "%{num_connects} %{size_download}\n",
             url + "/status?code=204", url + "/big?bytes=1048576"});
   EXPECT_EQ(r.out, "1 0\n0 1048576\n") << r.err;
   // A client that does not trust the CA is refused by curl; a plain-HTTP client gets nothing.

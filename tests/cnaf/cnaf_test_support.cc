@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace defender::cnaf::test {
 namespace {
@@ -131,8 +132,61 @@ std::string header_of(const std::string& response, const std::string& name) {
 }
 
 int status_of_response(const std::string& response) {
+  if (response.rfind("HTTP/2 ", 0) == 0 && response.size() >= 10) return std::atoi(response.substr(7, 3).c_str());
   if (response.rfind("HTTP/1.", 0) != 0 || response.size() < 12) return 0;
   return std::atoi(response.substr(9, 3).c_str());
+}
+
+Cnaf::Cnaf(const std::string& upstream, const std::string& policy_yaml, std::vector<std::string> extra) {
+  port_ = testing::free_port();
+  std::vector<std::string> argv{testing::defender_bin(), "cnaf", "--listen", "127.0.0.1:" + std::to_string(port_),
+                                "--upstream", upstream, "--data-folder", dir_.path(), "--threads", "2"};
+  if (!policy_yaml.empty()) {
+    argv.push_back("--policy");
+    argv.push_back(dir_.write("policy.yaml", policy_yaml));
+  }
+  for (auto& e : extra) argv.push_back(std::move(e));
+  process_ = std::make_unique<testing::Process>(argv, std::vector<std::string>{"DATA_FOLDER=" + dir_.path()});
+  ok_ = testing::wait_for_tcp_port(port_, 10s);
+}
+
+std::string Cnaf::events() const {
+  std::ifstream in(dir_.path() + "/events.jsonl");
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+bool Cnaf::wait_for_event(const std::string& needle, std::chrono::milliseconds timeout) const {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (events().find(needle) != std::string::npos) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+testing::RunResult curl(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv{"curl", "-sS", "--max-time", "60"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return testing::run(argv, timeout);
+}
+
+TestPki::TestPki() {
+  ca = dir.path() + "/ca.pem";
+  cert = dir.path() + "/cert.pem";
+  key = dir.path() + "/key.pem";
+  const std::string script =
+      "set -e; cd " + dir.path() + "; "
+      "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=test-ca 2>/dev/null; "
+      "openssl req -newkey rsa:2048 -nodes -keyout key.pem -out req.csr -subj /CN=localhost 2>/dev/null; "
+      "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ext.cnf; "
+      "openssl x509 -req -in req.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cert.pem -days 2 -extfile ext.cnf 2>/dev/null";
+  const auto r = testing::run({"sh", "-c", script});
+  if (r.status != 0) throw std::runtime_error("openssl failed: " + r.err);
+}
+
+std::string body_of(const std::string& response) {
+  const auto p = response.find("\r\n\r\n");
+  return p == std::string::npos ? "" : response.substr(p + 4);
 }
 
 }  // namespace defender::cnaf::test
