@@ -102,7 +102,7 @@ struct CnafLimits {
   std::uint32_t upstream_connect_timeout_ms = 5000;  // ext: 502 after this
   std::uint32_t upstream_timeout_ms = 60000;         // ext: 504 when the app answers no sooner
   std::uint32_t drain_timeout_ms = 10000;            // ext: SIGTERM grace for in-flight requests
-  std::uint32_t upstream_pool_size = 64;             // ext: idle keep-alive connections kept
+  std::uint32_t upstream_pool_size = 256;            // ext: idle keep-alive connections kept, per thread
   std::uint32_t http2_max_streams = 100;             // ext: concurrent streams per HTTP/2 connection
   std::uint32_t http2_stream_window_bytes = 262144;  // ext: request body bytes a stream may have in flight
   std::uint32_t http2_connection_window_bytes = 1048576;  // ext: the same for a whole connection

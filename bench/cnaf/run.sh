@@ -100,8 +100,16 @@ CONF
 nginx -c "$WORK/proxy/nginx.conf" -p "$WORK/proxy" -e "$WORK/proxy/error.log"
 NGINX_PIDFILES+=("$WORK/proxy/nginx.pid")
 
-# --- defender cnaf (2 threads), events to the temp folder ---
-"$BIN" cnaf --listen "127.0.0.1:$OUR_PORT" --upstream "127.0.0.1:$BACK_PORT" --threads 2 \
+# --- defender cnaf (2 threads), events to the temp folder, the inspector empty (every
+# protection disabled: the proxy alone, as nginx is here; bench/waf/wrk_compare.sh measures the WAF) ---
+cat > "$WORK/policy.yaml" <<'YAML'
+version: 1
+cnaf:
+  protections: {sqli: disable, xss: disable, cmdi: disable, code_injection: disable, lfi: disable,
+                shellshock: disable, scanners: disable, protocol: disable, rfi: disable,
+                ssrf: disable, nosqli: disable, xxe: disable}
+YAML
+"$BIN" cnaf --policy "$WORK/policy.yaml" --listen "127.0.0.1:$OUR_PORT" --upstream "127.0.0.1:$BACK_PORT" --threads 2 \
   --data-folder "$WORK" --log-level warn 2> "$WORK/cnaf.log" &
 OUR_PID=$!
 PIDS+=("$OUR_PID")
