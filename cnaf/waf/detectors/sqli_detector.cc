@@ -9,6 +9,7 @@
 #include "cnaf/waf/detectors/detectors.h"
 #include "cnaf/waf/detectors/sql_tokenizer.h"
 #include "cnaf/waf/detectors/sqli_shapes.h"
+#include "cnaf/waf/transforms/hex.h"
 
 namespace defender::cnaf::waf {
 namespace {
@@ -237,15 +238,51 @@ bool inspect(const Inspected& v, Hit& hit) {
   return false;
 }
 
-// A part of `v` inspected as a value of its own.
-bool inspect_part(const Inspected& v, std::string_view text, std::string_view lower, Hit& hit) {
-  Inspected part = v;
-  part.text = text;
-  part.lower = lower;
-  part.mask = char_mask(text);
-  part.bigrams = nullptr;
-  if (!inspect(part, hit)) return false;
-  hit.pos += static_cast<std::size_t>(text.data() - v.text.data());
+// `v` read once more as `text` (a part of it, or a copy with some characters replaced).
+bool inspect_as(const Inspected& v, std::string_view text, std::string_view lower, Hit& hit) {
+  Inspected other = v;
+  other.text = text;
+  other.lower = lower;
+  other.mask = char_mask(text);
+  other.bigrams = nullptr;
+  return inspect(other, hit);
+}
+
+// Copies `text` (and `lower`) into scratch with '+' read as a blank, as a back end that
+// form-decodes once more would; false when there is no '+' to change or blanks already.
+bool plus_as_blank(std::string_view text, std::string_view lower, Scratch& scratch) {
+  if (text.find('+') == std::string_view::npos || text.find(' ') != std::string_view::npos) return false;
+  scratch.a.assign(text);
+  scratch.b.assign(lower);
+  for (std::size_t k = 0; k < scratch.a.size(); ++k)
+    if (scratch.a[k] == '+') scratch.a[k] = scratch.b[k] = ' ';
+  return true;
+}
+
+// Copies `text` into scratch with the typographic quotes a lax character-set conversion
+// turns into an apostrophe (U+2018, U+2019, U+00B4, U+02BC) replaced by '\''.
+bool fold_quotes(std::string_view text, Scratch& scratch) {
+  scratch.a.clear();
+  bool changed = false;
+  for (std::size_t k = 0; k < text.size(); ++k) {
+    const auto c = static_cast<unsigned char>(text[k]);
+    const auto n = k + 1 < text.size() ? static_cast<unsigned char>(text[k + 1]) : 0;
+    const auto m = k + 2 < text.size() ? static_cast<unsigned char>(text[k + 2]) : 0;
+    if (c == 0xE2 && n == 0x80 && (m == 0x98 || m == 0x99)) {
+      scratch.a.push_back('\'');
+      k += 2;
+      changed = true;
+    } else if ((c == 0xC2 && n == 0xB4) || (c == 0xCA && n == 0xBC)) {
+      scratch.a.push_back('\'');
+      k += 1;
+      changed = true;
+    } else {
+      scratch.a.push_back(text[k]);
+    }
+  }
+  if (!changed) return false;
+  scratch.b.resize(scratch.a.size());
+  for (std::size_t k = 0; k < scratch.a.size(); ++k) scratch.b[k] = ascii_lower(scratch.a[k]);
   return true;
 }
 
@@ -260,21 +297,19 @@ bool detect_sqli(const Inspected& v, Scratch& scratch, Hit& hit) {
                     v.source == Source::multipart_name;
   if (name && v.has(kEq)) {
     const std::size_t eq = v.text.find('=');
-    if (eq + 2 < v.text.size() && inspect_part(v, v.text.substr(eq + 1), v.lower.substr(eq + 1), hit))
+    const std::string_view text = v.text.substr(eq + 1);
+    const std::string_view lower = v.lower.substr(eq + 1);
+    if (text.size() >= 2 && inspect_as(v, text, lower, hit)) return true;
+    if (text.size() >= 2 && plus_as_blank(text, lower, scratch) && inspect_as(v, scratch.a, scratch.b, hit))
       return true;
   }
   // Path segments keep '+', which a back end that form-decodes the path reads as a blank.
-  if (v.source == Source::path_segment && v.text.find('+') != std::string_view::npos) {
-    scratch.a.assign(v.text);
-    scratch.b.assign(v.lower);
-    for (std::size_t k = 0; k < scratch.a.size(); ++k)
-      if (scratch.a[k] == '+') scratch.a[k] = scratch.b[k] = ' ';
-    Inspected plus = v;
-    plus.text = scratch.a;
-    plus.lower = scratch.b;
-    plus.mask = char_mask(scratch.a);
-    plus.bigrams = nullptr;
-    if (inspect(plus, hit)) return true;
+  if (v.source == Source::path_segment && plus_as_blank(v.text, v.lower, scratch) &&
+      inspect_as(v, scratch.a, scratch.b, hit))
+    return true;
+  if (v.has(kHigh) && fold_quotes(v.text, scratch) && inspect_as(v, scratch.a, scratch.b, hit)) {
+    hit.pos = 0;  // the copy is shorter than the value
+    return true;
   }
   return false;
 }

@@ -164,9 +164,59 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
       return true;
     }
   }
-  // A statement stacked after the query's own: "; insert into", ";drop", "; set @a".
-  if (a == ';' && (b == 'E' || (b == 'k' && t.word(1) == kWordSet && t.type(2) == 'v'))) {
+  // A statement stacked after the query's own: "; insert into", ";drop", "; set @a",
+  // "; sleep(5)"; or a variable assignment on its own: "SET @OLD_SQL_MODE".
+  if (a == ';' && (b == 'E' || (b == 'k' && t.word(1) == kWordSet && t.type(2) == 'v') ||
+                   (b == 'f' && special_function(t.word(1)) && t.type(2) == '('))) {
     set_hit(t, 0, 3, "stacked SQL statement", hit);
+    return true;
+  }
+  {
+    const std::size_t j = a == 'o' ? 1 : 0;
+    const char n = t.type(j + 2);
+    if (t.type(j) == 'k' && t.word(j) == kWordSet && t.type(j + 1) == 'v' && t[j + 1].len > 1 &&
+        (n == '\0' || n == 'c' || n == ',' || n == ';' || comparison(t, j + 2))) {
+      set_hit(t, j, j + 2, "SQL variable assignment", hit);
+      return true;
+    }
+  }
+  // More columns of a select list: ", find_in_set('22', category)".
+  if (a == ',' && b == 'f' && t.word(1) == kWordFunc && t.type(2) == '(') {
+    set_hit(t, 0, 3, "SQL function call in a column list", hit);
+    return true;
+  }
+  // An insert's values: "values ('192.168.0.1', 'test')".
+  if (a == 'k' && t.word(0) == kWordValues && b == '(' && literal(t.type(2)) && t.type(3) == ',') {
+    set_hit(t, 0, 4, "SQL values list", hit);
+    return true;
+  }
+  // ") when 234 then": the middle of a case expression.
+  if (a == ')' || a == 'k') {
+    std::size_t j = 0;
+    while (t.type(j) == ')') ++j;
+    if (t.type(j) == 'k' && t.word(j) == kWordWhen && t.type(j + 1) != 'n' && t.type(j + 2) == 'k' &&
+        t.word(j + 2) == kWordThen) {
+      set_hit(t, 0, j + 3, "SQL case expression", hit);
+      return true;
+    }
+  }
+  // A number then "union" and nothing more, "union all", or a comment: "-1 union", "2 union all".
+  {
+    const std::size_t j = a == 'o' && t.word(0) == 0 ? 1 : 0;
+    const char n = t.type(j + 2);
+    if (t.type(j) == '1' && t.type(j + 1) == 'U' &&
+        (n == '\0' || n == 'c' || (n == 'k' && t.word(j + 2) == kWordAll))) {
+      set_hit(t, j, j + 3, "SQL union", hit);
+      return true;
+    }
+  }
+  // "1 or true", "9999 or /*+hint*/ true": a boolean literal after and/or.
+  if (a == '1' && b == '&' && t.type(2) == '1' && t.word(2) == kWordBool && end_or_comment(t, 3)) {
+    set_hit(t, 0, 3, "SQL boolean injection", hit);
+    return true;
+  }
+  if (a == 'E' && t.word(0) == kWordSelect && b == 'n' && special_function(t.word(1))) {
+    set_hit(t, 0, 2, "SQL select of a time-delay function", hit);  // select pg_sleep
     return true;
   }
   // A predicate: "in (1,2)", "in (select", "is not null", "like null", ") like (".
@@ -183,6 +233,12 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
       set_hit(t, 0, k + 1, "SQL predicate", hit);
       return true;
     }
+  }
+  // "something LIKE '": a pattern match whose string the query's own quote continues.
+  if (t.size() >= 2 && t.type(t.size() - 2) == 'o' && t.word(t.size() - 2) == kWordLike &&
+      t.type(t.size() - 1) == 's' && t[t.size() - 1].len == 1 && t.size() <= 3) {
+    set_hit(t, 0, t.size(), "SQL predicate", hit);
+    return true;
   }
   // Two literals compared, and nothing else: "1=1", "b,1=1", "42 like 42", "1 is not 2".
   {
@@ -255,14 +311,15 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit) {
       std::size_t j = i + 1;
       if (t.type(j) == 'k' && (t.word(j) == kWordAny || t.word(j) == kWordAll)) ++j;
       if (t.type(j) == '(' && t.type(j + 1) == 'E' && t.word(j + 1) == kWordSelect &&
-          select_list(t, j + 2)) {
+          (select_list(t, j + 2) || t.type(j + 2) == '\0')) {
         set_hit(t, i, j + 3, "SQL comparison with a subquery", hit);
         return true;
       }
     }
-    // "(1=1)": a parenthesized test of a literal against itself.
-    if (a == '(' && literal(t.type(i + 1)) && t.type(i + 2) == 'o' && t.word(i + 2) == kWordCompare &&
-        t.type(i + 3) == t.type(i + 1) && t.type(i + 4) == ')' &&
+    // "(1=1)", ", '1'='1'": a literal tested against itself, between delimiters.
+    if ((a == '(' || a == ',' || a == '&') && literal(t.type(i + 1)) && t.type(i + 2) == 'o' &&
+        t.word(i + 2) == kWordCompare && t.type(i + 3) == t.type(i + 1) &&
+        (t.type(i + 4) == ')' || t.type(i + 4) == '\0' || t.type(i + 4) == 'c' || t.type(i + 4) == '&') &&
         text_of(t, text, i + 1) == text_of(t, text, i + 3)) {
       set_hit(t, i, i + 5, "SQL tautology", hit);
       return true;
@@ -287,6 +344,20 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit) {
           return true;
         }
       }
+    }
+    // MSSQL time delay: waitfor delay '0:0:5' (nothing else is written so).
+    if (a == 'E' && t.word(i) == kWordWaitfor && t.type(i + 1) == 'k' && t.word(i + 1) == kWordDelay &&
+        t.type(i + 2) == 's') {
+      set_hit(t, i, i + 3, "SQL time delay", hit);
+      return true;
+    }
+    // MySQL "procedure analyse(": the one procedure a select may name (the grammar's own).
+    if (a == 'B' && t.word(i) == 0 && text_of(t, text, i).size() == 9 && t.type(i + 1) == 'n' &&
+        t.type(i + 2) == '(' && t[i + 1].len == 7 &&
+        (ascii_lower(text[t[i + 1].pos + 5]) == 's' || ascii_lower(text[t[i + 1].pos + 5]) == 'z') &&
+        ascii_lower(text[t[i + 1].pos]) == 'a') {
+      set_hit(t, i, i + 3, "SQL procedure clause", hit);
+      return true;
     }
     // PostgreSQL cast: password::int, '{}'::jsonb, (x)::text.
     if (a == 'o' && t.word(i) == kWordCast && (p == ')' || p == 's' || p == 'n' || p == '1') &&

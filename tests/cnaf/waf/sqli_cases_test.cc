@@ -86,6 +86,17 @@ TEST(WafSqliCases, AfterAClosingQuote) {
          "'Union Station' is in Chicago", "'alter ego' is a phrase"});
 }
 
+TEST(WafSqliCases, MoreFragments) {
+  table({"; sleep(0)", "SET @OLD_SQL_MODE", ">SET @a", ", FIND_IN_SET('22', Category )",
+         "VALUES ('192.168.0.1', 'test')", ") when 234 then", "-1 union", "2 union all",
+         "9999 or /*+optimizer hint */ true", "select pg_sleep", "var= @.= ( SELECT",
+         "something LIKE '", "'admin', '1'='1'", "procedure analyse (",
+         "testing-1 waitfor delay '0:0:15' --", "1’ OR ’1’=’x’#;--()"},
+        {"set @john as the owner", "values (see below)", "when it rains then it pours", "European union",
+         "2 unions", "yes or true", "select a plan", "something like 'this'", "Remote Procedure Calls (RPC)",
+         "Don’t worry, it’s fine", "I’m ‘quoted’ here", "1 or 2 true stories"});
+}
+
 TEST(WafSqliCases, NamesCarryingAValue) {
   EXPECT_TRUE(detects(detect_sqli, "pay=AND 2771=1709)", Source::form_name));
   EXPECT_TRUE(detects(detect_sqli, "x=1 union select 1,2", Source::query_name));
@@ -93,6 +104,8 @@ TEST(WafSqliCases, NamesCarryingAValue) {
   EXPECT_FALSE(detects(detect_sqli, "filter[name]=O'Brien", Source::query_name));
   EXPECT_TRUE(detects(detect_sqli, "24'union+all+select+1,2,3+from+aa", Source::path_segment));
   EXPECT_FALSE(detects(detect_sqli, "c++-and-c", Source::path_segment));
+  EXPECT_TRUE(detects(detect_sqli, "pay=FROM+`t`+WHERE+id+=+1+LIMIT", Source::form_name));
+  EXPECT_FALSE(detects(detect_sqli, "q=c++ or java", Source::form_name));
 }
 
 }  // namespace
