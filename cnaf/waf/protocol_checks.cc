@@ -23,6 +23,27 @@ bool fail(ProtocolIssue& issue, std::string_view where, std::string_view snippet
   return true;
 }
 
+// A query argument that frameworks read as the request's real method (_method=DELETE,
+// X-HTTP-Method-Override=PUT): a link or a GET then acts as another method, past the
+// method rules. Forms send it in the body, where it stays allowed.
+bool method_override_in_query(std::string_view target) {
+  const std::size_t q = target.find('?');
+  if (q == std::string_view::npos) return false;
+  static constexpr std::array<std::string_view, 5> kNames = {
+      "_method", "x-http-method-override", "x-http-method", "x-method-override", "_httpmethod"};
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view arg = rest.substr(0, amp);
+    const std::string_view name = arg.substr(0, arg.find('='));
+    for (const auto n : kNames)
+      if (iequals(name, n)) return true;
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return false;
+}
+
 }  // namespace
 
 bool check_request_line_and_headers(const RequestView& r, ProtocolIssue& issue) {
@@ -46,6 +67,8 @@ bool check_request_line_and_headers(const RequestView& r, ProtocolIssue& issue) 
   }
   if (r.target.find("%00") != std::string_view::npos)
     return fail(issue, "target", r.target, "protocol: NUL byte in the request target");
+  if (method_override_in_query(r.target))
+    return fail(issue, "target", r.target, "protocol: method override in the query string");
   static constexpr std::array<std::string_view, 12> kRestricted = {
       "proxy",  // httpoxy: CGI turns it into HTTP_PROXY
       "lock-token", "content-range", "if", "x-http-method-override", "x-method-override",
