@@ -271,7 +271,9 @@ SqlTokens::SqlTokens(std::string_view text, SqlContext context, bool backslash_e
     : backslash_escapes_(backslash_escapes) {
   std::size_t start = 0;
   if (context != SqlContext::none) {
-    const char q = context == SqlContext::single_quote ? '\'' : '"';
+    const char q = context == SqlContext::single_quote   ? '\''
+                   : context == SqlContext::double_quote ? '"'
+                                                         : '`';
     std::size_t i = 0;
     closed_ = false;
     while (i < text.size()) {
@@ -459,6 +461,8 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
       }
       if (kw != nullptr && kw->type == 'f') {
         push(call ? 'f' : 'n', begin, len, kw->id);
+      } else if (kw != nullptr && kw->type == 'o' && kw->id == 0 && call && next == i) {
+        push('f', begin, len, kWordFunc);  // div(23,-2), mod(1,1): PostgreSQL functions
       } else if (kw != nullptr) {
         push(kw->type, begin, len, kw->id);
       } else if (const Keyword* fn = call && len <= sizeof lower ? find_function(w) : nullptr) {

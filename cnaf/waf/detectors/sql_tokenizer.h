@@ -24,7 +24,8 @@ struct SqlToken {
   std::uint8_t word = 0;  // for keywords and functions: a Word id (see sql_tokenizer.cc)
 };
 
-enum class SqlContext : std::uint8_t { none, single_quote, double_quote };
+// backtick: inside a MySQL `identifier` the value closes.
+enum class SqlContext : std::uint8_t { none, single_quote, double_quote, backtick };
 
 // Word ids the detector asks about.
 enum SqlWord : std::uint8_t {

@@ -167,6 +167,22 @@ bool quoted(const SqlTokens& t, std::string_view text, Hit& hit) {
     set_hit(t, 1, 5, "SQL injection after a closing quote", hit);
     return true;
   }
+  // The value closes a string inside a values list, ends the list and goes on:
+  // x', '4', '2');declare @q ...
+  if (t.type(1) == ',') {
+    std::size_t k = 1;
+    while (t.type(k) == ',' && (t.type(k + 1) == 's' || t.type(k + 1) == '1')) k += 2;
+    if (k > 1 && t.type(k) == ')' && takeover(t, k, true)) {
+      set_hit(t, 1, k + 3, "SQL injection after a closing quote", hit);
+      return true;
+    }
+  }
+  // A value that opens by closing the query's string, then and/or and an operand: ' or x.
+  if (prefix.empty() && t.type(1) == '&' &&
+      (t.type(2) == 'n' || t.type(2) == '1' || t.type(2) == '(')) {
+    set_hit(t, 1, 3, "SQL boolean injection after a closing quote", hit);
+    return true;
+  }
   // A value that opens by closing the query's string, then union / alter / drop, and never
   // quotes again: 'union select..., " ALTER ...
   if (prefix.empty() && (t.type(1) == 'U' || (t.type(1) == 'E' && t.word(1) != kWordSelect &&
@@ -229,9 +245,11 @@ bool inspect(const Inspected& v, Hit& hit) {
   };
   // Standard SQL reads a backslash as itself: \' closes the string there, not in MySQL.
   const bool backslash = v.has(kBackslash);
-  for (const char q : {'\'', '"'}) {
-    if (!v.has(q == '\'' ? kQuote : kDquote) || !short_prefix(q)) continue;
-    const SqlContext context = q == '\'' ? SqlContext::single_quote : SqlContext::double_quote;
+  for (const char q : {'\'', '"', '`'}) {
+    if (!v.has(q == '\'' ? kQuote : q == '"' ? kDquote : kBacktick) || !short_prefix(q)) continue;
+    const SqlContext context = q == '\'' ? SqlContext::single_quote
+                               : q == '"' ? SqlContext::double_quote
+                                          : SqlContext::backtick;
     if (quoted(SqlTokens(text, context), text, hit)) return true;
     if (backslash && quoted(SqlTokens(text, context, false), text, hit)) return true;
   }

@@ -220,8 +220,16 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
     return true;
   }
   // A predicate: "in (1,2)", "in (select", "is not null", "like null", ") like (".
+  const auto number_at = [&](std::size_t k) {  // 1, -1
+    return literal(t.type(k)) ? k + 1 : (t.type(k) == 'o' && t.word(k) == 0 && literal(t.type(k + 1))) ? k + 2 : 0;
+  };
+  // The list must end the value or go on as SQL: "in (2019, 2020) we grew" is prose.
+  const auto list_end = [&](std::size_t k) {
+    while (k < t.size() && (literal(t.type(k)) || t.type(k) == ',' || t.type(k) == 'o')) ++k;
+    return k >= t.size() || (t.type(k) == ')' && sql_after(t, k + 1));
+  };
   if (a == 'k' && t.word(0) == kWordIn && b == '(' &&
-      (t.type(2) == 'E' || (literal(t.type(2)) && t.type(3) == ',' && literal(t.type(4))))) {
+      (t.type(2) == 'E' || (literal(t.type(2)) && t.type(3) == ',' && number_at(4) != 0 && list_end(2)))) {
     set_hit(t, 0, 5, "SQL in list", hit);
     return true;
   }
@@ -279,7 +287,7 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit) {
       set_hit(t, i, i + 4, "SQL union all select", hit);
       return true;
     }
-    if ((a == '&' || a == 'o' || a == ',' || a == '(') && t.type(i + 1) == 'f' &&
+    if ((a == '&' || a == 'o' || a == ',' || a == '(' || a == ')') && t.type(i + 1) == 'f' &&
         special_function(t.word(i + 1)) && t.type(i + 2) == '(') {
       set_hit(t, i, i + 3, "SQL time-delay or side-effect function", hit);
       return true;
@@ -293,6 +301,11 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit) {
     }
     if (a == 'B' && t.word(i) == kWordDangerous) {
       set_hit(t, i, i + 2, "SQL into outfile", hit);
+      return true;
+    }
+    if (a == ';' && t.type(i + 1) == 'k' && t.word(i + 1) == kWordSet && t.type(i + 2) == 'v' &&
+        t[i + 2].len > 1) {
+      set_hit(t, i, i + 3, "stacked SQL variable assignment", hit);  // ;set @a = x'...'
       return true;
     }
     if (a == ';' && t.type(i + 1) == 'E' && t.word(i + 1) != kWordSelect &&

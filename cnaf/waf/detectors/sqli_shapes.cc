@@ -90,7 +90,8 @@ bool select_list(const SqlTokens& t, std::size_t i) {
   if (a == 'o' && t.size() > i) return true;  // select *
   if (a == 'n') {
     return b == ',' || b == '\0' || b == 'c' || b == ';' || b == 'B' ||
-           (b == 'k' && t.word(i + 1) == kWordFrom) || b == 'f';
+           (b == 'k' && t.word(i + 1) == kWordFrom) || b == 'f' ||
+           (b == 'k' && t.word(i + 1) == kWordWhere && strong_operand(t, i + 2));
   }
   return false;
 }
@@ -193,6 +194,7 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
           t.type(j + 2) == 'c' && t.type(j + 3) == '\0')
         return true;
       if (t.word(i) == kWordNot) return after_quote && b == 'o' && takeover(t, i + 1, after_quote);
+      if (t.word(i) == kWordIs && after_quote && b == 'c' && t.type(i + 2) == '\0') return true;  // ' notnull --
       if (t.word(i) == kWordLike || t.word(i) == kWordIs || t.word(i) == kWordBetween)
         return after_quote && (is_value(b) || b == 'o');
       if (!after_quote) return false;

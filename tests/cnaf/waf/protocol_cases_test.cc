@@ -1,6 +1,8 @@
 // Protocol checks on the request line beyond waf_test.cc: methods and method overrides.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "cnaf/waf/protocol_checks.h"
 #include "tests/cnaf/waf/waf_test_util.h"
 
@@ -36,9 +38,17 @@ TEST(WafProtocolCases, MethodOverrides) {
   testing::Request header;
   header.header("X-HTTP-Method-Override", "DELETE");
   EXPECT_TRUE(refused(header));
+  testing::Request encoded;
+  encoded.target = "/items/5?_method=%44%45%4C%45%54%45";
+  EXPECT_TRUE(refused(encoded));
   testing::Request benign;
   benign.target = "/docs?q=_method+override&method=get&http_method=x";
   EXPECT_FALSE(refused(benign));
+  for (const char* v : {"", "X", "AB", "DELETE1", "X-DELETE", "ABCDEFGHIJK", "12345", "GET"}) {
+    testing::Request r;  // not a method name, or the request's own method
+    r.target = std::string("/api/resource?_method=") + v;
+    EXPECT_FALSE(refused(r)) << v;
+  }
   testing::Request form;  // forms carry the override in the body: not a protocol problem
   form.post("application/x-www-form-urlencoded", "_method=DELETE&id=5");
   EXPECT_FALSE(refused(form));

@@ -97,6 +97,17 @@ TEST(WafSqliCases, MoreFragments) {
          "Don’t worry, it’s fine", "I’m ‘quoted’ here", "1 or 2 true stories"});
 }
 
+TEST(WafSqliCases, QuoteBreakouts) {
+  table({"` AS `edit_user_id` from", "admin@juice-sh.op`;", "' or abc!", "'  xor  abcdefg!",
+         "EmptyValue', '4', '2', '7');declare @q varchar(99);set @q='x'; exec master.dbo.xp_dirtree @q;--",
+         "email=' notnull --", "mod(1,1);SET @a = X'5345'", "div(23,-2)", "in (2147483647,-1)",
+         "SELECT dDJq WHERE 9896=9896;SELECT (CASE",
+         "IF EXISTS (SELECT * FROM users WHERE username = 'root') BENCHMARK(1000000000,MD5(1))"},
+        {"use `git log` as the source", "Problem with `rm -f x`", "'or' is a conjunction",
+         "it's', 'fine'", "mod (the game)", "Select the item where you want it",
+         "(see above) then run it", "in (2019, 2020) we grew"});
+}
+
 TEST(WafSqliCases, NamesCarryingAValue) {
   EXPECT_TRUE(detects(detect_sqli, "pay=AND 2771=1709)", Source::form_name));
   EXPECT_TRUE(detects(detect_sqli, "x=1 union select 1,2", Source::query_name));
