@@ -83,6 +83,7 @@ constexpr Keyword kKeywords[] = {
     {"order", 'B', 0},
     {"outfile", 'k', 0},
     {"pg_sleep", 'f', kWordSleepy},
+    {"print", 'E', 0},  // MSSQL PRINT: a statement of its own after "';"
     {"procedure", 'B', 0},
     {"randomblob", 'f', kWordSleepy},
     {"regexp", 'o', kWordLike},

@@ -178,8 +178,15 @@ bool quoted(const SqlTokens& t, std::string_view text, Hit& hit) {
     }
   }
   // A value that opens by closing the query's string, then and/or and an operand: ' or x.
+  const bool no_more_quotes = text.find(text[0], 1) == std::string_view::npos;
   if (prefix.empty() && t.type(1) == '&' &&
       (t.type(2) == 'n' || t.type(2) == '1' || t.type(2) == '(')) {
+    set_hit(t, 1, 3, "SQL boolean injection after a closing quote", hit);
+    return true;
+  }
+  // "1 or 1-: the same with a value first, when nothing quotes again.
+  if (prefix.empty() && no_more_quotes && (t.type(1) == '1' || t.type(1) == 'n') && t.type(2) == '&' &&
+      (t.type(3) == 'n' || t.type(3) == '1' || t.type(3) == '(')) {
     set_hit(t, 1, 3, "SQL boolean injection after a closing quote", hit);
     return true;
   }

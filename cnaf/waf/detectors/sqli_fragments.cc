@@ -185,6 +185,13 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
     set_hit(t, 0, 3, "SQL function call in a column list", hit);
     return true;
   }
+  // An update's assignments: "hash = 'abc', 0x1a", "product = 'item', (5)".
+  if (a == 'n' && b == 'o' && t.word(1) == kWordCompare && t[1].len == 1 && text[t[1].pos] == '=' &&
+      t.type(2) == 's' && t.type(3) == ',' && (t.type(4) == '1' || t.type(4) == '(') &&
+      (t.type(5) == '\0' || t.type(5) == '1' || t.type(5) == ')')) {
+    set_hit(t, 0, 5, "SQL assignment list", hit);
+    return true;
+  }
   // An insert's values: "values ('192.168.0.1', 'test')".
   if (a == 'k' && t.word(0) == kWordValues && b == '(' && literal(t.type(2)) && t.type(3) == ',') {
     set_hit(t, 0, 4, "SQL values list", hit);
@@ -252,7 +259,10 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
   {
     const std::size_t j = ((a == 'n' || a == '1') && b == ',') ? 2 : 0;
     const std::size_t k = literal(t.type(j)) ? comparison_at(t, j + 1) : 0;
-    if (k != 0 && literal(t.type(k)) && end_or_comment(t, k + 1)) {
+    // ... also chained: '{"a":2}' < '$.c' = 7.
+    const std::size_t k2 = k != 0 && literal(t.type(k)) ? comparison_at(t, k + 1) : 0;
+    if (k != 0 && literal(t.type(k)) &&
+        (end_or_comment(t, k + 1) || (k2 != 0 && literal(t.type(k2)) && end_or_comment(t, k2 + 1)))) {
       set_hit(t, j, k + 1, "SQL tautology or contradiction", hit);
       return true;
     }

@@ -155,6 +155,7 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
       // After a closing quote, a call written with a blank counts too: ' or f (x)
       if (t.type(j) == 'n' && t.type(j + 1) == '(') return true;
       if (t.type(j) == 'f' && t.type(j + 1) == '(') return true;
+      if (t.type(j) == 'o' && t.word(j) == kWordLike && t.type(j + 1) == '(') return true;  // ' or glob (a,b)
       // a'or'a: the query's own closing quote ends the second string (one short word).
       return b == 's' && t.word(i + 1) == kWordUnclosed && t.type(i + 2) == '\0' && t[i + 1].len <= 16 &&
              t[i + 1].len >= 2 && t[i].pos == t[i + 1].pos - t[i].len;

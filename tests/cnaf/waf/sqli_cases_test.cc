@@ -102,10 +102,13 @@ TEST(WafSqliCases, QuoteBreakouts) {
          "EmptyValue', '4', '2', '7');declare @q varchar(99);set @q='x'; exec master.dbo.xp_dirtree @q;--",
          "email=' notnull --", "mod(1,1);SET @a = X'5345'", "div(23,-2)", "in (2147483647,-1)",
          "SELECT dDJq WHERE 9896=9896;SELECT (CASE",
-         "IF EXISTS (SELECT * FROM users WHERE username = 'root') BENCHMARK(1000000000,MD5(1))"},
+         "IF EXISTS (SELECT * FROM users WHERE username = 'root') BENCHMARK(1000000000,MD5(1))",
+         "\"1 or 1-", "email=admin@juice-sh.op' or glob (id,id);", "';print'", "hash = 'abc', 0x1a",
+         "product = 'item', (5)", "'{\"a\":2}' < '$.c[2].f' = 7"},
         {"use `git log` as the source", "Problem with `rm -f x`", "'or' is a conjunction",
          "it's', 'fine'", "mod (the game)", "Select the item where you want it",
-         "(see above) then run it", "in (2019, 2020) we grew"});
+         "(see above) then run it", "in (2019, 2020) we grew", "and 8", "or 88", "\"1 or 2\" people",
+         "it's; print it", "x = 'abc', said Bob", "name = 'Bob', age 5 years"});
 }
 
 TEST(WafSqliCases, NamesCarryingAValue) {
