@@ -99,7 +99,7 @@ constexpr Keyword kKeywords[] = {
     {"system_user", 'f', kWordInfo},
     {"table", 'k', kWordTable},
     {"then", 'k', kWordThen},
-    {"top", 'k', 0},
+    {"top", 'k', kWordTop},
     {"trigger", 'k', kWordRoutine},
     {"true", '1', kWordBool},
     {"truncate", 'E', kWordTruncate},

@@ -40,6 +40,7 @@ enum SqlWord : std::uint8_t {
   kWordCase, kWordWhen, kWordThen, kWordEnd, kWordBegin, kWordCollate, kWordAny, kWordIf,
   kWordBinary, kWordLoad, kWordInfile, kWordRoutine, kWordCast, kWordBool,
   kWordUnclosed,  // a string literal the text never closes
+  kWordTop,
 };
 
 // Time-delay, side-effect and information functions: sleep, benchmark, load_file, user ...

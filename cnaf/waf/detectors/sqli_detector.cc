@@ -39,6 +39,7 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
     set_hit(t, i, i + 4, "SQL clause", hit);  // limit 0,1--
     return true;
   }
+  if (a == 'U' && t.type(i + 1) == 'k' && t.word(i + 1) == kWordAll && t.type(i + 2) == '(') ++i;
   if (a == 'U' && (t.type(i + 1) == 'E' || (t.type(i + 1) == '(' && t.type(i + 2) == 'E'))) {
     set_hit(t, i, i + 3, "SQL union select", hit);
     return true;
@@ -87,7 +88,7 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
     }
     if (b == 'U' && ((t.type(j + 1) == 'E' && select_list(t, j + 2) &&
                       (t.type(j + 2) != 'n' || t.type(j + 3) != '\0')) ||
-                     (t.type(j + 1) == '(' && t.type(j + 2) == 'E'))) {
+                     (t.type(j + 1) == '(' && t.type(j + 2) == 'E' && select_list(t, j + 3)))) {
       set_hit(t, i, j + 4, "SQL union", hit);
       return true;
     }
@@ -96,8 +97,12 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
       set_hit(t, i, j + 3, "SQL clause injection", hit);
       return true;
     }
-    if (b == ';' && statement(t, j + 1)) {
-      set_hit(t, i, j + 4, "stacked SQL statement", hit);
+    if (b == ';' && (statement(t, j + 1) || (t.type(j + 1) == 'f' && loaded_call(t, j + 1)))) {
+      set_hit(t, i, j + 4, "stacked SQL statement", hit);  // FOO);IF((1=2),SELECT ...
+      return true;
+    }
+    if (b == ',' && loaded_call(t, j + 1)) {
+      set_hit(t, i, j + 4, "SQL function with a test or subquery", hit);  // FOO,IIF(1=2,...)
       return true;
     }
     if (b == 'E' && j > i + 1 && statement(t, j)) {  // FOO)) WAITFOR DELAY '0:0:5'--

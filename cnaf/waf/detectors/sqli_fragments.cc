@@ -66,10 +66,11 @@ std::size_t comparison_at(const SqlTokens& t, std::size_t i) {
 bool expression_then_comment(const SqlTokens& t, std::string_view text) {
   const std::size_t n = t.size();
   if (n < 3 || t.truncated() || t.type(n - 1) != 'c' || t.type(0) == 'n') return false;
-  // Tokens, not one blob: a blank or a parenthesis before the comment (base64 has neither).
-  if (text.substr(0, t[n - 1].pos).find_first_of(" \t\n(") == std::string_view::npos) return false;
+  // Tokens, not one blob: a blank or a parenthesis before the comment (base64 has neither),
+  // or no word at all (1*1--).
+  const bool spaced = text.substr(0, t[n - 1].pos).find_first_of(" \t\n(") != std::string_view::npos;
   bool op = false, operand = false;
-  std::size_t words = 0;
+  std::size_t words = 0, depth = 0;
   for (std::size_t k = 0; k + 1 < n; ++k) {
     const char a = t.type(k);
     switch (a) {
@@ -77,9 +78,23 @@ bool expression_then_comment(const SqlTokens& t, std::string_view text) {
         operand = true;
         op |= a == 'f';
         break;
-      case 'v': case '(': case ')': case ',':
+      case '(':
+        op |= ++depth >= 2;
+        break;
+      case ')':
+        depth -= depth > 0;
+        break;
+      case 'v': case ',':
         break;
       case 'o': case '&':
+        op = true;
+        break;
+      case 'E':
+        if (t.word(k) != kWordSelect) return false;
+        op = operand = true;
+        break;
+      case 'k':
+        if (t.word(k) != kWordIn) return false;
         op = true;
         break;
       case 'n': {
@@ -92,7 +107,7 @@ bool expression_then_comment(const SqlTokens& t, std::string_view text) {
         return false;
     }
   }
-  return op && operand && words <= 2;
+  return op && operand && words <= 2 && (spaced || words == 0);
 }
 
 }  // namespace
@@ -131,6 +146,15 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
                          (symbolic && (r == 'n' || r == '\0' || r == 'o'));
     if (k != 0 && operand && (literal(t.type(j)) || ((t.type(j) == 'n' || t.type(j) == 'v') && symbolic))) {
       set_hit(t, 0, j + 3, "SQL condition", hit);
+      return true;
+    }
+  }
+  // A list of numbers then a clause: "17,23 order by 16".
+  if (a == '1' && b == ',') {
+    std::size_t j = 0;
+    while (t.type(j) == '1' && t.type(j + 1) == ',') j += 2;
+    if (t.type(j) == '1' && t.type(j + 1) == 'B' && t.type(j + 2) == '1') {
+      set_hit(t, 0, j + 3, "SQL clause after a value list", hit);
       return true;
     }
   }
@@ -291,6 +315,20 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit) {
     prose |= run >= 2;
     if (a == 'U' && t.type(i + 1) == 'E' && select_list(t, i + 2) && t.type(i + 2) != 'n') {
       set_hit(t, i, i + 4, "SQL union select", hit);
+      return true;
+    }
+    if (a == 'U' && (t.type(i + 1) == '(' || (t.type(i + 1) == 'k' && t.word(i + 1) == kWordAll &&
+                                               t.type(i + 2) == '(')) ) {
+      const std::size_t j = t.type(i + 1) == '(' ? i + 2 : i + 3;
+      if (t.type(j) == 'E' && t.word(j) == kWordSelect && select_list(t, j + 1)) {
+        set_hit(t, i, j + 2, "SQL union (select", hit);  // union (select id from users)
+        return true;
+      }
+    }
+    // A subquery as a call's first argument after a value: "1 div(select ord(", "-ord((select".
+    if (a == 'f' && builtin_function(t.word(i)) && t.type(i + 1) == '(' && t.type(i + 2) == 'E' &&
+        t.word(i + 2) == kWordSelect && (is_value(p) || p == 'o' || p == '&' || p == ',')) {
+      set_hit(t, i, i + 3, "SQL subquery in a function call", hit);
       return true;
     }
     if (a == 'U' && t.type(i + 1) == 'k' && t.word(i + 1) == kWordAll && t.type(i + 2) == 'E') {

@@ -15,14 +15,21 @@ bool strong_operand(const SqlTokens& t, std::size_t i) {
   if (a == '(') {
     const char c = t.type(i + 1);
     return c == 'E' || c == 'f' || c == '(' ||
-           (is_value(c) && (t.type(i + 2) == 'o' || t.type(i + 2) == ',')) ||
+           (is_value(c) && (t.type(i + 2) == 'o' || t.type(i + 2) == ',' || t.type(i + 2) == '&')) ||
+           (is_value(c) && t.type(i + 2) == ')' && comparison(t, i + 3)) ||  // (8)=3, (@@version)=
            (c == 'n' && t.type(i + 2) == 'o');
   }
   if (a == 'E') return t.word(i) == kWordSelect;
   if (is_value(a)) {
     // "1=1", "'a'='a'", "1 group by", "1 in (...)", "1--": a test or a cut, not "1950 or 1960".
-    return comparison(t, i + 1) || b == 'c' || b == ';' || b == ')' || b == 'B' || b == 'U' ||
-           (b == 'k' && t.word(i + 1) == kWordIn) || (a == 's' && b == 's');
+    if (comparison(t, i + 1) || b == 'c' || b == ';' || b == ')' || b == 'B' || b == 'U' ||
+        (b == 'k' && t.word(i + 1) == kWordIn) || (a == 's' && b == 's'))
+      return true;
+    // 1 not like 0, 1 not between 0 and 1, 1 sounds like 1, 31337-31337=0
+    if (b == 'o' && (t.word(i + 1) == kWordNot || t.word(i + 1) == 0) &&
+        (comparison(t, i + 2) || (t.type(i + 2) == 'o' && t.word(i + 2) == kWordBetween)))
+      return true;
+    return b == 'o' && t.word(i + 1) == 0 && is_value(t.type(i + 2)) && comparison(t, i + 3);
   }
   if (a == 'n') {
     if (b == 'o' && t.word(i + 1) == kWordIs && (t.type(i + 2) == 'c' || t.type(i + 2) == '\0'))
@@ -84,6 +91,9 @@ bool loaded_call(const SqlTokens& t, std::size_t i) {
 bool select_list(const SqlTokens& t, std::size_t i) {
   const char a = t.type(i);
   const char b = t.type(i + 1);
+  if (a == 'k' && t.word(i) == kWordTop && b == '1')  // select top 1 password from / top 1 *
+    return t.type(i + 2) == 'o' || t.type(i + 2) == 'f' ||
+           (select_list(t, i + 2) && (t.type(i + 2) != 'n' || t.type(i + 3) != '\0'));
   if (a == 'k' && (t.word(i) == kWordAll || t.word(i) == kWordDistinct))
     return !(b == 'n' && t.type(i + 2) == 'n');  // not "select all that apply"
   if (a == '1' || a == 'v' || a == 'f' || a == 's' || a == '(') return true;
@@ -208,6 +218,8 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
     case 'k':
       if (t.word(i) == kWordIn) return b == '(' && t.type(i + 2) == 'E';
       if (t.word(i) == kWordWhere) return strong_operand(t, i + 1);
+      if (t.word(i) == kWordFrom)  // 1) from users where
+        return b == 'n' && t.type(i + 2) == 'k' && t.word(i + 2) == kWordWhere && i > 0 && t.type(i - 1) == ')';
       if (t.word(i) == kWordAs)  // ) as x from / ) as x where
         return (b == 'n' || b == 's') && t.type(i + 2) == 'k' &&
                (t.word(i + 2) == kWordWhere || t.word(i + 2) == kWordFrom);

@@ -111,6 +111,19 @@ TEST(WafSqliCases, QuoteBreakouts) {
          "it's; print it", "x = 'abc', said Bob", "name = 'Bob', age 5 years"});
 }
 
+TEST(WafSqliCases, UnionSubqueriesAndTests) {
+  table({"1a union (select id from users limit 1,1)", "'1' union (select 1 from users limit 1,1)",
+         "union all (select 1)--", "(select top 1 password from users)", "id having (1 or 1)",
+         "1 AND 1 SOUNDS LIKE 1", "1 and 1 not between 0 and 1", "HOPE AND (8)=3",
+         "2 and(@@version)=@@version", "4 and 31337-31337=0", "17,23 order by 16", "1*1--",
+         " ( BINARY ( SELECT 'b') )  --", "FOO,IIF(2510=9436,FOO,1/0)",
+         "FOO);IF((6681=9099),SELECT 6681,DROP FUNCTION CGIQ);#", "1 DIV(SELECT ORD(LEFT",
+         "1) from users where username='ad1min')"},
+        {"European Union (select members only)", "the union (see below)", "select top 10 tips",
+         "pages 17,23 order by date", "Tom and (8) friends", "2 and 3 are not equal",
+         "1 not like the other", "( 1 ) --", "a*b--", "foo, if (x) then y", "ord (the word)"});
+}
+
 TEST(WafSqliCases, NamesCarryingAValue) {
   EXPECT_TRUE(detects(detect_sqli, "pay=AND 2771=1709)", Source::form_name));
   EXPECT_TRUE(detects(detect_sqli, "x=1 union select 1,2", Source::query_name));
