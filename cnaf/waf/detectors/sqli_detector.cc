@@ -139,7 +139,7 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
   return false;
 }
 
-bool quoted(const SqlTokens& t, std::string_view text, Hit& hit) {
+bool quoted(const SqlTokens& t, std::string_view text, Hit& hit, bool backtick = false) {
   if (!t.closed() || t.size() < 2) return false;
   // What precedes the closing quote is the value the query expected: an injection has a
   // short one (often nothing); prose and code with quotes have sentences there.
@@ -150,6 +150,11 @@ bool quoted(const SqlTokens& t, std::string_view text, Hit& hit) {
     spaces += c == ' ' || c == '\t';
   }
   if (spaces > 2 || prefix.size() > 64) return false;
+  // A `identifier` has no blanks, and Markdown writes `code` spans: after a backtick only
+  // what ends an identifier counts (an alias, a cut, a stacked statement).
+  if (backtick && (spaces > 0 || t.type(1) == 'E' || t.type(1) == 'U' || t.type(1) == 'n' ||
+                   t.type(1) == 'f' || t.type(1) == '1'))
+    return false;
   if (t.type(1) == 'c' && spaces > 0) return false;
   // A value that opens with a quoted word ("LIKE" stamp, 'select' few) quotes a phrase.
   if (prefix.empty() && t.type(1) != '\0' && text.size() > 1) {
@@ -184,7 +189,7 @@ bool quoted(const SqlTokens& t, std::string_view text, Hit& hit) {
   }
   // A value that opens by closing the query's string, then and/or and an operand: ' or x.
   const bool no_more_quotes = text.find(text[0], 1) == std::string_view::npos;
-  if (prefix.empty() && t.type(1) == '&' &&
+  if (prefix.empty() && t.type(1) == '&' && t.type(3) != 's' &&  // not "and output" the
       (t.type(2) == 'n' || t.type(2) == '1' || t.type(2) == '(')) {
     set_hit(t, 1, 3, "SQL boolean injection after a closing quote", hit);
     return true;
@@ -262,8 +267,9 @@ bool inspect(const Inspected& v, Hit& hit) {
     const SqlContext context = q == '\'' ? SqlContext::single_quote
                                : q == '"' ? SqlContext::double_quote
                                           : SqlContext::backtick;
-    if (quoted(SqlTokens(text, context), text, hit)) return true;
-    if (backslash && quoted(SqlTokens(text, context, false), text, hit)) return true;
+    const bool tick = q == '`';
+    if (quoted(SqlTokens(text, context), text, hit, tick)) return true;
+    if (backslash && quoted(SqlTokens(text, context, false), text, hit, tick)) return true;
   }
   return false;
 }

@@ -69,7 +69,7 @@ bool expression_then_comment(const SqlTokens& t, std::string_view text) {
   // Tokens, not one blob: a blank or a parenthesis before the comment (base64 has neither),
   // or no word at all (1*1--).
   const bool spaced = text.substr(0, t[n - 1].pos).find_first_of(" \t\n(") != std::string_view::npos;
-  bool op = false, operand = false;
+  bool op = false, operand = false, test = false;
   std::size_t words = 0, depth = 0;
   for (std::size_t k = 0; k + 1 < n; ++k) {
     const char a = t.type(k);
@@ -88,6 +88,7 @@ bool expression_then_comment(const SqlTokens& t, std::string_view text) {
         break;
       case 'o': case '&':
         op = true;
+        test |= comparison(t, k);
         break;
       case 'E':
         if (t.word(k) != kWordSelect) return false;
@@ -107,7 +108,10 @@ bool expression_then_comment(const SqlTokens& t, std::string_view text) {
         return false;
     }
   }
-  return op && operand && words <= 2 && (spaced || words == 0);
+  // The comment follows an operand: "500 || /* ..." is a sentence cut short, not a cut.
+  const char last = t.type(n - 2);
+  return op && operand && words <= 2 && (spaced || words == 0) && last != 'o' && last != ',' &&
+         (last != '&' || test);  // 1='1' or-- - (a test, then a cut)
 }
 
 }  // namespace
@@ -127,7 +131,13 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
     const bool evidence = c.subquery || c.special || c.nested || c.literal_test || chained;
     const bool open = t.type(i + 2) == '\0';                             // "user(", "if ("
     const bool empty = c.closed && c.empty && end_or_comment(t, c.end);  // "now()"
-    if (!c.prose && (!c.closed || sql_after(t, c.end)) && (only_sql || evidence || open || empty)) {
+    // A manual page is name(section): ascii(7), printf(3), time(2p).
+    const bool manual = t.type(i + 2) == '1' && t[i + 2].len == 1 && (t.type(i + 3) == ')' || t.type(i + 3) == '\0');
+    // What follows the call is SQL, not a sentence: "cast(x as t) or x::t construct." is prose.
+    bool words = false;
+    for (std::size_t k = c.end; k + 1 < t.size() && !words; ++k) words = t.type(k) == 'n' && t.type(k + 1) == 'n';
+    if (!c.prose && !manual && !words && (!c.closed || sql_after(t, c.end)) &&
+        (only_sql || evidence || open || empty)) {
       set_hit(t, i, c.end, "SQL function call", hit);
       return true;
     }
@@ -143,7 +153,8 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
     // The right operand: a value, a column, a subquery, or the quote the query closes.
     const char r = t.type(k);
     const bool operand = literal(r) || r == 'v' || r == '(' || r == 'f' ||
-                         (symbolic && (r == 'n' || r == '\0' || r == 'o'));
+                         (symbolic && (r == 'n' || r == '\0' ||
+                                       (r == 'o' && t.word(k) == 0 && literal(t.type(k + 1)))));
     if (k != 0 && operand && (literal(t.type(j)) || ((t.type(j) == 'n' || t.type(j) == 'v') && symbolic))) {
       set_hit(t, 0, j + 3, "SQL condition", hit);
       return true;
@@ -267,8 +278,10 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
   {
     const std::size_t j = a == ')' ? 1 : 0;
     const std::size_t k = comparison_at(t, j);
+    // "is" takes null / true / false; like / regexp a pattern.
+    const bool operand = t.word(j) == kWordIs ? (t.type(k) == '1' && t.word(k) != 0) : literal(t.type(k));
     if (k != 0 && t.type(j) == 'o' && t.word(j) != kWordCompare &&
-        ((literal(t.type(k)) && end_or_comment(t, k + 1)) || (j == 1 && t.type(k) == '('))) {
+        ((operand && end_or_comment(t, k + 1)) || (j == 1 && t.type(k) == '('))) {
       set_hit(t, 0, k + 1, "SQL predicate", hit);
       return true;
     }

@@ -219,7 +219,8 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
       if (t.word(i) == kWordIn) return b == '(' && t.type(i + 2) == 'E';
       if (t.word(i) == kWordWhere) return strong_operand(t, i + 1);
       if (t.word(i) == kWordFrom)  // 1) from users where
-        return b == 'n' && t.type(i + 2) == 'k' && t.word(i + 2) == kWordWhere && i > 0 && t.type(i - 1) == ')';
+        return b == 'n' && t.type(i + 2) == 'k' && t.word(i + 2) == kWordWhere && i > 1 && t.type(i - 1) == ')' &&
+               (t.type(i - 2) == '1' || t.type(i - 2) == 's');
       if (t.word(i) == kWordAs)  // ) as x from / ) as x where
         return (b == 'n' || b == 's') && t.type(i + 2) == 'k' &&
                (t.word(i + 2) == kWordWhere || t.word(i + 2) == kWordFrom);

@@ -124,6 +124,16 @@ TEST(WafSqliCases, UnionSubqueriesAndTests) {
          "1 not like the other", "( 1 ) --", "a*b--", "foo, if (x) then y", "ord (the word)"});
 }
 
+// Prefixes and pieces of forum titles and search queries (autocomplete sends them).
+TEST(WafSqliCases, PiecesOfTechnicalText) {
+  table({"1='1' or-- -", "\\`or`1"},
+        {"ascii(7", "ascii(7)", "printf(3)", "dup3(2) fails", "is \"just for\"", "and POI.</p>",
+         "\"and output\" the", "CAST(x AS typename) or x::typename construct.",
+         "COUNT(*) FROM items WHERE user_id", "`SELECT name FROM users WHERE id = 1;`",
+         "Problem with `ALTER TABLE tasks ADD COLUMN user_id", "`INSERT INTO users (qty, category) VALUES`",
+         "500 || /* Sin", "is\" OR body:ashcan", "and molecular</li></ul>"});
+}
+
 TEST(WafSqliCases, NamesCarryingAValue) {
   EXPECT_TRUE(detects(detect_sqli, "pay=AND 2771=1709)", Source::form_name));
   EXPECT_TRUE(detects(detect_sqli, "x=1 union select 1,2", Source::query_name));
