@@ -177,6 +177,27 @@ bool quoted(const SqlTokens& t, std::string_view text, Hit& hit, bool backtick =
     set_hit(t, 1, 5, "SQL injection after a closing quote", hit);
     return true;
   }
+  // The value ends by opening a string that the query's own closing quote ends ('1, "a): an
+  // expression between the two quotes, "A' OR 'B", "aa'or column*0='0", "1\"OR!\"a".
+  {
+    const std::size_t n = t.size();
+    const SqlToken& last = t[n - 1];
+    bool expression = n >= 3 && !t.truncated() && (t.type(1) == '&' || t.type(1) == 'o') &&
+                      t.type(n - 1) == 's' && t.word(n - 1) == kWordUnclosed && last.len <= 16 &&
+                      last.len >= 2 && text[last.pos] == text[prefix.size()] &&
+                      (t.type(n - 2) == 'o' || t.type(n - 2) == '&') &&
+                      prefix.find_first_of(" \t") == std::string_view::npos &&
+                      text.substr(last.pos, last.len).find_first_of(" \t") == std::string_view::npos;
+    for (std::size_t k = 2; expression && k + 1 < n; ++k) {
+      const char c = t.type(k);
+      expression = (c == 'n' || c == '1' || c == 'v' || c == 'o' || c == '&' || c == '(' || c == ')' ||
+                    c == 'f') && !(c == 'n' && t.type(k + 1) == 'n');
+    }
+    if (expression && n <= 12) {
+      set_hit(t, 1, n, "SQL expression between the query's quotes", hit);
+      return true;
+    }
+  }
   // The value closes a string inside a values list, ends the list and goes on:
   // x', '4', '2');declare @q ...
   if (t.type(1) == ',') {

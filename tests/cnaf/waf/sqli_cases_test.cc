@@ -124,6 +124,13 @@ TEST(WafSqliCases, UnionSubqueriesAndTests) {
          "1 not like the other", "( 1 ) --", "a*b--", "foo, if (x) then y", "ord (the word)"});
 }
 
+TEST(WafSqliCases, ExpressionBetweenTheQuerysQuotes) {
+  table({"A' OR 'B", "A' - 'B", "1\"OR!\"a", "asd\"or!1=\"!1", "aa'or column*0='0",
+         "asd' or column&&'1", "1'*UTC_TIME or '1"},
+        {"'-\"8", "\"*\"", "Guns N' Roses or 'Queen", "rock 'n' roll", "the 'a' or 'b' options",
+         "Tom's and Jerry's", "it's - 'quoted text here'"});
+}
+
 // Prefixes and pieces of forum titles and search queries (autocomplete sends them).
 TEST(WafSqliCases, PiecesOfTechnicalText) {
   table({"1='1' or-- -", "\\`or`1"},
