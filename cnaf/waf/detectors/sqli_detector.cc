@@ -1,6 +1,7 @@
-// SQL injection: the value is read as SQL from three starting contexts (bare, inside '...',
-// inside "..."), and the first tokens after the point where the value takes control of the
-// query are matched against the shapes an injection must have: a boolean tautology, a union,
+// SQL injection: the value is read as SQL from four starting contexts (bare, inside '...',
+// inside "...", inside a MySQL `identifier`; the quoted ones also without backslash
+// escapes, as standard SQL reads them), and the first tokens after the point where the
+// value takes control of the query are matched against the shapes an injection must have: a boolean tautology, a union,
 // a stacked statement, a clause, a comment cutting the rest of the query. Prose and code that
 // merely contain SQL words do not have those shapes at that point. A second pass over the
 // whole value looks for constructs that are SQL wherever they are (union select with a column
