@@ -94,7 +94,9 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
       return true;
     }
     if (b == 'B' && ((t.type(j + 1) == '1' && text_at(t, j + 1)[0] >= '0' && text_at(t, j + 1)[0] <= '9') ||
-                     t.word(j) != 0 || (t.type(j + 1) == '(' && strong_operand(t, j + 1)))) {
+                     t.word(j) != 0 ||
+                     (t.type(j + 1) == '(' &&  // id having (1 or 1)
+                      (strong_operand(t, j + 1) || (is_value(t.type(j + 2)) && t.type(j + 3) == '&'))))) {
       set_hit(t, i, j + 3, "SQL clause injection", hit);
       return true;
     }

@@ -15,7 +15,7 @@ bool strong_operand(const SqlTokens& t, std::size_t i) {
   if (a == '(') {
     const char c = t.type(i + 1);
     return c == 'E' || c == 'f' || c == '(' ||
-           (is_value(c) && (t.type(i + 2) == 'o' || t.type(i + 2) == ',' || t.type(i + 2) == '&')) ||
+           (is_value(c) && (t.type(i + 2) == 'o' || t.type(i + 2) == ',')) ||
            (is_value(c) && t.type(i + 2) == ')' && comparison(t, i + 3)) ||  // (8)=3, (@@version)=
            (c == 'n' && t.type(i + 2) == 'o');
   }

@@ -120,7 +120,7 @@ TEST(WafSqliCases, UnionSubqueriesAndTests) {
          "FOO);IF((6681=9099),SELECT 6681,DROP FUNCTION CGIQ);#", "1 DIV(SELECT ORD(LEFT",
          "1) from users where username='ad1min')"},
         {"European Union (select members only)", "the union (see below)", "select top 10 tips",
-         "pages 17,23 order by date", "Tom and (8) friends", "2 and 3 are not equal",
+         "pages 17,23 order by date", "Tom and (8) friends", "cats or (2 and more)", "apples and (3 or 4) pears", "2 and 3 are not equal",
          "1 not like the other", "( 1 ) --", "a*b--", "foo, if (x) then y", "ord (the word)"});
 }
 
