@@ -197,9 +197,9 @@ constexpr Keyword kFunctions[] = {
     {"to_char", 'f', kWordFunc}, {"to_number", 'f', kWordFunc}, {"trim", 'f', kWordCommonFunc},
     {"ucase", 'f', kWordFunc}, {"uncompress", 'f', kWordFunc}, {"unhex", 'f', kWordFunc},
     {"unistr", 'f', kWordFunc}, {"unnest", 'f', kWordFunc}, {"upper", 'f', kWordCommonFunc},
-    {"user", 'f', kWordCommonFunc}, {"utc_date", 'f', kWordFunc}, {"utc_time", 'f', kWordFunc},
+    {"user", 'f', kWordProbe}, {"utc_date", 'f', kWordFunc}, {"utc_time", 'f', kWordFunc},
     {"utc_timestamp", 'f', kWordFunc}, {"uuid", 'f', kWordCommonFunc},
-    {"values", 'f', kWordCommonFunc}, {"version", 'f', kWordCommonFunc},
+    {"values", 'f', kWordCommonFunc}, {"version", 'f', kWordProbe},
     {"week", 'f', kWordCommonFunc}, {"xmlagg", 'f', kWordFunc}, {"xmlelement", 'f', kWordFunc},
     {"xmltype", 'f', kWordFunc}, {"year", 'f', kWordCommonFunc},
 };

@@ -41,6 +41,7 @@ enum SqlWord : std::uint8_t {
   kWordBinary, kWordLoad, kWordInfile, kWordRoutine, kWordCast, kWordBool,
   kWordUnclosed,  // a string literal the text never closes
   kWordTop,
+  kWordProbe,  // user(), version(): what an injection asks first
 };
 
 // Time-delay, side-effect and information functions: sleep, benchmark, load_file, user ...
@@ -48,7 +49,7 @@ constexpr bool special_function(std::uint8_t w) noexcept {
   return w == kWordSleepy || w == kWordDangerous || w == kWordInfo;
 }
 constexpr bool builtin_function(std::uint8_t w) noexcept {
-  return special_function(w) || w == kWordFunc || w == kWordCommonFunc || w == kWordIf;
+  return special_function(w) || w == kWordFunc || w == kWordCommonFunc || w == kWordIf || w == kWordProbe;
 }
 
 class SqlTokens {

@@ -130,7 +130,8 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
                          builtin_function(t.word(c.end + 1));
     const bool evidence = c.subquery || c.special || c.nested || c.literal_test || chained;
     const bool open = t.type(i + 2) == '\0';                             // "user(", "if ("
-    const bool empty = c.closed && c.empty && end_or_comment(t, c.end);  // "now()"
+    const bool empty = c.closed && c.empty && end_or_comment(t, c.end) &&  // "user()", not "now()"
+                       (t.word(i) == kWordProbe || t.word(i) == kWordInfo);
     // A manual page is name(section): ascii(7), printf(3), time(2p).
     const bool manual = t.type(i + 2) == '1' && t[i + 2].len == 1 && (t.type(i + 3) == ')' || t.type(i + 3) == '\0');
     // What follows the call is SQL, not a sentence: "cast(x as t) or x::t construct." is prose.
@@ -209,8 +210,14 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
   {
     const std::size_t j = a == 'o' ? 1 : 0;
     const char n = t.type(j + 2);
+    // A variable as SQL names them (@a, @OLD_SQL_MODE, @@x), not a handle ("set @john").
+    bool sql_name = j + 1 < t.size() && (t[j + 1].len <= 2 || text_of(t, text, j + 1).starts_with("@@"));
+    for (std::size_t k = 1; j + 1 < t.size() && k < t[j + 1].len && !sql_name; ++k) {
+      const char c = text[t[j + 1].pos + k];
+      sql_name = c == '_' || (c >= 'A' && c <= 'Z');
+    }
     if (t.type(j) == 'k' && t.word(j) == kWordSet && t.type(j + 1) == 'v' && t[j + 1].len > 1 &&
-        (n == '\0' || n == 'c' || n == ',' || n == ';' || comparison(t, j + 2))) {
+        (comparison(t, j + 2) || (sql_name && (n == '\0' || n == 'c' || n == ',' || n == ';')))) {
       set_hit(t, j, j + 2, "SQL variable assignment", hit);
       return true;
     }
@@ -253,7 +260,8 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
     }
   }
   // "1 or true", "9999 or /*+hint*/ true": a boolean literal after and/or.
-  if (a == '1' && b == '&' && t.type(2) == '1' && t.word(2) == kWordBool && end_or_comment(t, 3)) {
+  if (a == '1' && t.word(0) != kWordBool && b == '&' && t.type(2) == '1' && t.word(2) == kWordBool &&
+      end_or_comment(t, 3)) {
     set_hit(t, 0, 3, "SQL boolean injection", hit);
     return true;
   }
@@ -298,7 +306,15 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
     const std::size_t k = literal(t.type(j)) ? comparison_at(t, j + 1) : 0;
     // ... also chained: '{"a":2}' < '$.c' = 7.
     const std::size_t k2 = k != 0 && literal(t.type(k)) ? comparison_at(t, k + 1) : 0;
-    if (k != 0 && literal(t.type(k)) &&
+    // Always true or always false: the same literal on both sides ("1=1", "42 like 42"), or
+    // two literals that differ, with a "differs" test ("11!=1", "1 is not 2", "a not regexp b").
+    // "5 > 3" is arithmetic, not a test of the query.
+    const bool same = k != 0 && text_of(t, text, j) == text_of(t, text, k);
+    const std::string_view op = k != 0 ? text_of(t, text, j + 1) : std::string_view{};
+    // '1001'='10: the query's own closing quote completes the right operand (a probe).
+    const bool differs = k > j + 2 || op == "!=" || op == "<>" || op == "^=" ||
+                         (t.type(k) == 's' && t.word(k) == kWordUnclosed);
+    if (k != 0 && literal(t.type(k)) && (same || differs || k2 != 0) &&
         (end_or_comment(t, k + 1) || (k2 != 0 && literal(t.type(k2)) && end_or_comment(t, k2 + 1)))) {
       set_hit(t, j, k + 1, "SQL tautology or contradiction", hit);
       return true;

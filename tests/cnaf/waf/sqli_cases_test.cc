@@ -27,7 +27,7 @@ const std::vector<std::string> kCommonBenign = {
 
 TEST(WafSqliCases, FunctionCallValues) {
   table({"concat(0x7e,version(),0x7e)", "unhex(", "group_concat(table_name)", "user(", "database (",
-         "now()", "if(1=1,sleep(5),0)", "if(2=", "COALESCE(", "substring(password,1,1)",
+         "user()", "version()", "now(", "if(1=1,sleep(5),0)", "if(2=", "COALESCE(", "substring(password,1,1)",
          "(cast((chr(113)||chr(113))||(select 1)", "exp(~(select * from (select user())x))",
          "ascii(substring(version() from 1 for 1))", "-char(113)+char(118)"},
         {"date (YYYY-MM-DD)", "replace(old, new) in python", "round(2.5)", "sqrt(2)", "time (seconds)",
@@ -43,7 +43,8 @@ TEST(WafSqliCases, ConditionAndClauseFragments) {
          "42 like 42", "11!=1", "1 is not 2", "'1' not regexp '2'"},
         {"And 1.1.81 is officially", "and it is fine", "or whatever", "from home where I live",
          "From time to time", "Having 2 kids", "in (the) box", "is null safe?", "like it or not",
-         "known as Bob from Paris", "x=5", "a = b", "2 + 2 = 4 ok"});
+         "known as Bob from Paris", "x=5", "a = b", "2 + 2 = 4 ok", "5 > 3", "1 < 2", "true or false",
+         "set @home", "now()", "pi()"});
 }
 
 TEST(WafSqliCases, ExpressionClosedByComment) {
