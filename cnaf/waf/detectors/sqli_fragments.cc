@@ -239,6 +239,12 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
     set_hit(t, 0, 4, "SQL values list", hit);
     return true;
   }
+  // "case when x then y": a whole short case expression as the value.
+  if (a == 'k' && t.word(0) == kWordCase && b == 'k' && t.word(1) == kWordWhen && t.type(2) != 'k' &&
+      t.type(3) == 'k' && t.word(3) == kWordThen && t.type(4) != '\0' && t.type(5) == '\0') {
+    set_hit(t, 0, 5, "SQL case expression", hit);
+    return true;
+  }
   // ") when 234 then": the middle of a case expression.
   if (a == ')' || a == 'k') {
     std::size_t j = 0;

@@ -166,6 +166,10 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
       if (t.type(j) == 'n' && t.type(j + 1) == '(') return true;
       if (t.type(j) == 'f' && t.type(j + 1) == '(') return true;
       if (t.type(j) == 'o' && t.word(j) == kWordLike && t.type(j + 1) == '(') return true;  // ' or glob (a,b)
+      // a'or?--, user'and id is not?--: a short condition, then a comment cutting the query.
+      if (t.size() <= i + 7 && t.size() >= i + 3 && t.type(t.size() - 1) == 'c' && !t.truncated() &&
+          t.type(i + 1) != 'c')
+        return true;
       // a'or'a: the query's own closing quote ends the second string (one short word).
       return b == 's' && t.word(i + 1) == kWordUnclosed && t.type(i + 2) == '\0' && t[i + 1].len <= 16 &&
              t[i + 1].len >= 2 && t[i].pos == t[i + 1].pos - t[i].len;

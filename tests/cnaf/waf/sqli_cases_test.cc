@@ -134,12 +134,13 @@ TEST(WafSqliCases, ExpressionBetweenTheQuerysQuotes) {
 
 // Prefixes and pieces of forum titles and search queries (autocomplete sends them).
 TEST(WafSqliCases, PiecesOfTechnicalText) {
-  table({"1='1' or-- -", "\\`or`1"},
+  table({"1='1' or-- -", "\\`or`1", "a'or?--", "user'and id is not?--", "case when condition1 then result1"},
         {"ascii(7", "ascii(7)", "printf(3)", "dup3(2) fails", "is \"just for\"", "and POI.</p>",
          "\"and output\" the", "CAST(x AS typename) or x::typename construct.",
          "COUNT(*) FROM items WHERE user_id", "`SELECT name FROM users WHERE id = 1;`",
          "Problem with `ALTER TABLE tasks ADD COLUMN user_id", "`INSERT INTO users (qty, category) VALUES`",
-         "500 || /* Sin", "is\" OR body:ashcan", "and molecular</li></ul>"});
+         "500 || /* Sin", "case when needed then call me", "In case when X then Y",
+         "Rock'n'roll and more -- the best", "the students' or teachers' room -- see", "is\" OR body:ashcan", "and molecular</li></ul>"});
 }
 
 TEST(WafSqliCases, NamesCarryingAValue) {
