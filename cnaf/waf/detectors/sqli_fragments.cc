@@ -65,7 +65,8 @@ std::size_t comparison_at(const SqlTokens& t, std::size_t i) {
 // that cuts what the query had after the value.
 bool expression_then_comment(const SqlTokens& t, std::string_view text) {
   const std::size_t n = t.size();
-  if (n < 3 || t.truncated() || t.type(n - 1) != 'c' || t.type(0) == 'n') return false;
+  // A bare cut ("--", "-- -", "#", "/*"): "2 + 2 -- easy" is a remark.
+  if (n < 3 || t.truncated() || t.type(n - 1) != 'c' || t.type(0) == 'n' || t[n - 1].len > 4) return false;
   // Tokens, not one blob: a blank or a parenthesis before the comment (base64 has neither),
   // or no word at all (1*1--).
   const bool spaced = text.substr(0, t[n - 1].pos).find_first_of(" \t\n(") != std::string_view::npos;

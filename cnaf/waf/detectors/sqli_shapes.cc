@@ -121,7 +121,9 @@ bool statement(const SqlTokens& t, std::size_t i) {
       if (t.word(i) == kWordCreate && a == '&' && after == 'n' &&  // create or replace function
           ((t.type(i + 3) == 'k' && t.word(i + 3) == kWordRoutine) || t.type(i + 3) == 'B'))
         return true;
-      return a == 'n' && (after == ';' || after == 'c');                     // drop x;--
+      // drop x;-- / drop x# (a short comment: "Create account -- it's free" is prose)
+      return (t.word(i) == kWordDrop || t.word(i) == kWordTruncate) && a == 'n' &&
+             (after == ';' || (after == 'c' && t[i + 2].len <= 4));
     case kWordDelete:
       return (a == 'k' && wa == kWordFrom && t.type(i + 2) == 'n') ||
              (a == 'n' && after == 'k' && t.word(i + 2) == kWordFrom);  // delete quick from

@@ -52,7 +52,8 @@ TEST(WafSqliCases, ExpressionClosedByComment) {
          "((1) OR (1 OR 1))--"},
         {"<p>fontname -- Scheme for naming fonts in TeX</p>", "(beta) --", "Version 2 (beta) --",
          "\"flagging\" -american -festive --peace", "1611/IioXXIG1ti8rspL2vbXFy--",
-         "/kiwlWTe8Bj+S8H5zz/Sm--x", "see (2 weeks) --"});
+         "/kiwlWTe8Bj+S8H5zz/Sm--x", "see (2 weeks) --", "2 + 2 -- easy", "5 * 3 -- fifteen",
+         "(a + b) * c -- see"});
 }
 
 TEST(WafSqliCases, StatementsAndBlocks) {
@@ -65,7 +66,8 @@ TEST(WafSqliCases, StatementsAndBlocks) {
          "1=(select @@version)", "(1589=1589)*1", "1,row(7937,5067)>(select count(*),1)"},
         {"Let's begin the end", "In case when you are done then close it", "drop me a line",
          "Problem with SELECT CASE WHEN name > 0 THEN 'yes' ELS", "load the data file",
-         "execute the plan", "delete the old files from disk", "create or edit a post"});
+         "execute the plan", "delete the old files from disk", "create or edit a post",
+         "Create account -- it's free", "Drop shipping -- how to start", "alter ego; a story"});
 }
 
 TEST(WafSqliCases, PostgresCastsAndJsonOperators) {
