@@ -442,6 +442,15 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit) {
         }
       }
     }
+    // MySQL reads "1.e" as a number and what is glued to it as the next token: 1.e(ascii),
+    // 1.e.tables (a keyword filter sees no word boundary).
+    if (a == '1' && i + 1 < t.size() && text_of(t, text, i).ends_with(".") &&
+        t[i + 1].pos == t[i].pos + t[i].len && ascii_lower(text[t[i + 1].pos]) == 'e' &&
+        ((t.type(i + 1) == 'f' && t[i + 1].len == 1) ||
+         (t.type(i + 1) == 'n' && t[i + 1].len >= 5 && text[t[i + 1].pos + 1] == '.'))) {
+      set_hit(t, i, i + 2, "SQL number glued to an identifier (1.e)", hit);
+      return true;
+    }
     // MSSQL time delay: waitfor delay '0:0:5' (nothing else is written so).
     if (a == 'E' && t.word(i) == kWordWaitfor && t.type(i + 1) == 'k' && t.word(i + 1) == kWordDelay &&
         t.type(i + 2) == 's') {

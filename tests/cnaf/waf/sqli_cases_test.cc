@@ -94,10 +94,10 @@ TEST(WafSqliCases, MoreFragments) {
          "VALUES ('192.168.0.1', 'test')", ") when 234 then", "-1 union", "2 union all",
          "9999 or /*+optimizer hint */ true", "select pg_sleep", "var= @.= ( SELECT",
          "something LIKE '", "'admin', '1'='1'", "procedure analyse (",
-         "testing-1 waitfor delay '0:0:15' --", "1’ OR ’1’=’x’#;--()"},
+         "testing-1 waitfor delay '0:0:15' --", "1.e(ascii)", "-1.e.tables union select 1", "1’ OR ’1’=’x’#;--()"},
         {"set @john as the owner", "values (see below)", "when it rains then it pours", "European union",
          "2 unions", "yes or true", "select a plan", "something like 'this'", "Remote Procedure Calls (RPC)",
-         "Don’t worry, it’s fine", "I’m ‘quoted’ here", "1 or 2 true stories"});
+         "Don’t worry, it’s fine", "see Table 1.e.", "step 1.e.g. this", "v1.e", "I’m ‘quoted’ here", "1 or 2 true stories"});
 }
 
 TEST(WafSqliCases, QuoteBreakouts) {
