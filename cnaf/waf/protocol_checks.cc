@@ -23,6 +23,45 @@ bool fail(ProtocolIssue& issue, std::string_view where, std::string_view snippet
   return true;
 }
 
+// A query argument that frameworks read as the request's real method (_method=DELETE,
+// X-HTTP-Method-Override=PUT) naming another method than the request's: a link or a GET
+// then acts as that method, past the method rules. The value must be method-shaped
+// (3 to 10 letters, %-escapes decoded).
+bool method_override_in_query(std::string_view target, std::string_view method) {
+  const std::size_t q = target.find('?');
+  if (q == std::string_view::npos) return false;
+  static constexpr std::array<std::string_view, 5> kNames = {
+      "_method", "x-http-method-override", "x-http-method", "x-method-override", "_httpmethod"};
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view arg = rest.substr(0, amp);
+    const std::size_t eq = arg.find('=');
+    const std::string_view name = arg.substr(0, eq);
+    bool named = false;
+    for (const auto n : kNames) named |= iequals(name, n);
+    if (named && eq != std::string_view::npos) {
+      char value[10];
+      std::size_t len = 0;
+      bool letters = true;
+      const std::string_view raw = arg.substr(eq + 1);
+      for (std::size_t k = 0; k < raw.size() && letters; ++k) {
+        char c = raw[k];
+        if (c == '%' && k + 2 < raw.size() && hex_value(raw[k + 1]) >= 0 && hex_value(raw[k + 2]) >= 0) {
+          c = static_cast<char>(hex_value(raw[k + 1]) * 16 + hex_value(raw[k + 2]));
+          k += 2;
+        }
+        letters = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) && len < 10;
+        if (letters) value[len++] = c;
+      }
+      if (letters && len >= 3 && !iequals(std::string_view(value, len), method)) return true;
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return false;
+}
+
 }  // namespace
 
 bool check_request_line_and_headers(const RequestView& r, ProtocolIssue& issue) {
@@ -46,6 +85,8 @@ bool check_request_line_and_headers(const RequestView& r, ProtocolIssue& issue) 
   }
   if (r.target.find("%00") != std::string_view::npos)
     return fail(issue, "target", r.target, "protocol: NUL byte in the request target");
+  if (method_override_in_query(r.target, r.method))
+    return fail(issue, "target", r.target, "protocol: method override in the query string");
   static constexpr std::array<std::string_view, 12> kRestricted = {
       "proxy",  // httpoxy: CGI turns it into HTTP_PROXY
       "lock-token", "content-range", "if", "x-http-method-override", "x-method-override",

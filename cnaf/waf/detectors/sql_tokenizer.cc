@@ -20,13 +20,17 @@ constexpr Keyword kKeywords[] = {
     {"all", 'k', kWordAll},
     {"alter", 'E', kWordAlter},
     {"and", '&', 0},
+    {"any", 'k', kWordAny},
     {"as", 'k', kWordAs},
     {"asc", 'k', 0},
+    {"begin", 'E', kWordBegin},
     {"benchmark", 'f', kWordSleepy},
     {"between", 'o', kWordBetween},
+    {"binary", 'o', kWordBinary},
     {"by", 'k', 0},
     {"call", 'E', kWordExec},
-    {"case", 'k', 0},
+    {"case", 'k', kWordCase},
+    {"collate", 'k', kWordCollate},
     {"create", 'E', kWordCreate},
     {"current_user", 'f', kWordInfo},
     {"database", 'k', kWordDatabase},
@@ -42,19 +46,23 @@ constexpr Keyword kKeywords[] = {
     {"drop", 'E', kWordDrop},
     {"dumpfile", 'k', 0},
     {"else", 'k', 0},
-    {"end", 'k', 0},
+    {"end", 'k', kWordEnd},
     {"exec", 'E', kWordExec},
     {"execute", 'E', kWordExec},
     {"exists", 'k', 0},
     {"extractvalue", 'f', kWordDangerous},
-    {"false", '1', 0},
+    {"false", '1', kWordBool},
     {"from", 'k', kWordFrom},
+    {"function", 'k', kWordRoutine},
     {"generate_series", 'f', kWordSleepy},
     {"glob", 'o', kWordLike},
     {"group", 'B', 0},
     {"having", 'B', 0},
+    {"if", 'f', kWordIf},
+    {"iif", 'f', kWordIf},
     {"ilike", 'o', kWordLike},
     {"in", 'k', kWordIn},
+    {"infile", 'k', kWordInfile},
     {"insert", 'E', kWordInsert},
     {"intersect", 'U', kWordUnion},
     {"into", 'k', kWordInto},
@@ -62,10 +70,12 @@ constexpr Keyword kKeywords[] = {
     {"join", 'k', 0},
     {"like", 'o', kWordLike},
     {"limit", 'B', 0},
+    {"load", 'E', kWordLoad},
     {"load_file", 'f', kWordDangerous},
     {"mod", 'o', 0},
     {"name_const", 'f', kWordInfo},
     {"not", 'o', kWordNot},
+    {"notnull", 'o', kWordIs},
     {"null", '1', kWordNull},
     {"offset", 'k', 0},
     {"on", 'k', 0},
@@ -73,6 +83,7 @@ constexpr Keyword kKeywords[] = {
     {"order", 'B', 0},
     {"outfile", 'k', 0},
     {"pg_sleep", 'f', kWordSleepy},
+    {"print", 'E', 0},  // MSSQL PRINT: a statement of its own after "';"
     {"procedure", 'B', 0},
     {"randomblob", 'f', kWordSleepy},
     {"regexp", 'o', kWordLike},
@@ -83,12 +94,14 @@ constexpr Keyword kKeywords[] = {
     {"set", 'k', kWordSet},
     {"shutdown", 'E', kWordShutdown},
     {"sleep", 'f', kWordSleepy},
+    {"some", 'k', kWordAny},
     {"sounds", 'o', 0},
     {"system_user", 'f', kWordInfo},
     {"table", 'k', kWordTable},
-    {"then", 'k', 0},
-    {"top", 'k', 0},
-    {"true", '1', 0},
+    {"then", 'k', kWordThen},
+    {"top", 'k', kWordTop},
+    {"trigger", 'k', kWordRoutine},
+    {"true", '1', kWordBool},
     {"truncate", 'E', kWordTruncate},
     {"union", 'U', kWordUnion},
     {"update", 'E', kWordUpdate},
@@ -97,18 +110,108 @@ constexpr Keyword kKeywords[] = {
     {"utl_inaddr.get_host_address", 'f', kWordDangerous},
     {"values", 'k', kWordValues},
     {"waitfor", 'E', kWordWaitfor},
-    {"when", 'k', 0},
+    {"when", 'k', kWordWhen},
     {"where", 'k', kWordWhere},
     {"xor", '&', 0},
     {"xp_cmdshell", 'f', kWordDangerous},
 };
 
-constexpr bool keywords_sorted() {
-  for (std::size_t i = 1; i < std::size(kKeywords); ++i)
-    if (!(kKeywords[i - 1].word < kKeywords[i].word)) return false;
+// Built-in functions of the dialects (type 'f' only when called). Sorted.
+constexpr Keyword kFunctions[] = {
+    {"abs", 'f', kWordCommonFunc}, {"acos", 'f', kWordCommonFunc},
+    {"aes_decrypt", 'f', kWordFunc}, {"aes_encrypt", 'f', kWordFunc},
+    {"array_agg", 'f', kWordFunc}, {"array_to_string", 'f', kWordFunc}, {"ascii", 'f', kWordFunc},
+    {"asin", 'f', kWordCommonFunc}, {"atan", 'f', kWordCommonFunc},
+    {"atan2", 'f', kWordCommonFunc}, {"avg", 'f', kWordCommonFunc}, {"bin", 'f', kWordCommonFunc},
+    {"bit_and", 'f', kWordFunc}, {"bit_count", 'f', kWordFunc}, {"bit_length", 'f', kWordFunc},
+    {"bit_or", 'f', kWordFunc}, {"bit_xor", 'f', kWordFunc}, {"cast", 'f', kWordFunc},
+    {"ceil", 'f', kWordCommonFunc}, {"ceiling", 'f', kWordCommonFunc},
+    {"char", 'f', kWordCommonFunc}, {"char_length", 'f', kWordFunc},
+    {"character_length", 'f', kWordFunc}, {"charindex", 'f', kWordFunc},
+    {"chr", 'f', kWordCommonFunc}, {"coalesce", 'f', kWordFunc}, {"collation", 'f', kWordFunc},
+    {"compress", 'f', kWordFunc}, {"concat", 'f', kWordFunc}, {"concat_ws", 'f', kWordFunc},
+    {"connection_id", 'f', kWordFunc}, {"conv", 'f', kWordFunc}, {"convert", 'f', kWordFunc},
+    {"cos", 'f', kWordCommonFunc}, {"cot", 'f', kWordCommonFunc}, {"count", 'f', kWordCommonFunc},
+    {"crc32", 'f', kWordFunc}, {"curdate", 'f', kWordFunc}, {"current_database", 'f', kWordFunc},
+    {"current_date", 'f', kWordFunc}, {"current_schema", 'f', kWordFunc},
+    {"current_setting", 'f', kWordFunc}, {"current_time", 'f', kWordFunc},
+    {"current_timestamp", 'f', kWordFunc}, {"curtime", 'f', kWordFunc},
+    {"date", 'f', kWordCommonFunc}, {"date_add", 'f', kWordFunc}, {"date_format", 'f', kWordFunc},
+    {"date_sub", 'f', kWordFunc}, {"datediff", 'f', kWordFunc}, {"day", 'f', kWordCommonFunc},
+    {"dayofmonth", 'f', kWordFunc}, {"dayofweek", 'f', kWordFunc}, {"dayofyear", 'f', kWordFunc},
+    {"decode", 'f', kWordCommonFunc}, {"default", 'f', kWordCommonFunc},
+    {"degrees", 'f', kWordCommonFunc}, {"des_encrypt", 'f', kWordFunc}, {"elt", 'f', kWordFunc},
+    {"encode", 'f', kWordCommonFunc}, {"exp", 'f', kWordCommonFunc},
+    {"export_set", 'f', kWordFunc}, {"field", 'f', kWordCommonFunc},
+    {"find_in_set", 'f', kWordFunc}, {"floor", 'f', kWordCommonFunc},
+    {"format", 'f', kWordCommonFunc}, {"found_rows", 'f', kWordFunc},
+    {"from_base64", 'f', kWordFunc}, {"from_unixtime", 'f', kWordFunc},
+    {"geometrycollection", 'f', kWordFunc}, {"getdate", 'f', kWordFunc},
+    {"greatest", 'f', kWordCommonFunc}, {"group_concat", 'f', kWordFunc},
+    {"gtid_subset", 'f', kWordFunc}, {"hex", 'f', kWordCommonFunc}, {"hextoraw", 'f', kWordFunc},
+    {"hour", 'f', kWordCommonFunc}, {"ifnull", 'f', kWordFunc}, {"inet_aton", 'f', kWordFunc},
+    {"inet_ntoa", 'f', kWordFunc}, {"insert", 'f', kWordCommonFunc}, {"instr", 'f', kWordFunc},
+    {"is_srvrolemember", 'f', kWordFunc}, {"isnull", 'f', kWordCommonFunc},
+    {"json_arrayagg", 'f', kWordFunc}, {"json_build_object", 'f', kWordFunc},
+    {"json_extract", 'f', kWordFunc}, {"json_keys", 'f', kWordFunc},
+    {"json_object", 'f', kWordFunc}, {"jsonb_pretty", 'f', kWordFunc},
+    {"last_insert_id", 'f', kWordFunc}, {"lcase", 'f', kWordFunc},
+    {"least", 'f', kWordCommonFunc}, {"left", 'f', kWordCommonFunc},
+    {"len", 'f', kWordCommonFunc}, {"length", 'f', kWordCommonFunc},
+    {"likelihood", 'f', kWordFunc}, {"linestring", 'f', kWordFunc}, {"ln", 'f', kWordCommonFunc},
+    {"lo_export", 'f', kWordFunc}, {"lo_get", 'f', kWordFunc}, {"lo_import", 'f', kWordFunc},
+    {"lo_put", 'f', kWordFunc}, {"load_extension", 'f', kWordFunc},
+    {"local", 'f', kWordCommonFunc}, {"locate", 'f', kWordFunc}, {"log", 'f', kWordCommonFunc},
+    {"log10", 'f', kWordCommonFunc}, {"log2", 'f', kWordCommonFunc},
+    {"lower", 'f', kWordCommonFunc}, {"lpad", 'f', kWordFunc}, {"ltrim", 'f', kWordFunc},
+    {"make_set", 'f', kWordFunc}, {"max", 'f', kWordCommonFunc}, {"md5", 'f', kWordCommonFunc},
+    {"mid", 'f', kWordFunc}, {"min", 'f', kWordCommonFunc}, {"minute", 'f', kWordCommonFunc},
+    {"month", 'f', kWordCommonFunc}, {"multipoint", 'f', kWordFunc},
+    {"multipolygon", 'f', kWordFunc}, {"now", 'f', kWordCommonFunc}, {"nullif", 'f', kWordFunc},
+    {"nvl", 'f', kWordFunc}, {"nvl2", 'f', kWordFunc}, {"oct", 'f', kWordCommonFunc},
+    {"octet_length", 'f', kWordFunc}, {"ord", 'f', kWordCommonFunc},
+    {"overlay", 'f', kWordCommonFunc}, {"password", 'f', kWordCommonFunc},
+    {"pg_ls_dir", 'f', kWordFunc}, {"pg_read_file", 'f', kWordFunc}, {"pi", 'f', kWordCommonFunc},
+    {"polygon", 'f', kWordFunc}, {"position", 'f', kWordCommonFunc},
+    {"pow", 'f', kWordCommonFunc}, {"power", 'f', kWordCommonFunc},
+    {"quarter", 'f', kWordCommonFunc}, {"quote", 'f', kWordCommonFunc},
+    {"quotename", 'f', kWordFunc}, {"radians", 'f', kWordCommonFunc},
+    {"rand", 'f', kWordCommonFunc}, {"random", 'f', kWordCommonFunc},
+    {"rawtohex", 'f', kWordFunc}, {"regexp_like", 'f', kWordFunc},
+    {"regexp_replace", 'f', kWordFunc}, {"regexp_substr", 'f', kWordFunc},
+    {"repeat", 'f', kWordCommonFunc}, {"replace", 'f', kWordCommonFunc},
+    {"reverse", 'f', kWordCommonFunc}, {"right", 'f', kWordCommonFunc},
+    {"round", 'f', kWordCommonFunc}, {"row", 'f', kWordCommonFunc}, {"row_count", 'f', kWordFunc},
+    {"rpad", 'f', kWordFunc}, {"rtrim", 'f', kWordFunc}, {"schema", 'f', kWordCommonFunc},
+    {"second", 'f', kWordCommonFunc}, {"serverproperty", 'f', kWordFunc},
+    {"sha", 'f', kWordCommonFunc}, {"sha1", 'f', kWordCommonFunc}, {"sha2", 'f', kWordCommonFunc},
+    {"sign", 'f', kWordCommonFunc}, {"sin", 'f', kWordCommonFunc}, {"soundex", 'f', kWordFunc},
+    {"space", 'f', kWordCommonFunc}, {"sqlite_compileoption_get", 'f', kWordFunc},
+    {"sqlite_version", 'f', kWordFunc}, {"sqrt", 'f', kWordCommonFunc},
+    {"st_latfromgeohash", 'f', kWordFunc}, {"starts_with", 'f', kWordCommonFunc},
+    {"strcmp", 'f', kWordFunc}, {"string_agg", 'f', kWordFunc},
+    {"string_to_array", 'f', kWordFunc}, {"subdate", 'f', kWordFunc}, {"substr", 'f', kWordFunc},
+    {"substring", 'f', kWordFunc}, {"substring_index", 'f', kWordFunc},
+    {"sum", 'f', kWordCommonFunc}, {"sys_context", 'f', kWordFunc}, {"sysdate", 'f', kWordFunc},
+    {"tan", 'f', kWordCommonFunc}, {"time", 'f', kWordCommonFunc}, {"to_base64", 'f', kWordFunc},
+    {"to_char", 'f', kWordFunc}, {"to_number", 'f', kWordFunc}, {"trim", 'f', kWordCommonFunc},
+    {"ucase", 'f', kWordFunc}, {"uncompress", 'f', kWordFunc}, {"unhex", 'f', kWordFunc},
+    {"unistr", 'f', kWordFunc}, {"unnest", 'f', kWordFunc}, {"upper", 'f', kWordCommonFunc},
+    {"user", 'f', kWordProbe}, {"utc_date", 'f', kWordFunc}, {"utc_time", 'f', kWordFunc},
+    {"utc_timestamp", 'f', kWordFunc}, {"uuid", 'f', kWordCommonFunc},
+    {"values", 'f', kWordCommonFunc}, {"version", 'f', kWordProbe},
+    {"week", 'f', kWordCommonFunc}, {"xmlagg", 'f', kWordFunc}, {"xmlelement", 'f', kWordFunc},
+    {"xmltype", 'f', kWordFunc}, {"year", 'f', kWordCommonFunc},
+};
+
+template <std::size_t N>
+constexpr bool sorted(const Keyword (&table)[N]) {
+  for (std::size_t i = 1; i < N; ++i)
+    if (!(table[i - 1].word < table[i].word)) return false;
   return true;
 }
-static_assert(keywords_sorted());
+static_assert(sorted(kKeywords));
+static_assert(sorted(kFunctions));
 
 constexpr std::uint32_t first_letters() {
   std::uint32_t m = 0;
@@ -117,14 +220,24 @@ constexpr std::uint32_t first_letters() {
 }
 constexpr std::uint32_t kFirstLetters = first_letters();
 
+template <std::size_t N>
+const Keyword* find_in(const Keyword (&table)[N], std::string_view lower) noexcept {
+  const auto* end = std::end(table);
+  const auto* it = std::lower_bound(std::begin(table), end, lower,
+                                    [](const Keyword& k, std::string_view w) { return k.word < w; });
+  return (it != end && it->word == lower) ? it : nullptr;
+}
+
 const Keyword* find_keyword(std::string_view lower) noexcept {
   if (lower.size() < 2 || lower.size() > 27 || lower[0] < 'a' || lower[0] > 'z' ||
       !((kFirstLetters >> (lower[0] - 'a')) & 1u))
     return nullptr;
-  const auto* end = std::end(kKeywords);
-  const auto* it = std::lower_bound(std::begin(kKeywords), end, lower,
-                                    [](const Keyword& k, std::string_view w) { return k.word < w; });
-  return (it != end && it->word == lower) ? it : nullptr;
+  return find_in(kKeywords, lower);
+}
+
+const Keyword* find_function(std::string_view lower) noexcept {
+  if (lower.size() < 2 || lower.size() > 27) return nullptr;
+  return find_in(kFunctions, lower);
 }
 
 bool is_blank(char c) noexcept {
@@ -159,14 +272,17 @@ std::size_t skip_blanks(std::string_view t, std::size_t i) noexcept {
 
 }  // namespace
 
-SqlTokens::SqlTokens(std::string_view text, SqlContext context) noexcept {
+SqlTokens::SqlTokens(std::string_view text, SqlContext context, bool backslash_escapes) noexcept
+    : backslash_escapes_(backslash_escapes) {
   std::size_t start = 0;
   if (context != SqlContext::none) {
-    const char q = context == SqlContext::single_quote ? '\'' : '"';
+    const char q = context == SqlContext::single_quote   ? '\''
+                   : context == SqlContext::double_quote ? '"'
+                                                         : '`';
     std::size_t i = 0;
     closed_ = false;
     while (i < text.size()) {
-      if (text[i] == '\\') {
+      if (text[i] == '\\' && backslash_escapes_) {
         i += 2;
         continue;
       }
@@ -227,6 +343,14 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
       in_exec_comment = false;
       continue;
     }
+    // PostgreSQL JSON operators after a value: #> #>> #- (elsewhere '#' starts a comment).
+    if (c == '#' && (n == '>' || n == '-') && count_ > 0 &&
+        (tokens_[count_ - 1].type == 's' || tokens_[count_ - 1].type == ')')) {
+      i += 2;
+      while (i < t.size() && t[i] == '>') ++i;
+      push('o', begin, i - begin, kWordCompare);
+      continue;
+    }
     if ((c == '-' && n == '-') || c == '#') {
       const std::size_t nl = t.find('\n', i);
       i = nl == std::string_view::npos ? t.size() : nl;
@@ -236,7 +360,7 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
     if (c == '\'' || c == '"') {
       ++i;
       while (i < t.size()) {
-        if (t[i] == '\\') {
+        if (t[i] == '\\' && backslash_escapes_) {
           i += 2;
           continue;
         }
@@ -249,8 +373,9 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
         }
         ++i;
       }
+      const bool open = i >= t.size();
       i = std::min(i + 1, t.size());
-      push('s', begin, i - begin);
+      push('s', begin, i - begin, open ? kWordUnclosed : 0);
       continue;
     }
     if (c == '`' || c == '[') {  // quoted identifiers
@@ -275,6 +400,18 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
       push('1', begin, i - begin);
       continue;
     }
+    if (c == '@' && (n == '>' || n == '?' ||
+                     (n == '@' && (i + 2 >= t.size() || !is_word_char(t[i + 2]))))) {
+      i += 2;  // PostgreSQL @> @? @@ (containment, JSON path)
+      push('o', begin, 2, kWordCompare);
+      continue;
+    }
+    if (c == '{' && i + 1 < t.size() && is_word_start(n)) {
+      ++i;  // ODBC escape "{fn ...}", "{x ...}" (MySQL reads what follows the word)
+      while (i < t.size() && is_word_char(t[i])) ++i;
+      push('{', begin, i - begin);
+      continue;
+    }
     if (c == '@') {
       ++i;
       if (i < t.size() && t[i] == '@') ++i;
@@ -292,6 +429,10 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
       const std::size_t next = skip_blanks(t, i);
       const bool call = next < t.size() && t[next] == '(';
       const Keyword* kw = len <= sizeof lower ? find_keyword(w) : nullptr;
+      if (call && kw != nullptr && kw->id == kWordDatabase) {
+        push('f', begin, len, kWordInfo);  // database()
+        continue;
+      }
       if (kw != nullptr && kw->type == 'B' && (kw->word == "order" || kw->word == "group")) {
         // "order by" / "group by" are clauses; "order" alone is a word.
         std::size_t j = next;
@@ -325,8 +466,12 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
       }
       if (kw != nullptr && kw->type == 'f') {
         push(call ? 'f' : 'n', begin, len, kw->id);
+      } else if (kw != nullptr && kw->type == 'o' && kw->id == 0 && call && next == i) {
+        push('f', begin, len, kWordFunc);  // div(23,-2), mod(1,1): PostgreSQL functions
       } else if (kw != nullptr) {
         push(kw->type, begin, len, kw->id);
+      } else if (const Keyword* fn = call && len <= sizeof lower ? find_function(w) : nullptr) {
+        push('f', begin, len, fn->id);
       } else if (call && next == i) {
         push('f', begin, len);
       } else if (w.starts_with("xp_") || w.starts_with("sp_") || w.starts_with("master.")) {
@@ -341,6 +486,15 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
       case '(': case ')': case ',': case ';':
         push(c, begin, 1);
         break;
+      case '?':
+        // PostgreSQL ? ?| ?& between values; a question mark in prose is 'X'.
+        if (i < t.size() && (t[i] == '|' || t[i] == '&')) ++i;
+        if (begin > 0 && is_blank(t[begin - 1]) && (i >= t.size() || is_blank(t[i]))) {
+          push('o', begin, i - begin, kWordCompare);
+        } else {
+          push('X', begin, i - begin);
+        }
+        break;
       case '&':
       case '|':
         if (n == c) {
@@ -351,14 +505,29 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
         }
         break;
       case '!': case '<': case '>': case '=': case ':':
+        if (c == ':' && n == ':') {  // PostgreSQL cast
+          ++i;
+          push('o', begin, 2, kWordCast);
+          break;
+        }
         while (i < t.size() && (t[i] == '=' || t[i] == '>' || t[i] == '<')) ++i;
+        if (c == '<' && i == begin + 1 && i < t.size() && t[i] == '@') ++i;  // <@
         if (c == ':' && i == begin + 1) {
           push('X', begin, 1);
         } else {
           push('o', begin, i - begin, kWordCompare);
         }
         break;
-      case '+': case '-': case '*': case '/': case '%': case '^': case '~':
+      case '-':
+        if (n == '>') {  // -> ->> (JSON)
+          ++i;
+          if (i < t.size() && t[i] == '>') ++i;
+          push('o', begin, i - begin, kWordCompare);
+        } else {
+          push('o', begin, 1);
+        }
+        break;
+      case '+': case '*': case '/': case '%': case '^': case '~':
         push('o', begin, 1);
         break;
       default:

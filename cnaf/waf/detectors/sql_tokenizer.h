@@ -15,7 +15,8 @@ namespace defender::cnaf::waf {
 //  '1' number or literal value (true/false/null)   's' string    'n' identifier
 //  'v' @variable   'f' function name (before '(')  'k' other keyword
 //  'E' statement keyword (select, drop, exec ...)  'U' union      'B' clause (order by, ...)
-//  '&' and/or/xor/&&/||   'o' operator   'c' comment   '(' ')' ',' ';'   'X' anything else
+//  '&' and/or/xor/&&/||   'o' operator   'c' comment   '(' ')' ',' ';'
+//  '{' ODBC escape ("{fn", "{x")   'X' anything else
 struct SqlToken {
   char type = 'X';
   std::uint32_t pos = 0;  // byte offset in the text
@@ -23,7 +24,8 @@ struct SqlToken {
   std::uint8_t word = 0;  // for keywords and functions: a Word id (see sql_tokenizer.cc)
 };
 
-enum class SqlContext : std::uint8_t { none, single_quote, double_quote };
+// backtick: inside a MySQL `identifier` the value closes.
+enum class SqlContext : std::uint8_t { none, single_quote, double_quote, backtick };
 
 // Word ids the detector asks about.
 enum SqlWord : std::uint8_t {
@@ -32,7 +34,23 @@ enum SqlWord : std::uint8_t {
   kWordSet, kWordValues, kWordInsert, kWordDelete, kWordUpdate, kWordCreate, kWordAlter,
   kWordTruncate, kWordSleepy, kWordDangerous, kWordAs, kWordLike, kWordIs, kWordIn,
   kWordNot, kWordNull, kWordBetween, kWordUnion, kWordDatabase, kWordCompare, kWordInfo,
+  // Built-in SQL functions (type 'f' when called): names only SQL uses (concat, substring,
+  // unhex ...) and names that are English words too (date, user, replace ...).
+  kWordFunc, kWordCommonFunc,
+  kWordCase, kWordWhen, kWordThen, kWordEnd, kWordBegin, kWordCollate, kWordAny, kWordIf,
+  kWordBinary, kWordLoad, kWordInfile, kWordRoutine, kWordCast, kWordBool,
+  kWordUnclosed,  // a string literal the text never closes
+  kWordTop,
+  kWordProbe,  // user(), version(): what an injection asks first
 };
+
+// Time-delay, side-effect and information functions: sleep, benchmark, load_file, user ...
+constexpr bool special_function(std::uint8_t w) noexcept {
+  return w == kWordSleepy || w == kWordDangerous || w == kWordInfo;
+}
+constexpr bool builtin_function(std::uint8_t w) noexcept {
+  return special_function(w) || w == kWordFunc || w == kWordCommonFunc || w == kWordIf || w == kWordProbe;
+}
 
 class SqlTokens {
  public:
@@ -40,7 +58,9 @@ class SqlTokens {
 
   // Tokenizes `text` from `context`. In a quote context the first token is the string that
   // the value closes ('s'); when the value never closes it, `closed()` is false.
-  SqlTokens(std::string_view text, SqlContext context) noexcept;
+  // `backslash_escapes`: MySQL reads \' inside a literal as a quote; standard SQL
+  // (PostgreSQL, MSSQL, Oracle, SQLite) reads a backslash as itself.
+  SqlTokens(std::string_view text, SqlContext context, bool backslash_escapes = true) noexcept;
 
   std::size_t size() const noexcept { return count_; }
   const SqlToken& operator[](std::size_t i) const noexcept { return tokens_[i]; }
@@ -57,6 +77,7 @@ class SqlTokens {
   std::size_t count_ = 0;
   bool closed_ = true;
   bool truncated_ = false;
+  bool backslash_escapes_ = true;
 };
 
 }  // namespace defender::cnaf::waf

@@ -13,6 +13,7 @@ namespace {
 struct Url {
   std::string_view scheme;
   std::string_view host;  // without port or brackets
+  std::string_view port;  // digits after the host's ':', if any
   std::string_view rest;  // from the first '/', '?' or '#' after the host
   bool ok = false;
 };
@@ -44,7 +45,10 @@ Url parse_url(std::string_view s) {
     auth = auth.substr(1, close == std::string_view::npos ? auth.size() - 1 : close - 1);
   } else {
     const std::size_t colon = auth.find(':');
-    if (colon != std::string_view::npos) auth = auth.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      u.port = auth.substr(colon + 1);
+      auth = auth.substr(0, colon);
+    }
   }
   u.host = auth;
   u.rest = s.substr(end);
@@ -113,13 +117,81 @@ bool url_start(const Inspected& v) {
   return v.has(kColon | kSlash | kBackslash);
 }
 
+// Parameter names that include code or read files in the applications RFI targets
+// (path, include, dir, root, conf, template, module, lib, ...): a URL there is fetched and
+// run, not linked to. Matched on the words of the name ("_CONF[path]", "mosConfig_x");
+// a name that also says where to go next ("return_path", "redirect_dir") is a redirect.
+bool include_name(std::string_view name) {
+  static constexpr std::string_view kInclude[] = {
+      "path", "include", "inc", "dir", "root", "conf", "config", "mosconfig", "template", "tpl",
+      "module", "lib", "require", "basedir", "docroot", "rootdir", "appserv"};
+  static constexpr std::string_view kRedirect[] = {
+      "return", "redirect", "redir", "callback", "next", "success", "cancel", "back", "continue",
+      "goto", "target", "dest", "destination", "login", "logout", "url", "uri", "link", "href",
+      "image", "img", "avatar", "icon", "logo", "photo", "thumb"};
+  bool include = false;
+  std::size_t i = 0;
+  while (i < name.size()) {
+    while (i < name.size() && !((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z'))) ++i;
+    std::size_t j = i;
+    while (j < name.size() && ((name[j] >= 'a' && name[j] <= 'z') || (name[j] >= 'A' && name[j] <= 'Z'))) ++j;
+    char buf[16];
+    const std::size_t n = j - i;
+    if (n > 0 && n <= sizeof buf) {
+      for (std::size_t k = 0; k < n; ++k) buf[k] = static_cast<char>(name[i + k] | 0x20);
+      const std::string_view w(buf, n);
+      for (const auto k : kRedirect)
+        if (w == k) return false;
+      for (const auto k : kInclude) include |= w == k;
+    }
+    i = j;
+  }
+  return include;
+}
+
+// Scheme prefixes that wrap another URL or open local files in Java and Python URL
+// handlers: jar:http://x/a.zip!/b, url:file:///etc/passwd, local_file://, netdoc:/.
+bool wrapper_scheme(std::string_view lower) {
+  static constexpr std::string_view kWrappers[] = {"jar:", "url:", "local_file:", "netdoc:", "wrap:"};
+  for (const auto w : kWrappers) {
+    if (!lower.starts_with(w)) continue;
+    const std::string_view rest = lower.substr(w.size());
+    if (w == "local_file:" || w == "netdoc:") return true;
+    std::size_t k = 0;
+    while (k < rest.size() && rest[k] >= 'a' && rest[k] <= 'z') ++k;
+    return k >= 3 && rest.substr(k, 1) == ":";
+  }
+  return false;
+}
+
+// "http://example.com/@evil.com/", "http://a.com/:x@evil.com/": a second authority right
+// after the host, which a parser that does not stop at '/' (or an encoded %2f) takes for
+// the real one.
+bool second_authority(std::string_view rest) {
+  if (rest.size() < 5 || rest[0] != '/') return false;
+  const std::size_t end = std::min(rest.find_first_of("/?#", 1), rest.size());
+  const std::string_view seg = rest.substr(1, end - 1);
+  const std::size_t at = seg.rfind('@');
+  if (at == std::string_view::npos || (at != 0 && seg[0] != ':')) return false;
+  const std::string_view host = seg.substr(at + 1);
+  const std::size_t dot = host.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || host.size() - dot < 3) return false;
+  for (std::size_t k = dot + 1; k < host.size(); ++k)
+    if (host[k] < 'a' || host[k] > 'z') return false;
+  return true;
+}
+
 }  // namespace
 
 bool detect_rfi(const Inspected& v, Scratch&, Hit& hit) {
   if (!url_start(v) || v.lower.size() < 8) return false;
+  const std::string_view s = v.lower;
+  if (wrapper_scheme(s)) {
+    hit = Hit{0, std::min<std::size_t>(64, s.size()), "remote file inclusion through a wrapper scheme"};
+    return true;
+  }
   const Url u = parse_url(v.lower);
   if (!u.ok) return false;
-  const std::string_view s = v.lower;
   const bool fetch_scheme = u.scheme == "http" || u.scheme == "https" || u.scheme == "ftp" ||
                             u.scheme == "ftps" || u.scheme.empty();
   const bool include_scheme = u.scheme == "php" || u.scheme == "data" ||
@@ -144,6 +216,14 @@ bool detect_rfi(const Inspected& v, Scratch&, Hit& hit) {
                                           (script && u.rest.find('?') != std::string_view::npos &&
                                            trailing_q)))) {
     hit = Hit{0, std::min<std::size_t>(64, s.size()), "remote file inclusion"};
+    return true;
+  }
+  if (fetch_scheme && !u.scheme.empty() && second_authority(u.rest)) {
+    hit = Hit{0, std::min<std::size_t>(64, s.size()), "URL with a second authority (parser confusion)"};
+    return true;
+  }
+  if ((u.scheme.starts_with("http") || u.scheme.starts_with("ftp")) && include_name(v.name)) {
+    hit = Hit{0, std::min<std::size_t>(64, s.size()), "remote URL in an include parameter"};
     return true;
   }
   return false;
@@ -177,7 +257,13 @@ bool detect_ssrf(const Inspected& v, Scratch&, Hit& hit) {
     hit = Hit{0, std::min<std::size_t>(64, v.lower.size()), "request to an internal address"};
     return true;
   }
-  (void)all_digits;
+  // A web URL to another port: port scanning and internal services (redis, smtp ...) through
+  // the server. Only when the whole value is the URL.
+  if ((u.scheme == "http" || u.scheme == "https") && all_digits(u.port) && u.port != "80" &&
+      u.port != "443" && u.port != "8080" && u.port != "8443" && v.lower.find(' ') == std::string_view::npos) {
+    hit = Hit{0, std::min<std::size_t>(64, v.lower.size()), "request to a non-web port"};
+    return true;
+  }
   return false;
 }
 

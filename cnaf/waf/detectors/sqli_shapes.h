@@ -1,0 +1,60 @@
+// The token shapes the sqli detector matches (sqli_shapes.cc), shared by its two files:
+// sqli_detector.cc (where the value takes over the query) and sqli_fragments.cc (values that
+// are a piece of SQL on their own). All read a SqlTokens list; none allocates.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "cnaf/waf/detectors/sql_tokenizer.h"
+#include "cnaf/waf/inspected.h"
+
+namespace defender::cnaf::waf::sqli {
+
+inline bool is_value(char t) { return t == '1' || t == 's' || t == 'v'; }
+
+// '=' '<>' 'like' 'is' ... at token i.
+bool comparison(const SqlTokens& t, std::size_t i);
+
+// Reads as an operand that makes a boolean test: `1=1`, `'a'='a'`, `sleep(5)`, `(select`.
+bool strong_operand(const SqlTokens& t, std::size_t i);
+
+// What the arguments of the call at i (an 'f' then '(') hold, read up to the matching ')'
+// or the end of the tokens.
+struct CallArgs {
+  std::size_t end = 0;        // index of the token after the closing ')' (or size())
+  bool closed = false;        // the ')' was found
+  bool empty = false;         // nothing between the parentheses
+  bool subquery = false;      // a select / statement inside
+  bool special = false;       // sleep(), benchmark(), load_file() ... inside
+  bool literal_test = false;  // value = value inside: elt(1=1,...)
+  bool test = false;          // any comparison inside
+  bool nested = false;        // another built-in function called inside
+  bool prose = false;         // three words in a row: text in parentheses, not SQL
+};
+CallArgs call_args(const SqlTokens& t, std::size_t i);
+
+// f(1=1, ...) / f((select ...)) / sleep(...): a function whose argument is a test or a subquery.
+bool loaded_call(const SqlTokens& t, std::size_t i);
+
+// Evidence that what follows "union select" / "select" is a column list, not prose.
+bool select_list(const SqlTokens& t, std::size_t i);
+
+// A statement at token i that is unmistakably SQL.
+bool statement(const SqlTokens& t, std::size_t i);
+
+// The shapes of an injection at token i, where the value takes over the query.
+bool takeover(const SqlTokens& t, std::size_t i, bool after_quote);
+
+void set_hit(const SqlTokens& t, std::size_t from, std::size_t to, std::string_view reason,
+             Hit& hit);
+
+// Values that are a piece of SQL on their own (sqli_fragments.cc): a built-in function
+// call, a condition or clause cut out of a query, a PostgreSQL cast, an expression closed
+// by a comment. `t` is the bare-context tokenization of `text`.
+bool fragment(const SqlTokens& t, std::string_view text, Hit& hit);
+
+// Constructs that are SQL wherever they appear in a value (sqli_fragments.cc).
+bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit);
+
+}  // namespace defender::cnaf::waf::sqli

@@ -1,0 +1,58 @@
+// Protocol checks on the request line beyond waf_test.cc: methods and method overrides.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "cnaf/waf/protocol_checks.h"
+#include "tests/cnaf/waf/waf_test_util.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+bool refused(testing::Request r) {
+  ProtocolIssue issue;
+  return check_request_line_and_headers(r.view(), issue);
+}
+
+TEST(WafProtocolCases, Methods) {
+  for (const char* m : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
+    testing::Request r;
+    r.method = m;
+    EXPECT_FALSE(refused(r)) << m;
+  }
+  for (const char* m : {"TRACE", "TRACK", "CONNECT", "PROPFIND", "DEBUG", "FOO", "get", "|GET", " GET",
+                        "REALLYLONGUNREALMETHOD"}) {
+    testing::Request r;
+    r.method = m;
+    EXPECT_TRUE(refused(r)) << m;
+  }
+}
+
+TEST(WafProtocolCases, MethodOverrides) {
+  testing::Request query;
+  query.target = "/items/5?_method=DELETE";
+  EXPECT_TRUE(refused(query));
+  testing::Request query2;
+  query2.target = "/items/5?a=1&X-HTTP-Method-Override=PUT";
+  EXPECT_TRUE(refused(query2));
+  testing::Request header;
+  header.header("X-HTTP-Method-Override", "DELETE");
+  EXPECT_TRUE(refused(header));
+  testing::Request encoded;
+  encoded.target = "/items/5?_method=%44%45%4C%45%54%45";
+  EXPECT_TRUE(refused(encoded));
+  testing::Request benign;
+  benign.target = "/docs?q=_method+override&method=get&http_method=x";
+  EXPECT_FALSE(refused(benign));
+  for (const char* v : {"", "X", "AB", "DELETE1", "X-DELETE", "ABCDEFGHIJK", "12345", "GET"}) {
+    testing::Request r;  // not a method name, or the request's own method
+    r.target = std::string("/api/resource?_method=") + v;
+    EXPECT_FALSE(refused(r)) << v;
+  }
+  testing::Request form;  // forms carry the override in the body: not a protocol problem
+  form.post("application/x-www-form-urlencoded", "_method=DELETE&id=5");
+  EXPECT_FALSE(refused(form));
+}
+
+}  // namespace
+}  // namespace defender::cnaf::waf
