@@ -486,7 +486,8 @@ bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
       {Protection::shellshock, detect_shellshock, kParen},
       {Protection::xxe, detect_xxe, kLt},
       {Protection::sqli, detect_sqli, kAny},
-      {Protection::xss, detect_xss, kLt | kColon | kQuote | kDquote | kBacktick | kParen | kAmp | kBrace},
+      {Protection::xss, detect_xss, kLt | kColon | kQuote | kDquote | kBacktick | kParen | kAmp | kBrace |
+                                        kEq | kDot | kHigh},
       {Protection::lfi, detect_lfi, kDot | kSlash | kBackslash | kColon},
       {Protection::cmdi, detect_cmdi, kSemi | kPipe | kAmp | kBacktick | kDollar | kNewline | kBrace |
                                           kLt | kGt | kSlash | kDash | kBackslash | kQuote | kDquote |

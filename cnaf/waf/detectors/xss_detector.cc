@@ -6,6 +6,7 @@
 #include <array>
 
 #include "cnaf/waf/detectors/detectors.h"
+#include "cnaf/waf/detectors/xss_patterns.h"
 #include "cnaf/waf/transforms/transforms.h"
 
 namespace defender::cnaf::waf {
@@ -19,24 +20,34 @@ struct RiskyTag {
   std::string_view tag;
   std::string_view needle;  // searched in the tag's attributes (lower case)
 };
-constexpr std::array<RiskyTag, 20> kRiskyTags = {{
+constexpr std::array<RiskyTag, 21> kRiskyTags = {{
     {"link", "href=http"}, {"link", "href=\"http"}, {"link", "href=//"}, {"embed", "code"},
     {"iframe", "view-source:"}, {"import", "implementation"},
     {"iframe", "srcdoc"}, {"frame", "srcdoc"}, {"base", "href"}, {"meta", "http-equiv"},
     {"link", "import"}, {"object", "data"}, {"embed", "src"}, {"object", "type"},
     {"iframe", "src=http"}, {"iframe", "src=//"}, {"frame", "src="}, {"iframe", "mhtml:"},
-    {"form", "action"}, {"isindex", "action"},
+    {"form", "action"}, {"isindex", "action"}, {"meta", "charset"},
 }};
 
 // DOM event handler name prefixes (for attribute breakouts without a tag).
-constexpr std::array<std::string_view, 44> kEvents = {
+// HTML, SVG and vendor (webkit, moz, old IE) handlers, by prefix.
+constexpr auto kEvents = std::to_array<std::string_view>({
     "onload", "onerror", "onclick", "onmouse", "onfocus", "onblur", "ontoggle", "onanimation",
     "onbegin", "onpage", "onhashchange", "onwheel", "oninput", "onchange", "onsubmit",
     "onkey", "onpointer", "onscroll", "onresize", "onmessage", "onstart", "onfinish",
     "ondrag", "ondrop", "oncopy", "oncut", "onpaste", "onselect", "onplay", "onend",
     "onreadystatechange", "ontransition", "onbefore", "onauxclick", "ondblclick",
     "oncontextmenu", "onformdata", "onsearch", "oninvalid", "ontouch", "onunload", "onshow",
-    "onafter", "onreset"};
+    "onafter", "onreset", "onzoom", "onwebkit", "onmoz", "onactivate", "ondeactivate",
+    "onabort", "oncancel", "oncanplay", "onclose", "oncuechange", "ondurationchange",
+    "onemptied", "onpause", "onprogress", "onratechange", "onseek", "onstalled", "onsuspend",
+    "ontimeupdate", "onvolumechange", "onwaiting", "onoffline", "ononline", "onpopstate",
+    "onstorage", "onrepeat", "onfullscreen", "onlostpointercapture", "ongotpointercapture",
+    "onpropertychange", "onfilterchange", "onlosecapture", "onrow", "oncellchange",
+    "ondataavailable", "ondataset", "onerrorupdate", "onbounce", "onmove", "onstop",
+    "onurlflip", "onsyncrestored", "ontimeerror", "oncommand", "oncontentvisibility",
+    "onsecuritypolicyviolation", "onslotchange", "onvisibilitychange", "onrejectionhandled",
+    "onunhandledrejection", "onlanguagechange", "onscrollend", "onfocusin", "onhelp"});
 
 // Sinks whose call proves script execution.
 constexpr std::array<std::string_view, 12> kSinks = {
@@ -102,6 +113,16 @@ bool starts_with(std::string_view s, std::size_t pos, std::string_view p) {
   return s.substr(pos, p.size()) == p;
 }
 
+// "on" and three or more letters, then '=': a handler attribute, known or not ("onzoom=").
+bool any_handler_at(std::string_view s, std::size_t pos) {
+  if (s.compare(pos, 2, "on") != 0) return false;
+  std::size_t i = pos + 2;
+  while (i < s.size() && s[i] >= 'a' && s[i] <= 'z') ++i;
+  if (i - pos < 5 || i - pos > 48) return false;  // the longest real ones have ~45 letters
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) ++i;
+  return i < s.size() && s[i] == '=';
+}
+
 bool event_handler_at(std::string_view s, std::size_t pos) {
   for (const auto e : kEvents) {
     if (!starts_with(s, pos, e)) continue;
@@ -120,6 +141,10 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
   const std::size_t name_begin = i;
   while (i < s.size() && name_char(s[i])) ++i;
   const std::string_view name = s.substr(name_begin, i - name_begin);
+  if (const std::size_t e = obfuscated_tag(s, lt); e != std::string_view::npos) {
+    hit = Hit{lt, std::min<std::size_t>(e - lt + 24, s.size() - lt), "obfuscated tag name"};
+    return true;
+  }
   if (name.empty() || !(name[0] >= 'a' && name[0] <= 'z')) return false;
   // Attributes end at the next '<' at the latest: each byte is scanned by one tag only.
   const std::size_t next_lt = s.find('<', lt + 1);
@@ -144,7 +169,13 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
       }
     }
     if (name == "style") {
-      const std::string_view body = s.substr(i, 256);
+      // CSS escapes and controls are dropped as the CSS parser does ("@im\\port", "ja\\0bvascript").
+      char folded[256];
+      std::size_t n = 0;
+      for (const char c : s.substr(i, 256)) {
+        if (c != '\\' && static_cast<unsigned char>(c) > 0x20) folded[n++] = c;
+      }
+      const std::string_view body(folded, n);
       if (body.find("expression(") != std::string_view::npos || body.find("@import") != std::string_view::npos ||
           body.find("behavior:") != std::string_view::npos || body.find("-moz-binding") != std::string_view::npos ||
           body.find("javascript:") != std::string_view::npos) {
@@ -156,7 +187,8 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
   // HTML injection: outside free text, a tag that carries attributes is markup the
   // application did not write (a search term, an id, a name never holds "<a href=...>").
   if (!prose && lt <= 2 && s.substr(0, end_limit).find('=', i) != std::string_view::npos &&
-      s.substr(0, end_limit).find('>', i) != std::string_view::npos) {
+      (s.substr(0, end_limit).find('>', i) != std::string_view::npos ||
+       s.substr(0, end_limit).find_first_of("\"'", i) != std::string_view::npos)) {
     hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "HTML tag with attributes in a value"};
     return true;
   }
@@ -209,10 +241,45 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
 
 }  // namespace
 
-bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
+bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
   const std::string_view s = v.lower;
   if (s.size() < 4) return false;
   const bool prose = looks_like_prose(s);
+  // Names and values that open with blanks and a handler: "  onload= " lands inside a tag
+  // when reflected unquoted ("<x {name}>" / "<x a={value}>"); the name need not be known.
+  {
+    std::size_t k = 0;
+    while (k < s.size() && (s[k] == ' ' || s[k] == '\t' || s[k] == '/' || s[k] == '"' || s[k] == '\'')) ++k;
+    const bool name = v.source == Source::query_name || v.source == Source::form_name ||
+                      v.source == Source::json_key || v.source == Source::cookie_name;
+    if ((name || k > 0) && k + 5 < s.size() && s[k] == 'o' && s[k + 1] == 'n' &&
+        (name ? any_handler_at(s, k) : event_handler_at(s, k))) {
+      hit = Hit{k, std::min<std::size_t>(48, s.size() - k), "event handler opening a value"};
+      return true;
+    }
+    // An attribute that makes a button submit elsewhere, or a frame render markup.
+    if (s.substr(0, k).find_first_of("\"'") != std::string_view::npos &&
+        (s.compare(k, 11, "formaction=") == 0 || s.compare(k, 7, "srcdoc=") == 0)) {
+      hit = Hit{k, std::min<std::size_t>(48, s.size() - k), "attribute breakout"};
+      return true;
+    }
+  }
+  // "-->" closing a comment the value is reflected into, then markup (or nothing else).
+  if (s.starts_with("-->") || s.starts_with("--!>")) {
+    std::size_t k = s[2] == '!' ? 4 : 3;
+    while (k < s.size() && s[k] == ' ') ++k;
+    if (k == s.size() || s[k] == '<') {
+      hit = Hit{0, std::min<std::size_t>(48, s.size()), "HTML comment breakout"};
+      return true;
+    }
+  }
+  if (v.has(kHigh) && high_bit_markup(v.text, scratch.a, hit)) return true;
+  // Neither JSFuck nor DOM access dressed in comments and brackets is ever prose; blanks
+  // (or '+' read as blanks) are part of both, so the prose test does not apply.
+  if (v.has(kBracket) && jsfuck(s, hit)) return true;
+  if (v.has(kSlash | kBracket | kParen | kBacktick | kDollar) && v.source != Source::path &&
+      hidden_dom_access(s, scratch.b, hit))
+    return true;
   // An argument or key named like an event handler: "?  onload= =x" reflected as an attribute.
   if (v.source == Source::query_name || v.source == Source::form_name || v.source == Source::json_key ||
       v.source == Source::cookie_name) {
@@ -242,6 +309,15 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
       hit = Hit{k, std::min<std::size_t>(end - k + 32, s.size() - k), "script URL"};
       return true;
     }
+    // A scheme broken up by tabs or newlines ("ja&Tab;vascript:") is an evasion, body or not.
+    if (end != std::string_view::npos) {
+      std::size_t gaps = 0;
+      for (std::size_t q = k; q < end; ++q) gaps += static_cast<unsigned char>(s[q]) < 0x21;
+      if (gaps > 0) {
+        hit = Hit{k, std::min<std::size_t>(end - k + 32, s.size() - k), "script URL with a split scheme"};
+        return true;
+      }
+    }
     for (std::size_t c = s.find(':'); c != std::string_view::npos; c = s.find(':', c + 1)) {
       const std::size_t from = c >= 16 ? c - 16 : 0;
       for (std::size_t p = from; p < c; ++p) {
@@ -258,13 +334,14 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
   }
   // DOM objects that only script touches, and CSS that runs script (old IE, Firefox XBL).
   // Free text quotes such code when it asks about it; markup that runs it is caught above.
-  if (!prose) {
+  if (!prose && v.source != Source::path && v.source != Source::path_segment) {
     static constexpr NeedleSet kDom(std::to_array<std::string_view>({
         "document.cookie", "document.domain", "document.write", "document.location",
         "window.location", "location.href", ":expression(", "-moz-binding", "behavior:url(",
         "data:text/html", "data:image/svg+xml", "vbscript:", "livescript:", "mocha:",
         "&{", "<![cdata[<", "fromcharcode", "+adw-", "+ad4-", "document[", "document?.",
         "window[", "top[", "self[", ".call`", ".apply`", "${alert}", "${eval}", "<?xml-stylesheet",
+        "url(javascript", "url(vbscript", ".insertadjacenthtml(", ".innerhtml=", ".outerhtml=",
     }));
     std::size_t where = std::string_view::npos;
     kDom.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
@@ -355,7 +432,10 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
                               before == '|' || before == '&' || before == '`' ||
                               before == '{' || before == '*' || before == '.' ||
                               before == '[' || before == '^' || before == '~' ||
-                              (before == '\0' && (sink == "alert" || sink == "prompt" || sink == "confirm"));
+                              (before == '\0' && (sink == "alert" || sink == "prompt" || sink == "confirm")) ||
+                              (before == '\0' && e == p + sink.size() && !prose &&
+                               (sink == "eval" || sink == "settimeout" || sink == "setinterval" ||
+                                sink == "atob" || sink == "execscript" || sink == "document.write"));
         const bool quoted_before = first_break < p;
         if (breakout && (quoted_before || before == '\0')) {
           hit = Hit{b == 0 ? 0 : b - 1, std::min<std::size_t>(e - b + 24, s.size() - (b == 0 ? 0 : b - 1)),

@@ -1,0 +1,94 @@
+// Case tables for the XSS classes of detectors/xss_patterns.cc and the additions to
+// xss_detector.cc and the transforms (UTF-7, entities): attacks that must be found, and hard
+// benign values (escaped markup, prose, code in forum posts, file names, URLs) that must not.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/cnaf/waf/waf_test_util.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+using testing::detects;
+
+void table(const std::vector<std::string>& attacks, const std::vector<std::string>& benign,
+           Source source = Source::query) {
+  for (const auto& a : attacks) EXPECT_TRUE(detects(detect_xss, a, source)) << "missed attack: " << a;
+  for (const auto& b : benign) EXPECT_FALSE(detects(detect_xss, b, source)) << "false positive: " << b;
+}
+
+TEST(WafXssCases, HandlersOpeningAValueOrName) {
+  table({"  onload= ", " onmouseover=alert(1)", "\"onzoom=x", "\"/onwebkitanimationend=x"},
+        {"online shopping", "one=1", " on time", "only=yes", "\"onboarding\": true"});
+  for (const std::string n : {"  onload=", " onabcdefgh=", "onwebkitplaybacktargetavailabilitychanged="})
+    EXPECT_TRUE(detects(detect_xss, n, Source::query_name)) << n;
+  for (const std::string n : {"online", "onion_count", "one", "onthisisaverylongwordthathasmorethanfiftycharactersss="})
+    EXPECT_FALSE(detects(detect_xss, n, Source::query_name)) << n;
+}
+
+TEST(WafXssCases, AttributeBreakoutsToNonEventAttributes) {
+  table({"'formaction=javascript:alert(1)", "\" srcdoc=<svg>"}, {"formaction is an attribute", "srcdoc"});
+}
+
+TEST(WafXssCases, ObfuscatedAndNamespacedTagNames) {
+  table({"<x:script xmlns:x=\"http://www.w3.org/1999/xhtml\" src=\"data:,alert(1)\" />", "< x: script",
+         "<:vmlframe src=x>", "$<f o r m", "<s c r i p t>alert(1)", "<d/i/a/l/o/g open>",
+         "<?import namespace=\"t\" implementation=\"#default#time2\">"},
+        {"a < b or m > n", "<b>bold</b>", "x < s", "time: <5 m i n", "<?xml version=\"1.0\"?>",
+         "std::vector<int> v; // see a:b", "<p>see my:script notes</p>"});
+}
+
+TEST(WafXssCases, ScriptSchemesSplitByEntitiesOrControls) {
+  table({"ja&Tab;vascript:", "ja&tab;vascript: ", "v&NewLine;b&Tab;s&NewLine;cript&colon;",
+         "java\tscript:alert(1)"},
+        {"javascript: the good parts", "see javascript:void(0) links? no", "java script tutorial"});
+}
+
+TEST(WafXssCases, CssThatRunsScript) {
+  table({"x=x:url(javascript", "STYLE=X:URL(JAVASCRIPT", "<STYLE>@im\\port'\\ja\\0Basc\\ript:alert('XSS')';</STYLE>"},
+        {"background: url(/img/a.png)", "<style>body { color: red }</style> is how you style"});
+}
+
+TEST(WafXssCases, UnclosedTagWithAttributesAndMetaCharset) {
+  table({"<a href=\"test\"", "<meta charset=\"UTF-7\" /> x"},
+        {"<a> is the anchor tag", "a<b=c"});
+}
+
+TEST(WafXssCases, Utf7Markup) {
+  table({"+ADw-script+AD4-alert(1)+ADw-/script+AD4-", "%2BADw-script%2BAD4-alert(1)"},
+        {"C++ and C-", "call +1-555-0100", "+ADw is not a word"});
+}
+
+TEST(WafXssCases, JsfuckAndHiddenDomAccess) {
+  table({"(![]+[])[+!+[]]+(![]+[])[!+[]+!+[]]", "[][(![] [])[ []] ([![]] [][[]])[ ! [] [ []]]",
+         "document /*foo*/ .     cookie", "(document)[\"cookie\"]", "document/*foo*/./*bar*/cookie",
+         "self  /*jhb*/  [  /*bar*/  \"alert\"](\"xss\")", "top['alert'](1)",
+         "[  ] . sort . call ` ${ alert } 1337 `", "[1].map.call`${eval}x`"},
+        {"[x](http://a) and ![img](b)", "document cookie policy", "the window location is fine",
+         "const p = new URLSearchParams(window.location.search);\nconsole.log(p)",
+         "use document.title in the page", "`${name}`", "a[0]+b[1]"});
+}
+
+TEST(WafXssCases, DomWritesAndSinksOpeningAValue) {
+  table({"setInterval(code, 1)", "atob('YWxlcnQoMSk=')", "eval(x)", "el.innerHTML=location.hash"},
+        {"eval (short for evaluation) results", "setInterval is a timer", "atob and btoa"});
+}
+
+TEST(WafXssCases, HighBitMarkup) {
+  table({"\xbcscript\xbe" "alert(\xa2XSS\xa2)\xbc/script\xbe", "\xc2\xbcscript\xc2\xbe" "alert(1)"},
+        {"\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0 script", "\xc3\x90\xc2\xbcscript\xc3\x90\xc2\xbe" "alert(1)",
+         "\xc2\xbc cup sugar, \xc2\xbe cup milk"});
+}
+
+TEST(WafXssCases, Utf7Transform) {
+  std::string out;
+  EXPECT_TRUE(utf7_decode("+ADw-svg+AD4-", out));
+  EXPECT_EQ(out, "<svg>");
+  EXPECT_FALSE(utf7_decode("C++ +1-555 +ADwAQQ-", out));  // 'A' is not markup punctuation
+  EXPECT_EQ(out, "C++ +1-555 +ADwAQQ-");
+}
+
+}  // namespace
+}  // namespace defender::cnaf::waf
