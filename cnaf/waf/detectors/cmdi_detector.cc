@@ -313,6 +313,28 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
   }
   if (!v.has(kSemi | kPipe | kAmp | kBacktick | kDollar | kNewline | kBrace | kLt | kGt))
     return false;
+  // Command substitution anywhere in a value that is not free text: "$(printf ...|rev)",
+  // "`id`", after any padding. jQuery's "$(document)" names no program.
+  if (v.has(kDollar | kBacktick) && !looks_like_prose(v.lower)) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      std::size_t after = std::string_view::npos;
+      if (s[i] == '$' && i + 1 < s.size() && s[i + 1] == '(' && (i + 2 >= s.size() || s[i + 2] != '(')) after = i + 2;
+      else if (s[i] == '`') after = i + 1;
+      if (after == std::string_view::npos) continue;
+      while (after < s.size() && s[after] == ' ') ++after;
+      std::size_t e = after;
+      while (e < s.size() && (word_char(s[e]) || s[e] == '/')) ++e;
+      std::string_view w = s.substr(after, e - after);
+      if (const std::size_t sl = w.rfind('/'); sl != std::string_view::npos) w = w.substr(sl + 1);
+      if (w.size() < 2 || !known_command(w)) continue;
+      if (e < s.size() && s[e] != ' ' && s[e] != ')' && s[e] != '`' && s[e] != ';' && s[e] != '|') continue;
+      // The substitution closes, as a shell needs it to.
+      const char close = s[i] == '$' ? ')' : '`';
+      if (s.find(close, e) == std::string_view::npos) continue;
+      hit = Hit{i, std::min<std::size_t>(64, v.text.size() - std::min(i, v.text.size())), "command substitution"};
+      return true;
+    }
+  }
   // The first command start, if near the beginning (an argument then syntax).
   constexpr std::size_t kNear = 48;
   std::size_t words = 0;

@@ -309,7 +309,7 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       "${pagecontext", "${param", "${header", "${facescontext", "${initparam", "${cookie",
       "@(", "@{", "#{t(", "${@", "{${", "!!python/", "!!ruby/", "!!javax.", "!!java.",
       "!!com.sun", "{php}", "{/php}", "xmlapplicationcontext(", "org.apache.commons",
-      "org.omg.corba", "prototypeclonefactory",
+      "org.omg.corba", "prototypeclonefactory", "wscript.shell",
   }));
   const bool prose = looks_like_prose(s);
   const bool found = kAnywhere.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
@@ -488,6 +488,28 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
         hit = at(s, b == 0 ? 0 : b - 1, "code call after a breakout");
         return true;
       }
+    }
+  }
+  // Code assembled from quoted fragments: "Ex"&"e"&"cute(" (VBScript), 'ev'+'al' (JS).
+  if (v.has(kQuote | kDquote)) {
+    std::size_t joins = 0;
+    for (std::size_t p = 1; p + 2 < s.size() && joins < 2; ++p) {
+      const char q = s[p - 1];
+      if ((q != '"' && q != '\'') || (s[p] != '&' && s[p] != '+') || s[p + 1] != q) continue;
+      // Both fragments short words: "Ex"&"e", not "a long sentence" & "another".
+      const std::size_t open = s.rfind(q, p >= 2 ? p - 2 : 0);
+      const std::size_t close = s.find(q, p + 2);
+      if (open == std::string_view::npos || close == std::string_view::npos || p - 1 - open > 12 ||
+          close - p - 2 > 12)
+        continue;
+      bool words = true;
+      for (std::size_t k = open + 1; k < p - 1; ++k) words &= ident_char(s[k]);
+      for (std::size_t k = p + 2; k < close; ++k) words &= ident_char(s[k]) || s[k] == '(' || s[k] == ')';
+      joins += words;
+    }
+    if (joins >= 2) {
+      hit = at(s, 0, "code assembled from string fragments");
+      return true;
     }
   }
   // Serialized PHP objects: O:8:"stdClass":1:{...}

@@ -95,7 +95,9 @@ bool detect_lfi(const Inspected& v, Scratch& scratch, Hit& hit) {
       return true;
     }
   }
-  if (hex_path(s, scratch.a)) s = scratch.a;
+  // Dots and slashes spelled in hex ("0x2e0x2e0x2f") are no file name: one such climb counts.
+  const bool hex_spelled = hex_path(s, scratch.a) && scratch.a.find("..") != std::string::npos;
+  if (hex_spelled) s = scratch.a;
   // Count ".." followed by a separator (or "....//" forms).
   std::size_t climbs = 0;
   std::size_t first = std::string_view::npos;
@@ -117,7 +119,14 @@ bool detect_lfi(const Inspected& v, Scratch& scratch, Hit& hit) {
   std::size_t lead = 0;
   while (lead < s.size() && (s[lead] == ' ' || s[lead] == '\t')) ++lead;
   const bool from_start = first != std::string_view::npos && first <= lead + 2;
-  if (climbs >= 3 || (climbs >= 2 && (from_start || v.source == Source::path))) {
+  // The climbs open the value behind slashes and "./" only ("////../../", "/./../../x").
+  std::size_t root = lead;
+  while (root < s.size() && (s[root] == '/' || s[root] == '\\' ||
+                             (s[root] == '.' && root + 1 < s.size() && (s[root + 1] == '/' || s[root + 1] == '\\'))))
+    ++root;
+  const bool from_root = first != std::string_view::npos && first == root;
+  if (climbs >= 3 || (climbs >= 2 && (from_start || from_root || v.source == Source::path)) ||
+      (climbs >= 1 && hex_spelled && first <= root)) {
     hit = Hit{first, std::min<std::size_t>(64, s.size() - first), "path traversal"};
     return true;
   }
