@@ -20,13 +20,16 @@ struct RiskyTag {
   std::string_view tag;
   std::string_view needle;  // searched in the tag's attributes (lower case)
 };
-constexpr std::array<RiskyTag, 21> kRiskyTags = {{
+constexpr std::array<RiskyTag, 25> kRiskyTags = {{
     {"link", "href=http"}, {"link", "href=\"http"}, {"link", "href=//"}, {"embed", "code"},
     {"iframe", "view-source:"}, {"import", "implementation"},
     {"iframe", "srcdoc"}, {"frame", "srcdoc"}, {"base", "href"}, {"meta", "http-equiv"},
     {"link", "import"}, {"object", "data"}, {"embed", "src"}, {"object", "type"},
     {"iframe", "src=http"}, {"iframe", "src=//"}, {"frame", "src="}, {"iframe", "mhtml:"},
     {"form", "action"}, {"isindex", "action"}, {"meta", "charset"},
+    {"object", "classid"},
+    // SVG animation rewriting a link or handler, XML Events listeners.
+    {"set", "attributename"}, {"animate", "attributename"}, {"listener", "handler"},
 }};
 
 // DOM event handler name prefixes (for attribute breakouts without a tag).
@@ -184,6 +187,24 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
       }
     }
   }
+  // A document's own structure in a value: "<html><body>" is a page injected, not text.
+  if (!prose && lt == 0 && (name == "html" || name == "body" || name == "head") && i < s.size() &&
+      (s[i] == '>' || is_space(s[i]))) {
+    hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "document markup in a value"};
+    return true;
+  }
+  // A sink called inside a tag's attributes: "<img 6;avascript:alert('x')>".
+  if (!prose) {
+    const std::size_t gt = std::min(s.find('>', i), end_limit);
+    const std::string_view attrs = s.substr(i, gt == std::string_view::npos ? end_limit - i : gt - i);
+    for (const std::string_view call : {"alert(", "prompt(", "confirm(", "eval("}) {
+      const std::size_t p = attrs.find(call);
+      if (p != std::string_view::npos && (p == 0 || !name_char(attrs[p - 1]) || attrs[p - 1] == ':')) {
+        hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "script call inside a tag"};
+        return true;
+      }
+    }
+  }
   // HTML injection: outside free text, a tag that carries attributes is markup the
   // application did not write (a search term, an id, a name never holds "<a href=...>").
   if (!prose && lt <= 2 && s.substr(0, end_limit).find('=', i) != std::string_view::npos &&
@@ -204,7 +225,8 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
       if (script_scheme(val, k) != std::string_view::npos || val.find("expression(") != std::string_view::npos ||
           val.find("behavior:") != std::string_view::npos || val.find("behaviour:") != std::string_view::npos ||
           val.find("binding:") != std::string_view::npos || val.find("url(javascript") != std::string_view::npos ||
-          val.starts_with("data:text/html") || val.find("\\3c") != std::string_view::npos) {
+          val.starts_with("data:text/html") || val.find("\\3c") != std::string_view::npos ||
+          css_runs_script(val)) {
         hit = Hit{lt, std::min<std::size_t>(i - lt + 40, s.size() - lt), "script URL in a tag"};
         return true;
       }
@@ -212,12 +234,24 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
       i = close + 1;
       continue;
     }
-    if ((is_space(c) || c == '"' || c == '\'') && i + 1 < s.size() && s[i + 1] == 'o' &&
-        i + 2 < s.size() && s[i + 2] == 'n') {
-      std::size_t k = i + 3;
+    // A handler, possibly namespaced ("x:ontimer="), and links of SVG / MathML ("xlink:href").
+    std::size_t attr = i + 1;
+    if (is_space(c) || c == '"' || c == '\'') {
+      std::size_t w = attr;
+      while (w < end_limit && w < attr + 16 && (s[w] >= 'a' && s[w] <= 'z')) ++w;
+      if (w < end_limit && s[w] == ':' && w > attr) {
+        if (!prose && s.compare(w + 1, 5, "href=") == 0 && s.compare(attr, w - attr, "xlink") == 0) {
+          hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "xlink:href link in markup"};
+          return true;
+        }
+        attr = w + 1;
+      }
+    }
+    if ((is_space(c) || c == '"' || c == '\'') && attr + 1 < s.size() && s[attr] == 'o' && s[attr + 1] == 'n') {
+      std::size_t k = attr + 2;
       while (k < s.size() && name_char(s[k])) ++k;
       while (k < s.size() && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r')) ++k;
-      if (k < s.size() && s[k] == '=' && k > i + 4 && (!prose || malicious_handler(s, k + 1))) {
+      if (k < s.size() && s[k] == '=' && k > attr + 3 && (!prose || malicious_handler(s, k + 1))) {
         hit = Hit{lt, std::min<std::size_t>(k - lt + 32, s.size() - lt), "event handler in a tag"};
         return true;
       }
@@ -342,6 +376,7 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
         "&{", "<![cdata[<", "fromcharcode", "+adw-", "+ad4-", "document[", "document?.",
         "window[", "top[", "self[", ".call`", ".apply`", "${alert}", "${eval}", "<?xml-stylesheet",
         "url(javascript", "url(vbscript", ".insertadjacenthtml(", ".innerhtml=", ".outerhtml=",
+        "<?xml:namespace",
     }));
     std::size_t where = std::string_view::npos;
     kDom.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
@@ -357,6 +392,15 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
     if (where != std::string_view::npos) {
       hit = Hit{where, std::min<std::size_t>(48, s.size() - where), "script-only DOM or CSS construct"};
       return true;
+    }
+    // CSS expression() after a property, blanks allowed: "background-image: expression(...)".
+    for (std::size_t p = s.find("expression"); p != std::string_view::npos; p = s.find("expression", p + 1)) {
+      std::size_t b = p, e = p + 10;
+      while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t')) --b;
+      if (b > 0 && s[b - 1] == ':' && e < s.size() && s[e] == '(') {
+        hit = Hit{p, std::min<std::size_t>(48, s.size() - p), "CSS expression"};
+        return true;
+      }
     }
   }
   // An event handler whose value calls a sink, wherever it is: " src onerror=confirm(1)".
@@ -436,6 +480,11 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
                               (before == '\0' && e == p + sink.size() && !prose &&
                                (sink == "eval" || sink == "settimeout" || sink == "setinterval" ||
                                 sink == "atob" || sink == "execscript" || sink == "document.write"));
+        // "alt=alert(1)//\">": a sink as an attribute's value, the tag closed after it.
+        if (before == '=' && !prose && (s.find("\">", e) != std::string_view::npos || s.find("'>", e) != std::string_view::npos)) {
+          hit = Hit{p, std::min<std::size_t>(48, s.size() - p), "sink call as an attribute value"};
+          return true;
+        }
         const bool quoted_before = first_break < p;
         if (breakout && (quoted_before || before == '\0')) {
           hit = Hit{b == 0 ? 0 : b - 1, std::min<std::size_t>(e - b + 24, s.size() - (b == 0 ? 0 : b - 1)),

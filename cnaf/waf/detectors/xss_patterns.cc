@@ -17,7 +17,8 @@ constexpr std::array<std::string_view, 26> kDangerousTags = {
     "video", "audio", "body", "input", "button", "details", "template"};
 
 // Tags that run script by themselves (a namespace prefix does not change that).
-constexpr std::array<std::string_view, 6> kScriptTags = {"script", "vmlframe", "applet", "iframe", "object", "embed"};
+constexpr std::array<std::string_view, 7> kScriptTags = {"script", "vmlframe", "applet", "iframe", "object", "embed",
+                                                        "stylesheet"};
 
 bool one_of(std::string_view w, auto const& list) {
   return std::find(std::begin(list), std::end(list), w) != std::end(list);
@@ -189,6 +190,45 @@ bool hidden_dom_access(std::string_view s, std::string&, Hit& hit) {
       return true;
     }
   }
+  return false;
+}
+
+bool css_runs_script(std::string_view value) {
+  if (value.find('\\') == std::string_view::npos && value.find("/*") == std::string_view::npos) return false;
+  char out[512];
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < value.size() && n < sizeof out; ++i) {
+    const char c = value[i];
+    if (c == '/' && i + 1 < value.size() && value[i + 1] == '*') {
+      const std::size_t e = value.find("*/", i + 2);
+      if (e == std::string_view::npos) break;
+      i = e + 1;
+      continue;
+    }
+    if (c == '\\') {
+      std::size_t k = i + 1;
+      unsigned cp = 0;
+      while (k < value.size() && k < i + 7) {
+        const char h = value[k];
+        const int d = (h >= '0' && h <= '9') ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10
+                                                       : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
+        if (d < 0) break;
+        cp = cp * 16 + static_cast<unsigned>(d);
+        ++k;
+      }
+      if (k > i + 1) {
+        if (k < value.size() && value[k] == ' ') ++k;  // one blank ends an escape
+        if (cp > 0x20 && cp < 0x80) out[n++] = static_cast<char>(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+        i = k - 1;
+      }
+      continue;  // "\k" is "k": the letter follows as itself
+    }
+    if (static_cast<unsigned char>(c) <= 0x20) continue;
+    out[n++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+  }
+  const std::string_view css(out, n);
+  for (const std::string_view bad : {"expression(", "javascript:", "vbscript:", "behavior:", "-moz-binding"})
+    if (css.find(bad) != std::string_view::npos) return true;
   return false;
 }
 

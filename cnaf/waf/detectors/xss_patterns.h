@@ -28,4 +28,9 @@ bool hidden_dom_access(std::string_view s, std::string& compact, Hit& hit);
 // before lower-casing. `out` is scratch space. True on a script tag or event handler.
 bool high_bit_markup(std::string_view raw, std::string& out, Hit& hit);
 
+// A CSS value as the CSS parser reads it: comments dropped, hex escapes ("\\6a", "\\0075 ")
+// decoded, other backslashes and blanks dropped; lower case. True when what is left runs
+// script: expression(, javascript:, behavior:, -moz-binding.
+bool css_runs_script(std::string_view value);
+
 }  // namespace defender::cnaf::waf

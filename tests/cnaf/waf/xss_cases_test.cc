@@ -82,6 +82,28 @@ TEST(WafXssCases, HighBitMarkup) {
          "\xc2\xbc cup sugar, \xc2\xbe cup milk"});
 }
 
+TEST(WafXssCases, CssEscapesAndCommentsInStyles) {
+  table({"<DIV STYLE=\"background-image:\\0075\\0072\\006C\\0028'\\006a\\0061\\0076\\0061\\0073\\0063\\0072\\0069\\0070\\0074\\003a\\0061\\006c\\0065\\0072\\0074\\0028.1027\\0058.1053\\0053\\0027\\0029'\\0029\">",
+         "<A STYLE='xss:ex/*XSS*//*/*/pression(alert(1))'>", "s\" \" STYLE=\"background-image: expression(alert(1))"},
+        {"<p style=\"font: 12px/1.5 sans\">x</p> is my markup", "regex: expression (a|b) matches",
+         "Example: <span style=\"content:'\\2014'\">"});
+}
+
+TEST(WafXssCases, SvgMathAndXmlMarkup) {
+  table({"<math><a xlink:href=\"//evil.example/\">click", "<set attributeName=\"xlink:href\" to=\"data:x\"/>",
+         "<object id=\"x\" classid=\"clsid:CB927D12-4FF7-4a9e-A169-56E4B8A75598\"></object>",
+         "<x:template xmlns:x=\"urn:x\" x:ontimer=\"alert(1)\">", "<xsl:stylesheet version=\"1.0\">",
+         "<?xml:namespace prefix=\"t\" ns=\"urn:schemas-microsoft-com:time\">"},
+        {"<p>SVG uses xlink:href for links</p> in old files, see the spec for the details",
+         "xsl:stylesheet is the root element", "<set> is a Java interface"});
+}
+
+TEST(WafXssCases, DocumentMarkupAndSinksInAttributes) {
+  table({"<html><body>", "<body onload>", "id=xss src= <img 6;avascript:alert('xss')>", "alt=alert(1)//\">"},
+        {"<b>bold</b> and <i>italic</i>", "How do I center a <body> tag in CSS with flexbox and grid?",
+         "a=alert(1)", "Example: <img src=\"cat.png\" alt=\"cat\">"});
+}
+
 TEST(WafXssCases, Utf7Transform) {
   std::string out;
   EXPECT_TRUE(utf7_decode("+ADw-svg+AD4-", out));
