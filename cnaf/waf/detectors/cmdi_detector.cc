@@ -316,6 +316,7 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
   // Command substitution anywhere in a value that is not free text: "$(printf ...|rev)",
   // "`id`", after any padding. jQuery's "$(document)" names no program.
   if (v.has(kDollar | kBacktick) && !looks_like_prose(v.lower)) {
+    const std::size_t last_paren = s.rfind(')'), last_tick = s.rfind('`');
     for (std::size_t i = 0; i < s.size(); ++i) {
       std::size_t after = std::string_view::npos;
       if (s[i] == '$' && i + 1 < s.size() && s[i + 1] == '(' && (i + 2 >= s.size() || s[i + 2] != '(')) after = i + 2;
@@ -329,8 +330,8 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
       if (w.size() < 2 || !known_command(w)) continue;
       if (e < s.size() && s[e] != ' ' && s[e] != ')' && s[e] != '`' && s[e] != ';' && s[e] != '|') continue;
       // The substitution closes, as a shell needs it to.
-      const char close = s[i] == '$' ? ')' : '`';
-      if (s.find(close, e) == std::string_view::npos) continue;
+      const std::size_t last = s[i] == '$' ? last_paren : last_tick;
+      if (last == std::string_view::npos || last < e) continue;
       hit = Hit{i, std::min<std::size_t>(64, v.text.size() - std::min(i, v.text.size())), "command substitution"};
       return true;
     }

@@ -497,11 +497,13 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       const char q = s[p - 1];
       if ((q != '"' && q != '\'') || (s[p] != '&' && s[p] != '+') || s[p + 1] != q) continue;
       // Both fragments short words: "Ex"&"e", not "a long sentence" & "another".
-      const std::size_t open = s.rfind(q, p >= 2 ? p - 2 : 0);
-      const std::size_t close = s.find(q, p + 2);
-      if (open == std::string_view::npos || close == std::string_view::npos || p - 1 - open > 12 ||
-          close - p - 2 > 12)
-        continue;
+      if (p < 2) continue;
+      const std::size_t from = p >= 15 ? p - 15 : 0;
+      const std::size_t rel_open = s.substr(from, p - 1 - from).rfind(q);
+      const std::size_t rel_close = s.substr(p + 2, 14).find(q);
+      if (rel_open == std::string_view::npos || rel_close == std::string_view::npos) continue;
+      const std::size_t open = from + rel_open, close = p + 2 + rel_close;
+      if (p - 1 - open > 12 || close - p - 2 > 12) continue;
       bool words = true;
       for (std::size_t k = open + 1; k < p - 1; ++k) words &= ident_char(s[k]);
       for (std::size_t k = p + 2; k < close; ++k) words &= ident_char(s[k]) || s[k] == '(' || s[k] == ')';

@@ -144,15 +144,18 @@ bool java_base64_gadget(std::string_view text, Hit& hit) {
 }
 
 std::size_t php_skip(std::string_view s, std::size_t i) {
+  // A comment is looked for within a window, so that callers skipping from many starting
+  // points stay linear; one that does not end there is taken to run to the end.
+  constexpr std::size_t kWindow = 512;
   while (i < s.size()) {
     const char c = s[i];
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
       ++i;
     } else if (s.compare(i, 2, "/*") == 0) {
-      const std::size_t e = s.find("*/", i + 2);
+      const std::size_t e = s.substr(0, std::min(s.size(), i + kWindow)).find("*/", i + 2);
       i = e == std::string_view::npos ? s.size() : e + 2;
     } else if (s.compare(i, 2, "//") == 0 || c == '#') {
-      const std::size_t e = s.find('\n', i);
+      const std::size_t e = s.substr(0, std::min(s.size(), i + kWindow)).find('\n', i);
       i = e == std::string_view::npos ? s.size() : e + 1;
     } else {
       break;
@@ -257,14 +260,18 @@ bool php_dynamic_call(std::string_view s, bool prose, Hit& hit) {
     if (j >= s.size() || s[j] != '(') continue;
     // Blanks or comments before '(' only where PHP's own syntax is evident.
     if (j != i && p != 0 && !indexed) continue;
-    const std::size_t close = s.find(')', j);
-    if (close == std::string_view::npos || close > j + 128) continue;
+    const std::size_t close = s.substr(0, std::min(s.size(), j + 129)).find(')', j);
+    if (close == std::string_view::npos) continue;
     // "$x (a)" at the start of a value with a word inside is prose-like ("$5 (approx)").
     if (p == 0 && j != i && !indexed && s.find_first_of("'\"$)", j + 1) != j + 1) continue;
     hit = Hit{p, std::min<std::size_t>(64, s.size() - p), "PHP variable function call"};
     return true;
   }
   if (prose) return false;
+  // Computed once: where the value first shows the marks of a built callee.
+  const std::size_t first_dot = s.find('.'), first_define = s.find("define"), first_dollar = s.find('$'),
+                    first_cast = s.find("(string)");
+  const bool statements = s.find(';') != std::string_view::npos;
   // A string or expression result called with a string or variable argument:
   // "sys"."tem"('id'), (string)"system"('id'), {[system][0]}('id'), (x)/**/('uname').
   for (std::size_t p = s.find('('); p != std::string_view::npos; p = s.find('(', p + 1)) {
@@ -272,9 +279,10 @@ bool php_dynamic_call(std::string_view s, bool prose, Hit& hit) {
     std::size_t b = p;
     while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t')) --b;
     if (b >= 2 && s.compare(b - 2, 2, "*/") == 0) {  // a comment before the '('
-      const std::size_t open = s.rfind("/*", b - 2);
-      if (open == std::string_view::npos) continue;
-      b = open;
+      const std::size_t from = b >= 66 ? b - 66 : 0;
+      const std::size_t rel = s.substr(from, b - 2 - from).rfind("/*");
+      if (rel == std::string_view::npos) continue;
+      b = from + rel;
       while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t')) --b;
     }
     if (b == 0) continue;
@@ -286,21 +294,21 @@ bool php_dynamic_call(std::string_view s, bool prose, Hit& hit) {
     // A quoted name glued to its argument list ("system"(x)) takes any argument.
     const bool glued_string = (closer == '"' || closer == '\'') && b == p;
     if (arg != '\'' && arg != '"' && arg != '$' && arg != '@' && !glued_string) continue;
-    const std::size_t close = s.find(')', a);
-    if (close == std::string_view::npos || close > a + 128) continue;
+    const std::size_t close = s.substr(0, std::min(s.size(), a + 129)).find(')', a);
+    if (close == std::string_view::npos) continue;
     // The callee is built: a string literal, a concatenation or a cast/constant in parens.
-    const std::string_view head = s.substr(0, b);
-    const bool built = closer == '"' || closer == '\'' || head.find('.') != std::string_view::npos ||
-                       head.find("define") != std::string_view::npos || head.find('$') != std::string_view::npos ||
-                       head.find("(string)") != std::string_view::npos || closer == '}';
+    const bool built = closer == '"' || closer == '\'' || first_dot < b || first_define < b || first_dollar < b ||
+                       first_cast < b || closer == '}';
     if (!built) continue;
     // An expression in parentheses called: only in code (a statement list or a leading '(').
-    if (closer == ')' && s[0] != '(' && s.find(';') == std::string_view::npos) continue;
+    if (closer == ')' && s[0] != '(' && !statements) continue;
     // A string called must itself be a name: "system"(...), not a sentence in quotes.
     if (closer == '"' || closer == '\'') {
       if (b < 2) continue;
-      const std::size_t open = s.rfind(closer, b - 2);
-      if (open == std::string_view::npos || b - 1 - open > 32) continue;
+      const std::size_t from = b >= 36 ? b - 36 : 0;
+      const std::size_t rel = s.substr(from, b - 1 - from).rfind(closer);
+      if (rel == std::string_view::npos) continue;
+      const std::size_t open = from + rel;
       bool name = b - 1 > open + 1;
       for (std::size_t k = open + 1; k < b - 1; ++k) name &= ident_char(s[k]);
       if (!name) continue;

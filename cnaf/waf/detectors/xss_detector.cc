@@ -443,6 +443,8 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
   // Script context: a quote or a tag closes, then a sink is called: ';alert(1)//
   if (v.has(kParen | kBacktick)) {
     const std::size_t first_break = s.find_first_of("'\"`;>");
+    const std::size_t tag_close = std::max(s.rfind("\">") == std::string_view::npos ? 0 : s.rfind("\">") + 1,
+                                           s.rfind("'>") == std::string_view::npos ? 0 : s.rfind("'>") + 1);
     for (const auto sink : kSinks) {
       for (std::size_t p = s.find(sink); p != std::string_view::npos; p = s.find(sink, p + 1)) {
         std::size_t e = p + sink.size();
@@ -481,7 +483,7 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
                                (sink == "eval" || sink == "settimeout" || sink == "setinterval" ||
                                 sink == "atob" || sink == "execscript" || sink == "document.write"));
         // "alt=alert(1)//\">": a sink as an attribute's value, the tag closed after it.
-        if (before == '=' && !prose && (s.find("\">", e) != std::string_view::npos || s.find("'>", e) != std::string_view::npos)) {
+        if (before == '=' && !prose && tag_close > e) {  // tag_close: one past a '"' or '\'' before '>'; 0: none
           hit = Hit{p, std::min<std::size_t>(48, s.size() - p), "sink call as an attribute value"};
           return true;
         }

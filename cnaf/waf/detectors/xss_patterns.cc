@@ -24,13 +24,14 @@ bool one_of(std::string_view w, auto const& list) {
   return std::find(std::begin(list), std::end(list), w) != std::end(list);
 }
 
-// Skips blanks and /* */ comments.
+// Skips blanks and /* */ comments (looked for within a window: callers skip from many
+// starting points and must stay linear; an unclosed one runs to the end).
 std::size_t js_skip(std::string_view s, std::size_t i) {
   while (i < s.size()) {
     if (blank(s[i])) {
       ++i;
     } else if (s.compare(i, 2, "/*") == 0) {
-      const std::size_t e = s.find("*/", i + 2);
+      const std::size_t e = s.substr(0, std::min(s.size(), i + 256)).find("*/", i + 2);
       i = e == std::string_view::npos ? s.size() : e + 2;
     } else {
       break;
@@ -46,8 +47,8 @@ std::size_t obfuscated_tag(std::string_view s, std::size_t lt) {
   std::size_t i = lt + 1;
   // "<?import ... implementation=": an HTML component behaviour (old IE) as a PI.
   if (s.compare(i, 7, "?import") == 0) {
-    const std::size_t gt = std::min(s.find('>', i), s.size());
-    return s.substr(i, gt - i).find("implementation") != npos ? i + 7 : npos;
+    const std::string_view tag = s.substr(i, 256);
+    return tag.substr(0, tag.find('>')).find("implementation") != npos ? i + 7 : npos;
   }
   // A namespace prefix: "<x:script", "< x: script", "<:vmlframe".
   {
@@ -164,8 +165,9 @@ bool hidden_dom_access(std::string_view s, std::string&, Hit& hit) {
     std::size_t b = p;
     while (b > 0 && blank(s[b - 1])) --b;
     if (b >= 2 && s.compare(b - 2, 2, "*/") == 0) {
-      const std::size_t open = s.rfind("/*", b - 2);
-      if (open != std::string_view::npos) b = open;
+      const std::size_t from = b >= 66 ? b - 66 : 0;
+      const std::size_t rel = s.substr(from, b - 2 - from).rfind("/*");
+      if (rel != std::string_view::npos) b = from + rel;
       while (b > 0 && blank(s[b - 1])) --b;
     }
     for (const std::string_view via : {std::string_view("call"), std::string_view("apply"), std::string_view("bind")}) {

@@ -114,3 +114,22 @@ TEST(WafCodeCases, SuperglobalNames) {
 
 }  // namespace
 }  // namespace defender::cnaf::waf
+
+namespace defender::cnaf::waf {
+namespace {
+
+// Repetitive hostile values: every detector must finish (linear scans, bounded look-backs).
+// No timing is asserted; a quadratic path would show as a slow test.
+TEST(WafCodeCases, RepetitiveValuesFinish) {
+  for (const std::string unit : {"$a#", "`ls ", "*/(", "(", "window/*", "<?import", "\"&\"", "alert(", "/*",
+                                 "${", "+AD", "&#0000", "$a[", "<f o ", "x:", "document[", "'+'", "$(id "}) {
+    std::string big;
+    while (big.size() < 200000) big += unit;
+    for (const auto d : {detect_xss, detect_code_injection, detect_cmdi, detect_lfi})
+      (void)detects(d, big, Source::form);
+  }
+  SUCCEED();
+}
+
+}  // namespace
+}  // namespace defender::cnaf::waf
