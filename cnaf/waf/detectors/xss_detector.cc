@@ -312,7 +312,7 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
   // (or '+' read as blanks) are part of both, so the prose test does not apply.
   if (v.has(kBracket) && jsfuck(s, hit)) return true;
   if (v.has(kSlash | kBracket | kParen | kBacktick | kDollar) && v.source != Source::path &&
-      hidden_dom_access(s, scratch.b, hit))
+      hidden_dom_access(s, prose, hit))
     return true;
   // An argument or key named like an event handler: "?  onload= =x" reflected as an attribute.
   if (v.source == Source::query_name || v.source == Source::form_name || v.source == Source::json_key ||

@@ -108,7 +108,7 @@ bool jsfuck(std::string_view s, Hit& hit) {
   return false;
 }
 
-bool hidden_dom_access(std::string_view s, std::string&, Hit& hit) {
+bool hidden_dom_access(std::string_view s, bool prose, Hit& hit) {
   struct Access {
     std::string_view object;
     std::array<std::string_view, 9> properties;
@@ -151,8 +151,12 @@ bool hidden_dom_access(std::string_view s, std::string&, Hit& hit) {
     std::size_t pe = k;
     while (pe < s.size() && alnum(s[pe])) ++pe;
     const std::string_view prop = s.substr(k, pe - k);
-    // Plain "document.cookie" is the plain detector's; here the access is dressed up.
-    const bool dressed = bracket || s.substr(e, k - e) != ".";
+    // Plain "document.cookie" is the plain detector's; here the access is dressed up: in
+    // brackets, behind a comment or a ')', or (outside free text, where "the top. Location"
+    // is a sentence) with blanks around the dot.
+    const std::string_view junk = s.substr(e, k - e);
+    const bool dressed = bracket || junk.find("/*") != std::string_view::npos || junk.front() == ')' ||
+                         (!prose && junk != ".");
     if (dressed && one_of(prop, access->properties)) {
       hit = Hit{i, std::min<std::size_t>(48, s.size() - i), "DOM access obfuscated with comments or brackets"};
       return true;

@@ -20,8 +20,8 @@ bool jsfuck(std::string_view s, Hit& hit);
 
 // DOM objects and properties reached around comments, blanks, parentheses and bracket
 // notation: "document /*x*/ . cookie", "(document)['cookie']", "self [ 'alert' ]('x')",
-// "[] . sort . call ` ${ alert } `". `compact` is scratch space.
-bool hidden_dom_access(std::string_view s, std::string& compact, Hit& hit);
+// "[] . sort . call ` ${ alert } `". In free text (`prose`) blanks around a dot do not count.
+bool hidden_dom_access(std::string_view s, bool prose, Hit& hit);
 
 // Markup whose '<' '>' arrive as bytes with the high bit set ("\xbcscript\xbe" read by a
 // US-ASCII decoder that drops the bit), possibly as UTF-8 ("\xc2\xbc"). `raw` is the text

@@ -68,7 +68,9 @@ TEST(WafXssCases, JsfuckAndHiddenDomAccess) {
          "[  ] . sort . call ` ${ alert } 1337 `", "[1].map.call`${eval}x`"},
         {"[x](http://a) and ![img](b)", "document cookie policy", "the window location is fine",
          "const p = new URLSearchParams(window.location.search);\nconsole.log(p)",
-         "use document.title in the page", "`${name}`", "a[0]+b[1]"});
+         "use document.title in the page", "`${name}`", "a[0]+b[1]",
+         "We met at the top. Location was great, food was fine, and the staff were kind to us",
+         "this . eval"});
 }
 
 TEST(WafXssCases, DomWritesAndSinksOpeningAValue) {
