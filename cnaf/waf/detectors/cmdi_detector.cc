@@ -231,6 +231,19 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
       return true;
     }
   }
+  // Substring expansions build characters a filter blocks: ${PATH:0:1} is '/'.
+  for (std::size_t p = v.lower.find("${"); p != std::string_view::npos; p = v.lower.find("${", p + 2)) {
+    std::size_t k = p + 2;
+    while (k < v.lower.size() && k < p + 34 && (word_char(v.lower[k]) && v.lower[k] != '.' && v.lower[k] != '-')) ++k;
+    if (k > p + 2 && k + 1 < v.lower.size() && v.lower[k] == ':' && v.lower[k + 1] >= '0' && v.lower[k + 1] <= '9') {
+      std::size_t e = k + 1;
+      while (e < v.lower.size() && ((v.lower[e] >= '0' && v.lower[e] <= '9') || v.lower[e] == ':')) ++e;
+      if (e < v.lower.size() && v.lower[e] == '}') {
+        hit = Hit{p, std::min<std::size_t>(v.text.size() - p, 64), "shell substring expansion"};
+        return true;
+      }
+    }
+  }
   if (v.lower.find("${ifs") != std::string_view::npos || v.lower.find("$ifs") != std::string_view::npos) {
     hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "shell ${IFS} obfuscation"};
     return true;

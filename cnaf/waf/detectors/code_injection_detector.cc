@@ -309,7 +309,8 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       "${pagecontext", "${param", "${header", "${facescontext", "${initparam", "${cookie",
       "@(", "@{", "#{t(", "${@", "{${", "!!python/", "!!ruby/", "!!javax.", "!!java.",
       "!!com.sun", "{php}", "{/php}", "xmlapplicationcontext(", "org.apache.commons",
-      "org.omg.corba", "prototypeclonefactory", "wscript.shell",
+      "org.omg.corba", "prototypeclonefactory", "wscript.shell", "class.module.classloader",
+      "classloader.resources.context",
   }));
   const bool prose = looks_like_prose(s);
   const bool found = kAnywhere.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
@@ -399,6 +400,20 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
   // (comments, (name)(...), [name][0](...), "@", quotes around the name).
   if (php_call(s, hit)) return true;
   if (php_dynamic_call(s, prose, hit)) return true;
+  // A call interpolated into a string: PHP "${system('id')}", "{${phpinfo()}}".
+  if (!prose && v.has(kDollar) && v.has(kBrace)) {
+    for (std::size_t p = s.find("${"); p != std::string_view::npos; p = s.find("${", p + 2)) {
+      std::size_t k = php_skip(s, p + 2);
+      const std::size_t nb = k;
+      while (k < s.size() && ident_char(s[k])) ++k;
+      if (k == nb || !php_function(s.substr(nb, k - nb))) continue;
+      k = php_skip(s, k);
+      if (k < s.size() && s[k] == '(') {
+        hit = at(s, p, "call interpolated into a string");
+        return true;
+      }
+    }
+  }
   if (!prose && php_library_call(s, hit)) return true;
   if (v.has(kEq) && php_ini_directive(s)) {
     hit = at(s, 0, "PHP configuration directive");
@@ -522,6 +537,22 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
     if (q != std::string_view::npos && b != std::string_view::npos && q < 12) {
       hit = at(s, 0, "PHP serialized object");
       return true;
+    }
+  }
+  // An object nested in serialized data: a:1:{i:0;O:8:"Exploit":0:{}} (any depth), and
+  // session data holding one: _|O:32:"...".
+  if (v.has(kColon) && v.has(kDquote) && v.has(kBrace)) {
+    for (std::size_t p = s.find("o:"); p != std::string_view::npos; p = s.find("o:", p + 2)) {
+      const char before = p == 0 ? '\0' : s[p - 1];
+      if (before != '\0' && before != '{' && before != ';' && before != '|') continue;
+      std::size_t k = p + 2, len = 0;
+      while (k < s.size() && s[k] >= '0' && s[k] <= '9' && k < p + 6) len = len * 10 + static_cast<std::size_t>(s[k++] - '0');
+      if (k == p + 2 || s.compare(k, 2, ":\"") != 0 || len == 0) continue;
+      const std::size_t name_end = k + 2 + len;
+      if (s.compare(name_end, 2, "\":") == 0) {
+        hit = at(s, p, "PHP serialized object");
+        return true;
+      }
     }
   }
   return false;

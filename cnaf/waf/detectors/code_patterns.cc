@@ -183,8 +183,20 @@ bool php_ini_directive(std::string_view s) {
   // One setting: a single token after '=' and nothing else (no sentence, no second pair).
   const std::size_t v = i;
   while (i < s.size() && s[i] != ' ' && s[i] != '&' && s[i] != '\n') ++i;
+  const std::string_view setting = s.substr(v, i - v);
   while (i < s.size() && s[i] == ' ') ++i;
-  return i > v && i == s.size();
+  if (i == v || i != s.size()) return false;
+  // Plain words as names ("engine", "smtp") take what php.ini takes: a switch, a number
+  // or a path ("engine=google" is a search option, not PHP's).
+  if (name.find_first_of("._") == std::string_view::npos) {
+    const bool number = setting.find_first_not_of("0123456789kmg") == std::string_view::npos;
+    const bool flag = setting == "on" || setting == "off" || setting == "true" || setting == "false" ||
+                      setting == "yes" || setting == "no";
+    const bool path = setting.front() == '/' || setting.find(".so") != std::string_view::npos ||
+                      setting.find(".dll") != std::string_view::npos;
+    return number || flag || path;
+  }
+  return true;
 }
 
 std::string_view php_upload_name(std::string_view s) {

@@ -112,6 +112,22 @@ bool malicious_handler(std::string_view s, std::size_t pos) {
   return false;
 }
 
+// The call opening at s[open] == '(' closes and nothing but ';' or blanks follows: the value
+// is the call ("eval(x)"), not a sentence that starts like one ("eval(uation) results").
+bool call_ends_value(std::string_view s, std::size_t open) {
+  int depth = 0;
+  std::size_t i = open;
+  for (; i < s.size(); ++i) {
+    depth += s[i] == '(';
+    depth -= s[i] == ')';
+    if (depth == 0) break;
+  }
+  if (i >= s.size()) return false;
+  for (++i; i < s.size(); ++i)
+    if (s[i] != ';' && s[i] != ' ') return false;
+  return true;
+}
+
 bool starts_with(std::string_view s, std::size_t pos, std::string_view p) {
   return s.substr(pos, p.size()) == p;
 }
@@ -379,8 +395,12 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
         "<?xml:namespace",
     }));
     std::size_t where = std::string_view::npos;
+    // A value that reaches here only for its dots ("window.location docs") names the DOM
+    // in a search; only the bare reference itself ("document.cookie") is a probe.
+    const bool dots_only = !v.has(kLt | kColon | kQuote | kDquote | kBacktick | kParen | kAmp | kBrace | kEq);
     kDom.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
       const std::string_view n = kDom.needles[index];
+      if (dots_only && v.has(kSpace)) return false;
       if (n == "&{" && s.find('}', p) == std::string_view::npos) return false;
       if (n == "&{" && s.find(';', p) == std::string_view::npos) return false;
       if (p > 0 && n[0] >= 'a' && n[0] <= 'z' && n != "document.cookie" &&
@@ -479,7 +499,7 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
                               before == '{' || before == '*' || before == '.' ||
                               before == '[' || before == '^' || before == '~' ||
                               (before == '\0' && (sink == "alert" || sink == "prompt" || sink == "confirm")) ||
-                              (before == '\0' && e == p + sink.size() && !prose &&
+                              (before == '\0' && e == p + sink.size() && !prose && call_ends_value(s, e) &&
                                (sink == "eval" || sink == "settimeout" || sink == "setinterval" ||
                                 sink == "atob" || sink == "execscript" || sink == "document.write"));
         // "alt=alert(1)//\">": a sink as an attribute's value, the tag closed after it.

@@ -84,8 +84,8 @@ TEST(WafCodeCases, PhpUploadsAndSessionFiles) {
 TEST(WafCodeCases, PhpIniDirectives) {
   table({"allow_url_include=1", "auto_prepend_file=php://input", "opcache.jit_max_polymorphic_calls=50",
          "session.referer_check=true", "memory_limit = 512M", "extension_dir=/path/to/example",
-         "engine=true"},
-        {"engine=google is my search engine", "session.id", "memory limit = 512M",
+         "engine=true", "smtp=25"},
+        {"engine=google is my search engine", "engine=google", "smtp=mail.example.com", "session.id", "memory limit = 512M",
          "precision", "a=1&b=2", "opcache"});
 }
 
@@ -104,6 +104,13 @@ TEST(WafCodeCases, PhpLibraryCalls) {
          "ldap_get_entries()", "sodium_crypto_box_keypair()"},
         {"sodium_add_to_recipe(foo)", "array of strings (see docs)", "chr", "range(of values)",
          "gzip (fast)", "str_replace is a PHP function", "pi (3.14)"});
+}
+
+TEST(WafCodeCases, SerializedObjectsNestedAndInterpolatedCalls) {
+  table({"a:1:{i:0;O:7:\"Exploit\":0:{}}", "_|O:32:\"Monolog\\Handler\\SyslogUdpHandler\":1:{}",
+         "${system('id')}", "{${phpinfo()}}", "class.module.classLoader.resources.context.parent.pipeline.first.pattern=x"},
+        {"a:1:{i:0;s:3:\"abc\";}", "Hello: O:8 is a size", "${user.name}", "${count} items",
+         "the class module loader"});
 }
 
 TEST(WafCodeCases, SuperglobalNames) {

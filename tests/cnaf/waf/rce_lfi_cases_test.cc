@@ -27,6 +27,11 @@ TEST(WafRceCases, CommandSubstitutionAfterPadding) {
          "it costs $(10)", "`code` spans"});
 }
 
+TEST(WafRceCases, SubstringExpansions) {
+  table(detect_cmdi, {";${PATH:0:1}bin${PATH:0:1}cat ${HOME:0:1}etc/passwd", "${x:0:1}"},
+        {"${HOME}/bin", "${name:-default}", "price: ${total}"});
+}
+
 TEST(WafRceCases, CodeFromStringFragments) {
   table(detect_code_injection,
         {"Ev al (\"Ex\"&\"e\"&\"cute(\"\"Server.ScriptTimeout=3600\")", "x='ev'+'al'+'(1)'",

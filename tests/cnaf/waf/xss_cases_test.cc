@@ -75,7 +75,10 @@ TEST(WafXssCases, JsfuckAndHiddenDomAccess) {
 
 TEST(WafXssCases, DomWritesAndSinksOpeningAValue) {
   table({"setInterval(code, 1)", "atob('YWxlcnQoMSk=')", "eval(x)", "el.innerHTML=location.hash"},
-        {"eval (short for evaluation) results", "setInterval is a timer", "atob and btoa"});
+        {"eval (short for evaluation) results", "setInterval is a timer", "atob and btoa",
+         "eval(uation) results", "setTimeout(fn, 100) is how you delay a call"});
+  // Dots alone: only the bare reference is a probe.
+  table({"document.cookie", "window.location"}, {"window.location docs", "document.cookie policy page"});
 }
 
 TEST(WafXssCases, HighBitMarkup) {
