@@ -54,7 +54,8 @@ bool base64_plain(std::string_view in, std::string& out);
 // content), runs of whitespace one space; lower case.
 void sql_fold(std::string_view in, std::string& out);
 
-// True for free text (a newline, or at least six blanks): forum posts, comments, messages.
+// True for free text (a newline between two lines, or at least six blanks): forum posts,
+// comments, messages.
 bool looks_like_prose(std::string_view text);
 
 // Blanks (same length, newlines kept) the code that Markdown and BBCode render as text: ```

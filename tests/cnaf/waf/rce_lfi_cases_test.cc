@@ -27,6 +27,13 @@ TEST(WafRceCases, CommandSubstitutionAfterPadding) {
          "it costs $(10)", "`code` spans"});
 }
 
+TEST(WafRceCases, ATrailingNewlineMakesNoProse) {
+  EXPECT_FALSE(looks_like_prose(";`cat<<<sh -c whoami`\n"));
+  EXPECT_FALSE(looks_like_prose("\n\nid\r\n"));
+  EXPECT_TRUE(looks_like_prose("first line\nsecond line"));
+  EXPECT_TRUE(looks_like_prose("a sentence with more than six blanks in it"));
+}
+
 TEST(WafRceCases, SubstringExpansions) {
   table(detect_cmdi, {";${PATH:0:1}bin${PATH:0:1}cat ${HOME:0:1}etc/passwd", "${x:0:1}"},
         {"${HOME}/bin", "${name:-default}", "price: ${total}"});
