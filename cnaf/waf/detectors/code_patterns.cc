@@ -246,7 +246,7 @@ bool php_dynamic_call(std::string_view s, bool prose, Hit& hit) {
     if (!(before == '\0' || before == '=' || before == '@' || before == ';' || before == '(' ||
           before == '.' || before == ' ' || arrow))
       continue;
-    if (prose && !arrow) continue;
+    if (prose) continue;  // a PHP question quotes "$obj->$method()"; code in posts is shown
     std::size_t i = p + 1;
     const std::size_t nb = i;
     while (i < s.size() && ident_char(s[i])) ++i;

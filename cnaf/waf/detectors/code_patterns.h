@@ -26,7 +26,8 @@ std::string_view php_upload_name(std::string_view s);
 
 // PHP calls whose callee is computed: a variable with indexes ($a[$b[1]](7), $x{0}(1),
 // $o->$m(), C::$f()), or a string or expression result called with an argument
-// ("sys"."tem"('id'), (string)"system"('id'), (x)('uname')). `s` is lower case.
+// ("sys"."tem"('id'), (string)"system"('id'), (x)('uname')). `s` is lower case; free text
+// (`prose`) is never read as such code.
 bool php_dynamic_call(std::string_view s, bool prose, Hit& hit);
 
 // The whole value is one PHP call of a function of PHP's library (array_diff(...),

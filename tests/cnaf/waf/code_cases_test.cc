@@ -95,7 +95,7 @@ TEST(WafCodeCases, PhpDynamicCalls) {
          "(string) {[system][0]} ('uname');", "define('x', 'sys' . 'tem');(x)/* comment */('uname');",
          "$y = 'sys'.'tem';($y)('uname');", "(sy.(st).em)(@id)", "return\"system\"(xyz).s"},
         {"$a[]()", "It costs $5 (approx.)", "The variable $foo (see above) holds it",
-         "f(x)('a') is curried", "see (a.b) ('c') here", "\"hello world\"('x')"});
+         "f(x)('a') is curried", "How do I call $obj->$method() dynamically?\nI tried it and it fails", "see (a.b) ('c') here", "\"hello world\"('x')"});
 }
 
 TEST(WafCodeCases, PhpLibraryCalls) {
