@@ -446,11 +446,15 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
     }
     const bool java = text_.find("rO0AB") != std::string::npos || text_.find("KztAAU") != std::string::npos ||
                       text_.find("Cs7QAF") != std::string::npos || (v.has(kDot) && text_.size() >= 8) ||
-                      mixed_case || source == Source::multipart_filename || source == Source::header;
-    if (!b64 && !java) return true;
-    if (!b64)
-      return run_detectors(v, protections & (bit(Protection::code_injection) | bit(Protection::lfi) |
-                                             bit(Protection::xss) | bit(Protection::scanners)));
+                      source == Source::multipart_filename || source == Source::header;
+    if (!b64 && !java && !mixed_case) return true;
+    if (!b64) {
+      // A mixed-case token can only be a base64 gadget name (code injection).
+      const std::uint32_t only = java ? bit(Protection::code_injection) | bit(Protection::lfi) |
+                                            bit(Protection::xss) | bit(Protection::scanners)
+                                      : bit(Protection::code_injection);
+      return run_detectors(v, protections & only);
+    }
   }
   if (!run_detectors(v, protections)) return false;
   // Values that are plainly base64 are decoded and inspected once more.

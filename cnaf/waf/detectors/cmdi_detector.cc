@@ -357,11 +357,13 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
   // Batch syntax quotes its operands ("%1"==""): read it before and after shell folding.
   std::size_t raw_start = 0;
   while (raw_start < v.lower.size() && (v.lower[raw_start] == ' ' || v.lower[raw_start] == '\t')) ++raw_start;
-  if (batch_statement(s.substr(start)) || (s.data() != v.lower.data() && batch_statement(v.lower.substr(raw_start)))) {
+  if (batch_statement(s.substr(start)) ||
+      (s.data() != v.lower.data() && v.has(kQuote | kDquote | kBackslash) && batch_statement(v.lower.substr(raw_start)))) {
     hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "Windows batch statement"};
     return true;
   }
-  if (assigned_command(s) || (s.substr(start).starts_with("find ") && s.find(" -exec") != std::string_view::npos)) {
+  if ((v.has(kEq) && v.has(kDollar) && assigned_command(s)) ||
+      (s.substr(start).starts_with("find ") && s.find(" -exec") != std::string_view::npos)) {
     hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "command run through a variable or find -exec"};
     return true;
   }

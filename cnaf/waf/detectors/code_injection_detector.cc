@@ -423,7 +423,7 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       }
     }
   }
-  if (!prose && php_library_call(s, hit)) return true;
+  if (!prose && v.has(kParen) && php_library_call(s, hit)) return true;
   if (v.has(kEq) && php_ini_directive(s)) {
     hit = at(s, 0, "PHP configuration directive");
     return true;

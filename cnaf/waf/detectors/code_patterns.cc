@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,14 +24,22 @@ constexpr std::array<std::string_view, 25> kJavaGadgets = {
     "ScriptEngineManager", "ysoserial", "javax.script", "MethodClosure",
 };
 
-int b64_index(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;  // standard and URL-safe alphabets alike
-  if (c == '/' || c == '_') return 63;
-  return -1;
+constexpr std::array<std::int8_t, 256> make_b64_table() {
+  std::array<std::int8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    int v = -1;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '+' || c == '-') v = 62;  // standard and URL-safe alphabets alike
+    else if (c == '/' || c == '_') v = 63;
+    t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(v);
+  }
+  return t;
 }
+constexpr std::array<std::int8_t, 256> kB64 = make_b64_table();
+
+int b64_index(char c) { return kB64[static_cast<unsigned char>(c)]; }
 
 // The base64 characters that depend only on `word` when it starts `offset` bytes into a
 // 3-byte group: the stable core an encoded stream holds whatever surrounds the word.
@@ -128,8 +137,10 @@ bool java_base64_gadget(std::string_view text, Hit& hit) {
     const int next = b64_index(text[i + 1]);
     const int cur = prev;
     prev = next;
-    if (cur < 0 || next < 0) continue;
-    for (const auto n : t.buckets[static_cast<std::size_t>(cur) * 64u + static_cast<std::size_t>(next)]) {
+    if ((cur | next) < 0) continue;
+    const auto& bucket = t.buckets[static_cast<std::size_t>(cur) * 64u + static_cast<std::size_t>(next)];
+    if (bucket.empty()) continue;
+    for (const auto n : bucket) {
       const auto& needle = t.needles[n];
       if (i + needle.size() > text.size()) continue;
       std::size_t k = 2;
