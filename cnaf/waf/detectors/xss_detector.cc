@@ -406,6 +406,9 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
       if (p > 0 && n[0] >= 'a' && n[0] <= 'z' && n != "document.cookie" &&
           ((s[p - 1] >= 'a' && s[p - 1] <= 'z') || s[p - 1] == '_'))
         return false;
+      // A file named after the API in a URL path ("/docs/window.location.html") is no code.
+      if (p > 0 && s[p - 1] == '/' && n[0] >= 'a' && n[0] <= 'z' && s.compare(p + n.size(), 5, ".html") == 0)
+        return false;
       where = p;
       return true;
     });

@@ -119,3 +119,37 @@ TEST(WafXssCases, Utf7Transform) {
 
 }  // namespace
 }  // namespace defender::cnaf::waf
+
+namespace defender::cnaf::waf {
+namespace {
+
+// Hard benign values that every detector extended here must pass: escaped markup, prose
+// that names scripts and functions, code quoted in posts, file names, URLs, tokens.
+TEST(WafXssCases, HardBenignAcrossDetectors) {
+  const std::vector<std::string> benign = {
+      // Escaped markup that calls a sink from a handler stays an attack (double-decoding
+      // applications); escaped markup without one is text.
+      "&lt;svg onload=init()&gt; is how the widget starts, escaped", "&lt;img src=x&gt;",
+      "&lt;script&gt;alert(1)&lt;/script&gt;",
+      "My script fails when the window loads; any idea why the onload handler never runs?",
+      "In PHP, system() and exec() run commands; avoid them with user input.\nSee the manual.",
+      "Use `document.cookie` only on the server side?\nThanks",
+      "```\n$x = $_GET['a'];\n$f = 'strlen';\necho $f($x);\n```\nWhy does this print 3?",
+      "report-2024.final.pdf", "photo_2024-01-01 12.30.45.jpeg", "setup.exe.sig",
+      "https://example.com/search?q=onload+event&page=2", "https://cdn.example.com/js/app.min.js?v=3",
+      "https://example.com/docs/javascript/window.location.html",
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZG1pbiIsInJvbGVzIjpbInVzZXIiXX0.c2lnbmF0dXJl",
+      "Q29uZ3JhdHVsYXRpb25zLCB5b3VyIG9yZGVyIGhhcyBzaGlwcGVkIQ==",
+      "price: $5 (incl. tax) or ${price} in templates", "C++ (and C#) are languages", "1 + 1 = 2",
+      "for (i = 0; i < n; i++) { sum += a[i]; }", "if (x == y) { return; }",
+      "Tom & Jerry's \"best\" episodes", "50% off -- today only!", "email: a.b@example.com",
+      "runtime.GOMAXPROCS(4) in Go", "processbuilder docs", "java.util.ArrayList<String>",
+  };
+  for (const auto& b : benign) {
+    for (const auto d : {detect_xss, detect_code_injection, detect_cmdi, detect_lfi})
+      EXPECT_FALSE(detects(d, b, Source::form)) << "false positive: " << b;
+  }
+}
+
+}  // namespace
+}  // namespace defender::cnaf::waf
