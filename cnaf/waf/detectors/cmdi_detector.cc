@@ -3,7 +3,10 @@
 // then a command start (value start, or after ; | || & && newline ` $( <( >( {) must be
 // followed by a known program, optionally with its path or a glob standing for it, and by
 // what a shell argument looks like. Only the first command start of a value counts, and only
-// near the start: prose and code posts with pipelines deep inside stay clean.
+// near the start: prose and code posts with pipelines deep inside stay clean. Anywhere in a
+// value that is not free text: command substitutions, substring expansions, commands run
+// through a variable assigned before. Whole statements: Windows batch FOR/IF, shell aliases,
+// PowerShell cmdlets and downloads.
 #include <algorithm>
 #include <array>
 

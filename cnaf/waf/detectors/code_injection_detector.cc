@@ -2,7 +2,9 @@
 // Log4Shell JNDI lookups (however obfuscated), server-side templates, Node.js and Python
 // evaluation, server-side includes. Language-level calls (system(, eval( ...) count only at
 // the start of a value or right after syntax that ends a string or statement, so forum
-// posts quoting code are not flagged; the unmistakable gadgets count anywhere.
+// posts quoting code are not flagged; the unmistakable gadgets count anywhere. The larger
+// patterns (Java gadget names in base64, PHP dynamic and library calls, ini directives,
+// upload and session file names) live in code_patterns.cc.
 #include <algorithm>
 #include <array>
 

@@ -1,6 +1,7 @@
 // Local file inclusion / path traversal: "../" climbs (after every decoding, with '\' and
 // ';' as separators, and the "....//" filter-evasion form), and sensitive files named at the
-// start of a value or after a climb. A single relative "../" in an ordinary value is allowed.
+// start of a value or after a climb. A single relative "../" in an ordinary value is allowed,
+// unless spelled in hex ("0x2e0x2e0x2f"). Sensitive files named by shell globs count too.
 #include <algorithm>
 #include <array>
 

@@ -3,6 +3,9 @@
 // a script URL), attribute (a quote that closes the attribute, then an event handler), and
 // script URLs / JavaScript breakouts. Entity-escaped markup (&lt;script&gt;) is text, not a
 // tag: decode_all keeps '<' and '>' entities encoded, so it never reaches here as a tag.
+// Also: handlers opening a value or a parameter name, CSS that runs script (escaped or
+// commented), SVG/MathML/XML markup, and in xss_patterns.cc the obfuscations (spaced or
+// namespaced tag names, JSFuck, DOM access dressed in comments and brackets, high-bit markup).
 #include <array>
 
 #include "cnaf/waf/detectors/detectors.h"
