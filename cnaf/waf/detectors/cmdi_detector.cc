@@ -219,7 +219,12 @@ bool batch_statement(std::string_view s) {
     if (!compared) return false;
     blanks();
     if (i >= s.size()) return false;
-    if (attached && c != '(') return true;  // "if a==b cmd": only batch writes this
+    // "if a==b cmd": only batch writes this (Lua and Ruby go on with "then" / "and").
+    if (attached && c != '(') {
+      for (const std::string_view w : {"then", "and ", "or ", "else", "&&", "||"})
+        if (s.compare(i, w.size(), w) == 0) return false;
+      return true;
+    }
     // Spaced comparisons are also Ruby and Lua: a batch command must follow.
     for (const std::string_view cmd : {"echo", "@echo", "goto", "cmd", "set", "call", "cd", "del", "copy", "start",
                                        "exit", "type", "dir", "move", "ren", "mkdir", "rd", "pause", "("}) {

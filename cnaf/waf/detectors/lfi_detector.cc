@@ -138,7 +138,11 @@ bool globbed_sensitive(std::string_view s, std::string& folded, Hit& hit) {
       letters += c >= 'a' && c <= 'z';
       slashes += c == '/';
     }
-    if (letters < 3) continue;
+    // ... including the file's own name: "/etc/*" lists a folder, "/etc/pa*wd" names a file.
+    const std::size_t last_slash = token.rfind('/');
+    std::size_t name_letters = 0;
+    for (std::size_t k = last_slash + 1; k < token.size(); ++k) name_letters += token[k] >= 'a' && token[k] <= 'z';
+    if (letters < 3 || name_letters < 2) continue;
     for (const auto t : kGlobTargets) {
       if (static_cast<std::size_t>(std::count(t.begin(), t.end(), '/')) == slashes && glob_names(token, t)) {
         hit = Hit{i, std::min<std::size_t>(64, s.size() - std::min(i, s.size())), "sensitive file named by a glob"};

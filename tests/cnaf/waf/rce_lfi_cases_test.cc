@@ -63,7 +63,7 @@ TEST(WafRceCases, BatchStatements) {
          "For /R C:\\temp\\ %G IN (*.bak) do Echo del \"%G\"", "IF CMDEXTVERSION 1 GOTO start",
          "IF 2 GEQ 15 echo \"bigger\"", "IF /I item1==item2 CMD", "if/i a==b foo", "IF X%1==X/? GOTO Help",
          "if \"!VAR!\" == \"after\" @echo ok", "if (%1)==(LTRS) CD C:\\WORD", "IF (2 GEQ 15) echo big"},
-        {"if a == b then print end", "if x == 1: pass", "for item in (list) do something nice",
+        {"if a == b then print end", "if x == 1: pass", "if a==b then x end", "if x==1 and y==2", "for item in (list) do something nice",
          "If you want, come", "if (a == b) { x(); }", "for all in (the world) don't stop"});
 }
 
@@ -80,7 +80,7 @@ TEST(WafLfiCases, SensitiveFilesNamedByGlobs) {
   table(detect_lfi,
         {"cat /[?]tc/pa[?]swd", "/etc/pas[s]wd", "/etc/[!q]asswd", "/etc/[m-z]asswd", "cat /[e//]tc/[p//]asswd",
          "/bi[n]/bash", "/etc/pa*wd"},
-        {"/* See feature_test_macros(7) */", "a /* comment */ b", "/api/v[12]/users", "/images/*.png",
+        {"/* See feature_test_macros(7) */", "a /* comment */ b", "/api/v[12]/users", "/images/*.png", "ls /etc/*",
          "/docs/[draft]/readme"});
 }
 
