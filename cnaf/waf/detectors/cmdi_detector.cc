@@ -187,6 +187,7 @@ bool batch_statement(std::string_view s) {
     return s.compare(i, 2, "do") == 0 && (i + 2 >= s.size() || s[i + 2] == ' ' || s[i + 2] == '@');
   }
   if (word("if")) {
+    if (s.find_last_not_of(" \t\r\n") == s.rfind(':')) return false;  // Python: "if a == b:"
     word("/i");
     word("not");
     if (i >= s.size()) return false;
@@ -362,11 +363,10 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
   }
   std::size_t start = 0;
   while (start < s.size() && (s[start] == ' ' || s[start] == '\t')) ++start;
-  // Batch syntax quotes its operands ("%1"==""): read it before and after shell folding.
+  // Batch syntax quotes its operands ("%1"==""): read it before shell folding.
   std::size_t raw_start = 0;
   while (raw_start < v.lower.size() && (v.lower[raw_start] == ' ' || v.lower[raw_start] == '\t')) ++raw_start;
-  if (batch_statement(s.substr(start)) ||
-      (s.data() != v.lower.data() && v.has(kQuote | kDquote | kBackslash) && batch_statement(v.lower.substr(raw_start)))) {
+  if (batch_statement(v.lower.substr(raw_start))) {
     hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "Windows batch statement"};
     return true;
   }

@@ -367,18 +367,16 @@ bool php_library_call(std::string_view s, Hit& hit) {
   if (plain && !known && open != i && s.substr(i, open - i).find("/*") == std::string_view::npos) return false;
   // The rest is one argument list: it closes at the end (";" allowed) or the value ends in it.
   const std::size_t close = s.find(')', open);
-  if (close == std::string_view::npos) {
-    if (s.size() - open > 64) return false;
-  } else {
+  if (close == std::string_view::npos && s.size() - open > 64) return false;
+  if (close != std::string_view::npos) {
     std::size_t e = s.find_last_not_of(" ;");
     if (e == std::string_view::npos || s[e] != ')') return false;
-    {
-      // The argument must read as code (empty, a number, a string, a variable).
-      const std::size_t a = php_skip(s, open + 1);
-      const char c = a < s.size() ? s[a] : ')';
-      if (!(c == ')' || c == '$' || c == '\'' || c == '"' || (c >= '0' && c <= '9'))) return false;
-    }
   }
+  // The argument must read as code (empty, a number, a string, a variable), or be still to
+  // come: "array_diff (" cut at the end of the value.
+  const std::size_t a = php_skip(s, open + 1);
+  const char c = a < s.size() ? s[a] : ')';
+  if (!(c == ')' || c == '$' || c == '\'' || c == '"' || (c >= '0' && c <= '9'))) return false;
   hit = Hit{nb, std::min<std::size_t>(64, s.size() - nb), "PHP library function call"};
   return true;
 }

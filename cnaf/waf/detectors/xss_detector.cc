@@ -506,6 +506,9 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
                               before == '[' || before == '^' || before == '~' ||
                               (before == '\0' && (sink == "alert" || sink == "prompt" || sink == "confirm")) ||
                               (before == '\0' && e == p + sink.size() && !prose && call_ends_value(s, e) &&
+                               // eval and atob take one argument: "eval(q, r, x)" is another language's
+                               ((sink != "eval" && sink != "atob") ||
+                                s.substr(e, s.find(')', e) - e).find(',') == std::string_view::npos) &&
                                (sink == "eval" || sink == "settimeout" || sink == "setinterval" ||
                                 sink == "atob" || sink == "execscript" || sink == "document.write"));
         // "alt=alert(1)//\">": a sink as an attribute's value, the tag closed after it.
