@@ -457,6 +457,26 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       }
     }
   }
+  // Template filters handed a PHP function: {{['id']|filter('system')}} (Twig), |map, |reduce.
+  if (v.has(kPipe) && v.has(kBrace)) {
+    for (std::size_t p = s.find('|'); p != std::string_view::npos; p = s.find('|', p + 1)) {
+      std::size_t k = p + 1;
+      while (k < s.size() && s[k] == ' ') ++k;
+      std::size_t e = k;
+      while (e < s.size() && s[e] >= 'a' && s[e] <= 'z') ++e;
+      const std::string_view filter = s.substr(k, e - k);
+      if (filter != "filter" && filter != "map" && filter != "reduce" && filter != "sort") continue;
+      std::size_t a = e;
+      while (a < s.size() && (s[a] == ' ' || s[a] == '(')) ++a;
+      if (a >= s.size() || (s[a] != '\'' && s[a] != '"')) continue;
+      std::size_t n = a + 1;
+      while (n < s.size() && ident_char(s[n])) ++n;
+      if (n < s.size() && s[n] == s[a] && php_function(s.substr(a + 1, n - a - 1))) {
+        hit = at(s, p, "template filter calling a PHP function");
+        return true;
+      }
+    }
+  }
   // Template expression with arithmetic: {{7*7}}, ${7*7}, <%= 7*7 %>, #{7*7}, *{7*7}.
   if (v.has(kBrace)) {
     for (std::size_t p = s.find('{'); p != std::string_view::npos; p = s.find('{', p + 1)) {

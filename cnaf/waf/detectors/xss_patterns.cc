@@ -151,6 +151,16 @@ bool hidden_dom_access(std::string_view s, bool prose, Hit& hit) {
     std::size_t pe = k;
     while (pe < s.size() && alnum(s[pe])) ++pe;
     const std::string_view prop = s.substr(k, pe - k);
+    // A property name glued from strings and called: self['ale'+'rt'](1).
+    if (bracket && pe < s.size() && (s[pe] == '"' || s[pe] == '\'' || s[pe] == '`')) {
+      const std::size_t q = js_skip(s, pe + 1);
+      const std::size_t close = s.substr(0, std::min(s.size(), pe + 64)).find(']', pe);
+      if (q < s.size() && s[q] == '+' && close != std::string_view::npos && js_skip(s, close + 1) < s.size() &&
+          s[js_skip(s, close + 1)] == '(') {
+        hit = Hit{i, std::min<std::size_t>(48, s.size() - i), "global property built from strings and called"};
+        return true;
+      }
+    }
     // Plain "document.cookie" is the plain detector's; here the access is dressed up: in
     // brackets, behind a comment or a ')', or (outside free text, where "the top. Location"
     // is a sentence) with blanks around the dot.

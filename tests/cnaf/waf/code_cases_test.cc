@@ -113,6 +113,11 @@ TEST(WafCodeCases, SerializedObjectsNestedAndInterpolatedCalls) {
          "the class module loader"});
 }
 
+TEST(WafCodeCases, TemplateFiltersCallingPhp) {
+  table({"{{['id']|filter('system')}}", "{{['cat /etc/passwd']|map('passthru')}}", "{{[0]|reduce('system','id')}}"},
+        {"{{ items|filter('active') }}", "{{ names|sort }}", "a | map('x') | b"});
+}
+
 TEST(WafCodeCases, SuperglobalNames) {
   EXPECT_TRUE(detects(detect_code_injection, "$_COOKIE", Source::query_name));
   EXPECT_TRUE(detects(detect_code_injection, "$_SERVER", Source::form_name));

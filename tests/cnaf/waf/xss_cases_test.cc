@@ -65,12 +65,13 @@ TEST(WafXssCases, JsfuckAndHiddenDomAccess) {
   table({"(![]+[])[+!+[]]+(![]+[])[!+[]+!+[]]", "[][(![] [])[ []] ([![]] [][[]])[ ! [] [ []]]",
          "document /*foo*/ .     cookie", "(document)[\"cookie\"]", "document/*foo*/./*bar*/cookie",
          "self  /*jhb*/  [  /*bar*/  \"alert\"](\"xss\")", "top['alert'](1)",
-         "[  ] . sort . call ` ${ alert } 1337 `", "[1].map.call`${eval}x`"},
+         "[  ] . sort . call ` ${ alert } 1337 `", "[1].map.call`${eval}x`", "(self)['ale'+'rt'](1)",
+         "window /**/ [ 'alert' ] (1)"},
         {"[x](http://a) and ![img](b)", "document cookie policy", "the window location is fine",
          "const p = new URLSearchParams(window.location.search);\nconsole.log(p)",
          "use document.title in the page", "`${name}`", "a[0]+b[1]",
          "We met at the top. Location was great, food was fine, and the staff were kind to us",
-         "this . eval"});
+         "this . eval", "config['a'+'b']"});
 }
 
 TEST(WafXssCases, DomWritesAndSinksOpeningAValue) {
