@@ -35,7 +35,8 @@ std::uint32_t checks_for(Source s) {
       return bit(Protection::lfi) | bit(Protection::xss) | bit(Protection::code_injection) |
              bit(Protection::cmdi) | bit(Protection::protocol);
     case Source::path_segment:
-      return bit(Protection::sqli) | bit(Protection::xss) | bit(Protection::nosqli);
+      return bit(Protection::sqli) | bit(Protection::xss) | bit(Protection::nosqli) |
+             bit(Protection::code_injection);
     case Source::query_name: case Source::form_name: case Source::json_key:
     case Source::cookie_name: case Source::multipart_name:
       return kNameChecks;
@@ -437,13 +438,23 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
   if (inert) {
     // Only class names (java.lang.Runtime), serialized objects and base64 remain possible.
     const bool b64 = text_.size() >= 16 && base64_plain(text_, b64_);
+    bool mixed_case = false;  // base64 (of a serialized object) mixes cases; words rarely do
+    if (text_.size() >= 8 && text_ != lower_) {
+      std::size_t upper = 0;
+      for (const char c : text_) upper += c >= 'A' && c <= 'Z';
+      mixed_case = upper >= 2 && upper < text_.size();
+    }
     const bool java = text_.find("rO0AB") != std::string::npos || text_.find("KztAAU") != std::string::npos ||
                       text_.find("Cs7QAF") != std::string::npos || (v.has(kDot) && text_.size() >= 8) ||
                       source == Source::multipart_filename || source == Source::header;
-    if (!b64 && !java) return true;
-    if (!b64)
-      return run_detectors(v, protections & (bit(Protection::code_injection) | bit(Protection::lfi) |
-                                             bit(Protection::xss) | bit(Protection::scanners)));
+    if (!b64 && !java && !mixed_case) return true;
+    if (!b64) {
+      // A mixed-case token can only be a base64 gadget name (code injection).
+      const std::uint32_t only = java ? bit(Protection::code_injection) | bit(Protection::lfi) |
+                                            bit(Protection::xss) | bit(Protection::scanners)
+                                      : bit(Protection::code_injection);
+      return run_detectors(v, protections & only);
+    }
   }
   if (!run_detectors(v, protections)) return false;
   // Values that are plainly base64 are decoded and inspected once more.
@@ -479,13 +490,14 @@ bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
       {Protection::shellshock, detect_shellshock, kParen},
       {Protection::xxe, detect_xxe, kLt},
       {Protection::sqli, detect_sqli, kAny},
-      {Protection::xss, detect_xss, kLt | kColon | kQuote | kDquote | kBacktick | kParen | kAmp | kBrace},
+      {Protection::xss, detect_xss, kLt | kColon | kQuote | kDquote | kBacktick | kParen | kAmp | kBrace |
+                                        kEq | kDot | kHigh},
       {Protection::lfi, detect_lfi, kDot | kSlash | kBackslash | kColon},
       {Protection::cmdi, detect_cmdi, kSemi | kPipe | kAmp | kBacktick | kDollar | kNewline | kBrace |
                                           kLt | kGt | kSlash | kDash | kBackslash | kQuote | kDquote |
                                           kSpace},
-      {Protection::code_injection, detect_code_injection, kDot | kParen | kLt | kDollar | kBrace | kHash |
-                                                              kAt | kBracket | kColon | kQuote | kDquote},
+      // Any: plain tokens may be base64 serialized Java objects (the detector skips the rest).
+      {Protection::code_injection, detect_code_injection, kAny},
       {Protection::nosqli, detect_nosqli, kDollar | kParen | kDot | kQuote | kDquote | kPipe | kSemi | kColon},
       {Protection::rfi, detect_rfi, kColon | kSlash | kBackslash},
       {Protection::ssrf, detect_ssrf, kColon | kSlash | kBackslash},

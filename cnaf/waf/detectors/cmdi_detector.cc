@@ -3,7 +3,10 @@
 // then a command start (value start, or after ; | || & && newline ` $( <( >( {) must be
 // followed by a known program, optionally with its path or a glob standing for it, and by
 // what a shell argument looks like. Only the first command start of a value counts, and only
-// near the start: prose and code posts with pipelines deep inside stay clean.
+// near the start: prose and code posts with pipelines deep inside stay clean. Anywhere in a
+// value that is not free text: command substitutions, substring expansions, commands run
+// through a variable assigned before. Whole statements: Windows batch FOR/IF, shell aliases,
+// PowerShell cmdlets and downloads.
 #include <algorithm>
 #include <array>
 
@@ -22,7 +25,7 @@ constexpr std::string_view kCommands[] = {
     "dash", "dd", "del", "dig", "dir", "dmesg", "dnf", "docker",
     "echo", "env", "eval", "ex", "exec", "expr", "false", "fetch",
     "find", "ftp", "gcc", "gdb", "gem", "getent", "grep", "gunzip",
-    "head", "hostname", "icacls", "id", "ifconfig", "ipconfig", "irb", "jjs",
+    "head", "hostname", "icacls", "id", "iex", "ifconfig", "ipconfig", "irb", "irm", "iwmi", "iwr", "jjs",
     "journalctl", "jrunscript", "kill", "killall", "ksh", "kubectl", "lastlog", "less",
     "ls", "lsof", "lua", "lwp-download", "lwp-request", "lynx", "mkfifo", "mknod",
     "more", "mshta", "msiexec", "mv", "mysql", "nc", "nc.exe", "ncat",
@@ -119,8 +122,9 @@ bool dangerous_invocation(std::string_view s) {
       "bash -c", "bash -i", "sh -c", "sh -i", "zsh -c", "ksh -c", "nc -e", "nc -c", "nc -l",
       "ncat -e", "ncat -c", "netcat -e", "python -c", "python3 -c", "python2 -c", "perl -e",
       "ruby -e", "php -r", "node -e", "powershell -", "powershell.exe -", "pwsh -", "cmd /c",
+      "powershell c:", "powershell.exe c:", "powershell \"", "powershell iex", "powershell invoke-",
       "cmd.exe /c", "cmd /k", "wget http", "wget ftp", "curl http", "curl ftp", "rm -rf",
-      "certutil -urlcache", "/bin/sh", "/bin/bash", "cat /etc/", "cat /proc/", "type c:",
+      "certutil -urlcache", "/bin/sh", "/bin/bash", "cat /etc/", "cat /proc/", "type c:", "dd if=",
       "bitsadmin /transfer", "socat tcp", "socat exec", "mkfifo /tmp",
   };
   for (const auto p : kPrefixes)
@@ -128,22 +132,39 @@ bool dangerous_invocation(std::string_view s) {
   return false;
 }
 
-// Windows batch control statements: FOR [/X [opts]] %V IN (...) / IF [/I] [NOT] EXIST|DEFINED|...
+// Windows batch control statements: FOR [/X [opts]] %V IN (...) DO cmd, and IF [/I] [NOT]
+// EXIST|DEFINED|ERRORLEVEL|CMDEXTVERSION ..., IF a==b cmd, IF a GEQ b cmd.
 bool batch_statement(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size() && (s[i] == ' ' || s[i] == '&' || s[i] == '|' || s[i] == ';' || s[i] == '@')) ++i;
+  const auto blanks = [&] {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+  };
   const auto word = [&](std::string_view w) {
     if (s.compare(i, w.size(), w) != 0) return false;
     const std::size_t e = i + w.size();
-    if (e < s.size() && s[e] != ' ' && s[e] != '\t') return false;
+    if (e < s.size() && s[e] != ' ' && s[e] != '\t' && s[e] != '/') return false;
     i = e;
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    blanks();
     return true;
+  };
+  // One operand: "quoted", (parenthesised), {braced}, or a run up to a blank or "==".
+  const auto operand = [&] {
+    const std::size_t b = i;
+    if (i < s.size() && (s[i] == '"' || s[i] == '(' || s[i] == '{')) {
+      const char close = s[i] == '"' ? '"' : s[i] == '(' ? ')' : '}';
+      const std::size_t e = s.find(close, i + 1);
+      if (e == std::string_view::npos || e > i + 64) return false;
+      i = e + 1;
+      return true;
+    }
+    while (i < s.size() && s[i] != ' ' && s[i] != '\t' && s.compare(i, 2, "==") != 0 && i < b + 64) ++i;
+    return i > b;
   };
   if (word("for")) {
     for (int k = 0; k < 6 && i < s.size() && s[i] == '/'; ++k) {  // /f /l /r /d and their option
       while (i < s.size() && s[i] != ' ') ++i;
-      while (i < s.size() && s[i] == ' ') ++i;
+      blanks();
       if (i < s.size() && s[i] != '%' && s[i] != '/') {  // "tokens=..." or a folder
         if (s[i] == '"') {
           const std::size_t q = s.find('"', i + 1);
@@ -151,32 +172,122 @@ bool batch_statement(std::string_view s) {
         } else {
           while (i < s.size() && s[i] != ' ') ++i;
         }
-        while (i < s.size() && s[i] == ' ') ++i;
+        blanks();
       }
     }
-    if (i >= s.size() || s[i] != '%') return false;
+    if (i >= s.size() || s[i] != '%') return false;  // %G, %%G, %@, %~
     while (i < s.size() && s[i] != ' ') ++i;
-    while (i < s.size() && s[i] == ' ') ++i;
-    return s.compare(i, 2, "in") == 0 && s.find('(', i) != std::string_view::npos &&
-           s.find(" do", i) != std::string_view::npos;
+    blanks();
+    if (!word("in") && s.compare(i, 3, "in(") != 0) return false;
+    const std::size_t open = s.find('(', i);
+    const std::size_t close = open == std::string_view::npos ? open : s.find(')', open);
+    if (close == std::string_view::npos) return false;
+    i = close + 1;
+    blanks();
+    return s.compare(i, 2, "do") == 0 && (i + 2 >= s.size() || s[i + 2] == ' ' || s[i + 2] == '@');
   }
   if (word("if")) {
+    if (s.find_last_not_of(" \t\r\n") == s.rfind(':')) return false;  // Python: "if a == b:"
     word("/i");
     word("not");
     if (i >= s.size()) return false;
-    if (word("exist") || word("defined") || word("errorlevel")) return true;
+    if (word("exist") || word("defined") || word("errorlevel") || word("cmdextversion")) return true;
     const char c = s[i];
-    if (c == '(')  // C and friends write "if (a == b)": only batch comparison words count
-      return s.find(" equ ", i) != std::string_view::npos || s.find(" neq ", i) != std::string_view::npos ||
-             s.find(" gtr ", i) != std::string_view::npos || s.find(" lss ", i) != std::string_view::npos;
-    if (c == '%' || c == '"' || c == '[')
-      return s.find("==", i) != std::string_view::npos || s.find(" equ ", i) != std::string_view::npos ||
-             s.find(" gtr ", i) != std::string_view::npos || s.find(" leq ", i) != std::string_view::npos ||
-             s.find(" neq ", i) != std::string_view::npos || s.find(" lss ", i) != std::string_view::npos ||
-             s.find(" geq ", i) != std::string_view::npos || s.find(" echo ", i) != std::string_view::npos;
+    const std::size_t first = i;
+    if (!operand()) return false;
+    const std::string_view lhs = s.substr(first, i - first);
+    bool attached = false, compared = false;
+    if (s.compare(i, 2, "==") == 0) {
+      i += 2;
+      attached = true;
+      compared = operand();
+    } else {
+      blanks();
+      if (s.compare(i, 2, "==") == 0) {
+        i += 2;
+        blanks();
+        compared = operand();
+      } else {
+        for (const std::string_view op : {"equ", "neq", "lss", "leq", "gtr", "geq"})
+          if (word(op)) compared = operand();
+      }
+    }
+    // "if (2 geq 15) echo": the comparison inside the parentheses.
+    if (!compared && c == '(') {
+      for (const std::string_view op : {" equ ", " neq ", " lss ", " leq ", " gtr ", " geq "})
+        compared |= lhs.find(op) != std::string_view::npos;
+    }
+    if (!compared) return false;
+    blanks();
+    if (i >= s.size()) return false;
+    // "if a==b cmd": only batch writes this (Lua and Ruby go on with "then" / "and").
+    if (attached && c != '(') {
+      for (const std::string_view w : {"then", "and ", "or ", "else", "&&", "||"})
+        if (s.compare(i, w.size(), w) == 0) return false;
+      return true;
+    }
+    // Spaced comparisons are also Ruby and Lua: a batch command must follow.
+    for (const std::string_view cmd : {"echo", "@echo", "goto", "cmd", "set", "call", "cd", "del", "copy", "start",
+                                       "exit", "type", "dir", "move", "ren", "mkdir", "rd", "pause", "("}) {
+      if (s.compare(i, cmd.size(), cmd) == 0 &&
+          (cmd == "(" || i + cmd.size() >= s.size() || s[i + cmd.size()] == ' '))
+        return true;
+    }
     return false;
   }
   return false;
+}
+
+// "a=nc&&$a -nlvp 555", "c=cat;$c /etc/passwd": a variable assigned, then expanded where a
+// command starts. Names are collected from assignments that open a command.
+bool assigned_command(std::string_view s) {
+  std::array<std::string_view, 8> names{};
+  std::size_t count = 0;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == ';' || s[i] == '&' || s[i] == '|' || s[i] == '\n')) ++i;
+    const std::size_t b = i;
+    if (i < s.size() && s[i] == '$' && count > 0) {  // an expansion in command position
+      std::size_t e = i + 1;
+      if (e < s.size() && s[e] == '{') ++e;
+      const std::size_t nb = e;
+      while (e < s.size() && word_char(s[e]) && s[e] != '.' && s[e] != '-') ++e;
+      const std::string_view name = s.substr(nb, e - nb);
+      for (std::size_t k = 0; k < count; ++k)
+        if (names[k] == name) return true;
+    }
+    std::size_t e = i;
+    while (e < s.size() && ((s[e] >= 'a' && s[e] <= 'z') || (s[e] >= '0' && s[e] <= '9') || s[e] == '_')) ++e;
+    if (e > b && e < s.size() && s[e] == '=' && !(s[b] >= '0' && s[b] <= '9')) {
+      // name=value then a separator: a shell assignment ("a=1&b=2" in a URL has no '&&' or ';').
+      std::size_t v = e + 1;
+      while (v < s.size() && s[v] != ' ' && s[v] != ';' && s[v] != '&' && s[v] != '|' && s[v] != '\n') ++v;
+      const bool separated = v < s.size() && (s[v] == ';' || s[v] == '\n' || s.compare(v, 2, "&&") == 0 ||
+                                              s.compare(v, 2, "||") == 0);
+      if (separated && count < names.size()) names[count++] = s.substr(b, e - b);
+      i = v;
+      continue;
+    }
+    // Any other command: skip to the next separator.
+    while (i < s.size() && s[i] != ';' && s[i] != '&' && s[i] != '|' && s[i] != '\n') ++i;
+  }
+  return false;
+}
+
+// "alias name=value": a shell alias defined, to run a command under another name.
+bool alias_definition(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == ';' || s[i] == '&' || s[i] == '|')) ++i;
+  if (s.compare(i, 6, "alias ") != 0) return false;
+  i += 6;
+  while (i < s.size() && s[i] == ' ') ++i;
+  while (i < s.size() && (s[i] == '-' || s[i] == '+')) {  // -p, -gmr, +m, +g+
+    while (i < s.size() && s[i] != ' ') ++i;
+    while (i < s.size() && s[i] == ' ') ++i;
+  }
+  const std::size_t b = i;
+  while (i < s.size() && s[i] != '=' && s[i] != ' ' && i < b + 32) ++i;
+  return i > b && i < s.size() && s[i] == '=';
 }
 
 // The first word of the raw value was glued from quoted or escaped pieces ("ti''me",
@@ -192,7 +303,8 @@ bool glued_command(std::string_view raw_lower, std::string_view folded) {
   // Balanced quotes (ti''me, 'cscli'), a backslash (w\hoami) or a '$' glue; a lone
   // apostrophe is English ("I'd").
   const bool glued = (quotes >= 2 && quotes % 2 == 0) || first.find('\\') != std::string_view::npos ||
-                     first.find('$') != std::string_view::npos;
+                     first.find('$') != std::string_view::npos || first.find("``") != std::string_view::npos ||
+                     first.find("()") != std::string_view::npos;
   if (!glued) return false;
   std::size_t f = 0;
   while (f < folded.size() && folded[f] != ' ' && folded[f] != ';' && folded[f] != '|' && folded[f] != '&' &&
@@ -212,7 +324,8 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
   // Quotes, backslashes and '$' are what shell obfuscation is made of; without them the
   // folded text is the lower-case text (blank runs aside), so skip the copy.
   std::string_view s = v.lower;
-  if (v.has(kQuote | kDquote | kBackslash | kDollar)) {
+  if (v.has(kQuote | kDquote | kBackslash | kDollar | kBacktick) ||
+      (v.has(kLt | kGt) && v.lower.find("()") != std::string_view::npos)) {
     std::string& folded = scratch.a;
     std::string& lower = scratch.b;
     shell_fold(v.text, folded);
@@ -231,15 +344,53 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
       return true;
     }
   }
+  // Substring expansions build characters a filter blocks: ${PATH:0:1} is '/'.
+  for (std::size_t p = v.lower.find("${"); p != std::string_view::npos; p = v.lower.find("${", p + 2)) {
+    std::size_t k = p + 2;
+    while (k < v.lower.size() && k < p + 34 && (word_char(v.lower[k]) && v.lower[k] != '.' && v.lower[k] != '-')) ++k;
+    if (k > p + 2 && k + 1 < v.lower.size() && v.lower[k] == ':' && v.lower[k + 1] >= '0' && v.lower[k + 1] <= '9') {
+      std::size_t e = k + 1;
+      while (e < v.lower.size() && ((v.lower[e] >= '0' && v.lower[e] <= '9') || v.lower[e] == ':')) ++e;
+      if (e < v.lower.size() && v.lower[e] == '}') {
+        hit = Hit{p, std::min<std::size_t>(v.text.size() - p, 64), "shell substring expansion"};
+        return true;
+      }
+    }
+  }
   if (v.lower.find("${ifs") != std::string_view::npos || v.lower.find("$ifs") != std::string_view::npos) {
     hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "shell ${IFS} obfuscation"};
     return true;
   }
   std::size_t start = 0;
   while (start < s.size() && (s[start] == ' ' || s[start] == '\t')) ++start;
-  if (batch_statement(s.substr(start))) {
+  // Batch syntax quotes its operands ("%1"==""): read it before shell folding.
+  std::size_t raw_start = 0;
+  while (raw_start < v.lower.size() && (v.lower[raw_start] == ' ' || v.lower[raw_start] == '\t')) ++raw_start;
+  if (batch_statement(v.lower.substr(raw_start))) {
     hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "Windows batch statement"};
     return true;
+  }
+  if ((v.has(kEq) && v.has(kDollar) && assigned_command(s)) ||
+      (s.substr(start).starts_with("find ") && s.find(" -exec") != std::string_view::npos)) {
+    hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "command run through a variable or find -exec"};
+    return true;
+  }
+  if (alias_definition(s.substr(start))) {
+    hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "shell alias definition"};
+    return true;
+  }
+  // PowerShell: cmdlets and .NET calls that fetch or run code.
+  {
+    static constexpr std::array<std::string_view, 14> kPowerShell = {
+        "invoke-expression", "invoke-webrequest", "invoke-restmethod", "invoke-command", "invoke-wmimethod",
+        "invoke-mimikatz", "invoke-shellcode", "net.webclient", "downloadstring(", "downloadfile(",
+        "-encodedcommand", "frombase64string(", "start-process ", "set-mppreference"};
+    for (const auto n : kPowerShell) {
+      const std::size_t p = s.find(n);
+      if (p == std::string_view::npos || (p > 0 && (word_char(s[p - 1]) && s[p - 1] != '.'))) continue;
+      hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "PowerShell command"};
+      return true;
+    }
   }
   {
     std::size_t r = 0;
@@ -306,13 +457,36 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
     if (e != std::string_view::npos && s.substr(start).find('/', 1) != std::string_view::npos &&
         (s.substr(start, 5) == "/bin/" || s.substr(start, 9) == "/usr/bin/" ||
          s.substr(start, 6) == "/sbin/" || s.substr(start, 10) == "/usr/sbin/" ||
-         s.substr(start, 15) == "/usr/local/bin/" || s.substr(start, e - start).find_first_of("?*") != std::string_view::npos)) {
+         s.substr(start, 15) == "/usr/local/bin/" || s.substr(start, e - start).find_first_of("?*[") != std::string_view::npos)) {
       hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "path to a program"};
       return true;
     }
   }
   if (!v.has(kSemi | kPipe | kAmp | kBacktick | kDollar | kNewline | kBrace | kLt | kGt))
     return false;
+  // Command substitution anywhere in a value that is not free text: "$(printf ...|rev)",
+  // "`id`", after any padding. jQuery's "$(document)" names no program.
+  if (v.has(kDollar | kBacktick) && !looks_like_prose(v.lower)) {
+    const std::size_t last_paren = s.rfind(')'), last_tick = s.rfind('`');
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      std::size_t after = std::string_view::npos;
+      if (s[i] == '$' && i + 1 < s.size() && s[i + 1] == '(' && (i + 2 >= s.size() || s[i + 2] != '(')) after = i + 2;
+      else if (s[i] == '`') after = i + 1;
+      if (after == std::string_view::npos) continue;
+      while (after < s.size() && s[after] == ' ') ++after;
+      std::size_t e = after;
+      while (e < s.size() && (word_char(s[e]) || s[e] == '/')) ++e;
+      std::string_view w = s.substr(after, e - after);
+      if (const std::size_t sl = w.rfind('/'); sl != std::string_view::npos) w = w.substr(sl + 1);
+      if (w.size() < 2 || !known_command(w)) continue;
+      if (e < s.size() && s[e] != ' ' && s[e] != ')' && s[e] != '`' && s[e] != ';' && s[e] != '|') continue;
+      // The substitution closes, as a shell needs it to.
+      const std::size_t last = s[i] == '$' ? last_paren : last_tick;
+      if (last == std::string_view::npos || last < e) continue;
+      hit = Hit{i, std::min<std::size_t>(64, v.text.size() - std::min(i, v.text.size())), "command substitution"};
+      return true;
+    }
+  }
   // The first command start, if near the beginning (an argument then syntax).
   constexpr std::size_t kNear = 48;
   std::size_t words = 0;
@@ -333,7 +507,7 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
       after = i + 2;
     } else if (c == '{' && i + 1 < s.size() && s.find(',', i) != std::string_view::npos &&
                s.find(',', i) < i + 16) {
-      after = i + 1;  // {cat,/etc/passwd}
+      after = i;  // {cat,/etc/passwd}, {,cat,/etc/passwd}: command_at reads the brace list
     }
     if (after == std::string_view::npos) continue;
     while (after < s.size() && (s[after] == ';' || s[after] == '|' || s[after] == '&' || s[after] == ' '))

@@ -2,15 +2,20 @@
 // Log4Shell JNDI lookups (however obfuscated), server-side templates, Node.js and Python
 // evaluation, server-side includes. Language-level calls (system(, eval( ...) count only at
 // the start of a value or right after syntax that ends a string or statement, so forum
-// posts quoting code are not flagged; the unmistakable gadgets count anywhere.
+// posts quoting code are not flagged; the unmistakable gadgets count anywhere. The larger
+// patterns (Java gadget names in base64, PHP dynamic and library calls, ini directives,
+// upload and session file names) live in code_patterns.cc.
 #include <algorithm>
 #include <array>
 
+#include "cnaf/waf/detectors/code_patterns.h"
 #include "cnaf/waf/detectors/detectors.h"
 #include "cnaf/waf/transforms/transforms.h"
 
 namespace defender::cnaf::waf {
 namespace {
+
+bool ident_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
 
 Hit at(std::string_view s, std::size_t p, std::string_view reason) {
   return Hit{p, std::min<std::size_t>(64, s.size() - p), reason};
@@ -35,6 +40,13 @@ bool log4j_lookup(std::string_view s, std::size_t p) {
     }
     if (s[i] == '}') {
       if (sp > 0) --sp;
+      // "${x:-$}{jndi:...}": a value ending in '$' before a brace opens a lookup again.
+      if (sp == 0 && i + 1 < s.size() && s[i + 1] == '{' && n > 0 && buf[n - 1] == '$' && n + 1 < sizeof buf) {
+        buf[n++] = '{';
+        stack[sp++] = n;
+        ++i;
+        continue;
+      }
       if (sp == 0) break;
       continue;
     }
@@ -50,7 +62,11 @@ bool log4j_lookup(std::string_view s, std::size_t p) {
     if (s[i] == ' ') continue;
     buf[n++] = s[i];
   }
-  const std::string_view got(buf, n);
+  std::string_view got(buf, n);
+  // A default that rebuilds a lookup ("${env:x:-$}{jndi:...}", "x${jndi:...}") is resolved
+  // again: read from the last "${" rebuilt.
+  if (const std::size_t re = got.rfind("${"); re != std::string_view::npos) got.remove_prefix(re);
+  while (!got.empty() && (got.front() == '$' || got.front() == '{')) got.remove_prefix(1);
   for (const auto l : kLookups)
     if (got.starts_with(l)) return true;
   return false;
@@ -91,25 +107,6 @@ bool php_function(std::string_view w) {
   return false;
 }
 
-// PHP comments and blanks, as PHP skips them between tokens.
-std::size_t php_skip(std::string_view s, std::size_t i) {
-  while (i < s.size()) {
-    const char c = s[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      ++i;
-    } else if (s.compare(i, 2, "/*") == 0) {
-      const std::size_t e = s.find("*/", i + 2);
-      i = e == std::string_view::npos ? s.size() : e + 2;
-    } else if (s.compare(i, 2, "//") == 0 || c == '#') {
-      const std::size_t e = s.find('\n', i);
-      i = e == std::string_view::npos ? s.size() : e + 1;
-    } else {
-      break;
-    }
-  }
-  return i;
-}
-
 // $f(...), $$f(...), ${$x}['k'](...), $a/*c*/[@5]['d'](...), $ {@_.__}(31): a variable called.
 bool php_variable_call(std::string_view s) {
   std::size_t i = php_skip(s, 0);
@@ -130,7 +127,7 @@ bool php_variable_call(std::string_view s) {
     i = php_skip(s, i);
     if (i < s.size() && s[i] == '[') {
       const std::size_t close = s.find(']', i);
-      if (close == std::string_view::npos || close > i + 48) return false;
+      if (close == std::string_view::npos || close > i + 48 || close == i + 1) return false;
       i = close + 1;
       continue;
     }
@@ -160,6 +157,20 @@ bool php_call(std::string_view s, Hit& hit) {
   // Open tags and BBCode-style wrappers: "<?php", "<? php", "<?=", "[php]".
   {
     std::size_t t = s.find("<?");
+    if (t != std::string_view::npos && s.compare(t, 5, "<?xml") == 0) {
+      // An XML declaration names its version, encoding or standalone flag. "<?xml" before
+      // anything else is a PHP short open tag followed by code ("<?xml :system('id');").
+      std::size_t k = t + 5;
+      while (k < s.size() && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r')) ++k;
+      const bool declaration = k >= s.size() || s.compare(k, 7, "version") == 0 ||
+                               s.compare(k, 8, "encoding") == 0 || s.compare(k, 10, "standalone") == 0 ||
+                               s[k] == '-' || s[k] == '?' || s[k] == '>';
+      if (!declaration && k > t + 5 - (s[k] == ':' ? 1 : 0) && s.find_first_of(";(", k) != std::string_view::npos) {
+        hit = Hit{t, std::min<std::size_t>(64, s.size() - t), "PHP short open tag"};
+        return true;
+      }
+      t = std::string_view::npos;
+    }
     if (t != std::string_view::npos) {
       std::size_t k = t + 2;
       while (k < s.size() && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n')) ++k;
@@ -248,21 +259,10 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
                          (v.source == Source::header && v.name.size() > 6 &&
                           (v.name.find("file") != std::string_view::npos));
   if (file_name) {
-    std::string_view n = s;
-    while (!n.empty() && (n.back() == '.' || n.back() == ' ' || n.back() == '/')) n.remove_suffix(1);
-    const std::size_t dot = n.rfind('.');
-    if (dot != std::string_view::npos) {
-      std::string_view ext = n.substr(dot + 1);
-      while (!ext.empty() && ext.front() == ' ') ext.remove_prefix(1);
-      static constexpr std::array<std::string_view, 16> kScripts = {
-          "php", "php3", "php4", "php5", "php7", "php8", "phtml", "phar", "phpt", "pht",
-          "jsp", "jspx", "asp", "aspx", "cgi", "shtml"};
-      for (const auto e : kScripts) {
-        if (ext == e) {
-          hit = at(s, dot, "server-side script upload");
-          return true;
-        }
-      }
+    const std::string_view reason = php_upload_name(s);
+    if (!reason.empty()) {
+      hit = at(s, 0, reason);
+      return true;
     }
   }
   // Java serialized object: raw magic or its base64 form at the start of a value.
@@ -275,6 +275,10 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       return true;
     }
   }
+  if (java_base64_gadget(v.text, hit)) return true;
+  // Plain words and tokens hold nothing else this detector looks for.
+  if (!v.has(kDot | kParen | kLt | kDollar | kBrace | kHash | kAt | kBracket | kColon | kQuote | kDquote | kEq))
+    return false;
   if (s.size() >= 8 && (v.raw.substr(0, 4) == std::string_view("\xac\xed\x00\x05", 4) ||
                         v.text.substr(0, 6) == "rO0ABX" || v.text.substr(0, 5) == "rO0AB" ||
                         v.text.substr(0, 8) == "H4sIAAAA")) {
@@ -315,13 +319,15 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       "<%=", "<%@", "#{", "${t(", "${class", "${request", "${session", "${application",
       "${pagecontext", "${param", "${header", "${facescontext", "${initparam", "${cookie",
       "@(", "@{", "#{t(", "${@", "{${", "!!python/", "!!ruby/", "!!javax.", "!!java.",
-      "!!com.sun",
+      "!!com.sun", "{php}", "{/php}", "xmlapplicationcontext(", "org.apache.commons",
+      "org.omg.corba", "prototypeclonefactory", "wscript.shell", "class.module.classloader",
+      "classloader.resources.context",
   }));
   const bool prose = looks_like_prose(s);
   const bool found = kAnywhere.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
     const std::string_view n = kAnywhere.needles[index];
     // PHP superglobals are named in questions about PHP; code that uses them calls functions.
-    if (prose && n.starts_with("$_") ) return false;
+    if (prose && (n.starts_with("$_") || n.starts_with("org."))) return false;
     if (n == "$_server[" && s.find("$_server['argv']") != std::string_view::npos && prose) return false;
     // A few are common in prose or code unless they open an expression.
     if ((n == "#{" || n == "@(" || n == "@{") &&
@@ -347,7 +353,7 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
         "java.util.zip", "java.security.", "javax.", "com.sun.", "sun.misc.", "jdk.internal",
         "processbuilder", "java.runtime", "java.processbuilder", "com.opensymphony.xwork2",
         "transformer", "closure", "instantiatefactory", "serializationfactory",
-        "org.codehaus.groovy.runtime", "bsh.", "org.mozilla.javascript",
+        "org.codehaus.groovy.runtime", "bsh.", "org.mozilla.javascript", "java.",
     }));
     std::size_t where = std::string_view::npos;
     kJava.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
@@ -373,6 +379,20 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
         where = b;
         return true;
       }
+      // "java.<anything>.Runtime": a qualified name ending in the classes that run commands.
+      if (n == "java.") {
+        std::size_t e = p + n.size();
+        while (e < s.size() && (ident_char(s[e]) || s[e] == '.' || s[e] == '$')) ++e;
+        const std::string_view qualified = s.substr(p, e - p);
+        // Not "java.runtime.version" (a system property): a package sits in between.
+        const std::size_t rt = std::min(qualified.find(".runtime"), qualified.find(".processbuilder"));
+        if (rt == std::string_view::npos || rt <= 4) return false;
+        const std::size_t rt_end = qualified.find('.', rt + 1);
+        const std::string_view cls = qualified.substr(rt + 1, (rt_end == std::string_view::npos ? qualified.size() : rt_end) - rt - 1);
+        if (cls != "runtime" && cls != "processbuilder") return false;
+        where = p;
+        return true;
+      }
       // "java.io." must name a class: an upper-case letter follows in the original text.
       const std::size_t after = p + n.size();
       if (n.back() == '.' && (after >= v.text.size() || !(v.text[after] >= 'A' && v.text[after] <= 'Z')) &&
@@ -390,6 +410,73 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
   // called at the start of a value or after a breakout, with PHP's own obfuscations folded
   // (comments, (name)(...), [name][0](...), "@", quotes around the name).
   if (php_call(s, hit)) return true;
+  if (php_dynamic_call(s, prose, hit)) return true;
+  // A call interpolated into a string: PHP "${system('id')}", "{${phpinfo()}}".
+  if (!prose && v.has(kDollar) && v.has(kBrace)) {
+    for (std::size_t p = s.find("${"); p != std::string_view::npos; p = s.find("${", p + 2)) {
+      std::size_t k = php_skip(s, p + 2);
+      const std::size_t nb = k;
+      while (k < s.size() && ident_char(s[k])) ++k;
+      if (k == nb || !php_function(s.substr(nb, k - nb))) continue;
+      k = php_skip(s, k);
+      if (k < s.size() && s[k] == '(') {
+        hit = at(s, p, "call interpolated into a string");
+        return true;
+      }
+    }
+  }
+  if (!prose && v.has(kParen) && php_library_call(s, hit)) return true;
+  if (v.has(kEq) && php_ini_directive(s)) {
+    hit = at(s, 0, "PHP configuration directive");
+    return true;
+  }
+  // A superglobal as an argument or cookie name: "$_COOKIE=..." reflected into code.
+  if (s[0] == '$' && (v.source == Source::query_name || v.source == Source::form_name ||
+                      v.source == Source::cookie_name || v.source == Source::json_key)) {
+    for (const std::string_view g : {"$_get", "$_post", "$_cookie", "$_request", "$_server", "$_files",
+                                     "$_env", "$_session", "$globals"}) {
+      if (s.starts_with(g)) {
+        hit = at(s, 0, "PHP superglobal as a name");
+        return true;
+      }
+    }
+  }
+  // A PHP function with a comment before its argument list ("gzuncompress/*x*/()"): the
+  // comment is there to hide the call, which nobody writes in prose.
+  if (v.has(kStar) && v.has(kParen)) {
+    for (std::size_t c = s.find("/*"); c != std::string_view::npos; c = s.find("/*", c + 2)) {
+      std::size_t b = c;
+      while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t')) --b;
+      std::size_t nb = b;
+      while (nb > 0 && ident_char(s[nb - 1])) --nb;
+      if (nb == b || !php_function(s.substr(nb, b - nb))) continue;
+      const std::size_t open = php_skip(s, c);
+      if (open < s.size() && s[open] == '(') {
+        hit = at(s, nb, "PHP call hidden by a comment");
+        return true;
+      }
+    }
+  }
+  // Template filters handed a PHP function: {{['id']|filter('system')}} (Twig), |map, |reduce.
+  if (v.has(kPipe) && v.has(kBrace)) {
+    for (std::size_t p = s.find('|'); p != std::string_view::npos; p = s.find('|', p + 1)) {
+      std::size_t k = p + 1;
+      while (k < s.size() && s[k] == ' ') ++k;
+      std::size_t e = k;
+      while (e < s.size() && s[e] >= 'a' && s[e] <= 'z') ++e;
+      const std::string_view filter = s.substr(k, e - k);
+      if (filter != "filter" && filter != "map" && filter != "reduce" && filter != "sort") continue;
+      std::size_t a = e;
+      while (a < s.size() && (s[a] == ' ' || s[a] == '(')) ++a;
+      if (a >= s.size() || (s[a] != '\'' && s[a] != '"')) continue;
+      std::size_t n = a + 1;
+      while (n < s.size() && ident_char(s[n])) ++n;
+      if (n < s.size() && s[n] == s[a] && php_function(s.substr(a + 1, n - a - 1))) {
+        hit = at(s, p, "template filter calling a PHP function");
+        return true;
+      }
+    }
+  }
   // Template expression with arithmetic: {{7*7}}, ${7*7}, <%= 7*7 %>, #{7*7}, *{7*7}.
   if (v.has(kBrace)) {
     for (std::size_t p = s.find('{'); p != std::string_view::npos; p = s.find('{', p + 1)) {
@@ -449,6 +536,30 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       }
     }
   }
+  // Code assembled from quoted fragments: "Ex"&"e"&"cute(" (VBScript), 'ev'+'al' (JS).
+  if (v.has(kQuote | kDquote)) {
+    std::size_t joins = 0;
+    for (std::size_t p = 1; p + 2 < s.size() && joins < 2; ++p) {
+      const char q = s[p - 1];
+      if ((q != '"' && q != '\'') || (s[p] != '&' && s[p] != '+') || s[p + 1] != q) continue;
+      // Both fragments short words: "Ex"&"e", not "a long sentence" & "another".
+      if (p < 2) continue;
+      const std::size_t from = p >= 15 ? p - 15 : 0;
+      const std::size_t rel_open = s.substr(from, p - 1 - from).rfind(q);
+      const std::size_t rel_close = s.substr(p + 2, 14).find(q);
+      if (rel_open == std::string_view::npos || rel_close == std::string_view::npos) continue;
+      const std::size_t open = from + rel_open, close = p + 2 + rel_close;
+      if (p - 1 - open > 12 || close - p - 2 > 12) continue;
+      bool words = true;
+      for (std::size_t k = open + 1; k < p - 1; ++k) words &= ident_char(s[k]);
+      for (std::size_t k = p + 2; k < close; ++k) words &= ident_char(s[k]) || s[k] == '(' || s[k] == ')';
+      joins += words;
+    }
+    if (joins >= 2) {
+      hit = at(s, 0, "code assembled from string fragments");
+      return true;
+    }
+  }
   // Serialized PHP objects: O:8:"stdClass":1:{...}
   if (s.size() > 8 && (s[0] == 'o' || s[0] == 'a' || s[0] == 'c') && s[1] == ':' &&
       s[2] >= '0' && s[2] <= '9') {
@@ -457,6 +568,22 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
     if (q != std::string_view::npos && b != std::string_view::npos && q < 12) {
       hit = at(s, 0, "PHP serialized object");
       return true;
+    }
+  }
+  // An object nested in serialized data: a:1:{i:0;O:8:"Exploit":0:{}} (any depth), and
+  // session data holding one: _|O:32:"...".
+  if (v.has(kColon) && v.has(kDquote) && v.has(kBrace)) {
+    for (std::size_t p = s.find("o:"); p != std::string_view::npos; p = s.find("o:", p + 2)) {
+      const char before = p == 0 ? '\0' : s[p - 1];
+      if (before != '\0' && before != '{' && before != ';' && before != '|') continue;
+      std::size_t k = p + 2, len = 0;
+      while (k < s.size() && s[k] >= '0' && s[k] <= '9' && k < p + 6) len = len * 10 + static_cast<std::size_t>(s[k++] - '0');
+      if (k == p + 2 || s.compare(k, 2, ":\"") != 0 || len == 0) continue;
+      const std::size_t name_end = k + 2 + len;
+      if (s.compare(name_end, 2, "\":") == 0) {
+        hit = at(s, p, "PHP serialized object");
+        return true;
+      }
     }
   }
   return false;

@@ -1,6 +1,8 @@
 // Local file inclusion / path traversal: "../" climbs (after every decoding, with '\' and
 // ';' as separators, and the "....//" filter-evasion form), and sensitive files named at the
-// start of a value or after a climb. A single relative "../" in an ordinary value is allowed.
+// start of a value or after a climb. A single relative "../" in an ordinary value is allowed,
+// unless spelled in hex ("0x2e0x2e0x2f"). Sensitive files named by shell globs count too.
+#include <algorithm>
 #include <array>
 
 #include "cnaf/waf/detectors/detectors.h"
@@ -80,6 +82,77 @@ bool hex_path(std::string_view s, std::string& out) {
   return true;
 }
 
+// Shell glob `glob` ('?' one character, '*' a run) could name the literal path `path`.
+bool glob_names(std::string_view glob, std::string_view path) {
+  std::size_t g = 0, p = 0, star = std::string_view::npos, mark = 0;
+  while (p < path.size()) {
+    if (g < glob.size() && (glob[g] == '?' || glob[g] == path[p])) {
+      ++g;
+      ++p;
+    } else if (g < glob.size() && glob[g] == '*') {
+      star = g++;
+      mark = p;
+    } else if (star != std::string_view::npos) {
+      g = star + 1;
+      p = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (g < glob.size() && glob[g] == '*') ++g;
+  return g == glob.size();
+}
+
+// "/etc/pas[s]wd", "/[e//]tc/[!q]asswd", "/etc/pa*wd": a sensitive file or shell named by a
+// glob, bracket expressions (any content) read as one character.
+bool globbed_sensitive(std::string_view s, std::string& folded, Hit& hit) {
+  static constexpr std::array<std::string_view, 11> kGlobTargets = {
+      "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/hosts", "/etc/sudoers", "/etc",
+      "/bin/sh", "/bin/bash", "/usr/bin/bash", "/proc/self/environ", "/bin/nc"};
+  folded.clear();
+  for (std::size_t i = 0; i < s.size() && folded.size() < 4096; ++i) {
+    if (s[i] == '[') {
+      const std::size_t close = s.substr(i + 1, 12).find(']');
+      if (close != std::string_view::npos) {
+        folded.push_back('?');
+        i += close + 1;
+        continue;
+      }
+    }
+    folded.push_back(s[i]);
+  }
+  const std::string_view f = folded;
+  for (std::size_t i = f.find('/'); i != std::string_view::npos; i = f.find('/', i + 1)) {
+    if (i > 0 && f[i - 1] != ' ' && f[i - 1] != '=' && f[i - 1] != ';' && f[i - 1] != '|' && f[i - 1] != '&' &&
+        f[i - 1] != '\'' && f[i - 1] != '"')
+      continue;  // the start of a path only
+    std::size_t e = i;
+    while (e < f.size() && f[e] != ' ' && f[e] != ';' && f[e] != '|' && f[e] != '&' && f[e] != '\'' &&
+           f[e] != '"' && e < i + 64)
+      ++e;
+    const std::string_view token = f.substr(i, e - i);
+    if (token.find_first_of("?*") == std::string_view::npos) continue;
+    // Enough of the name spelled out ("/*" names everything), folder for folder.
+    std::size_t letters = 0, slashes = 0;
+    for (const char c : token) {
+      letters += c >= 'a' && c <= 'z';
+      slashes += c == '/';
+    }
+    // ... including the file's own name: "/etc/*" lists a folder, "/etc/pa*wd" names a file.
+    const std::size_t last_slash = token.rfind('/');
+    std::size_t name_letters = 0;
+    for (std::size_t k = last_slash + 1; k < token.size(); ++k) name_letters += token[k] >= 'a' && token[k] <= 'z';
+    if (letters < 3 || name_letters < 2) continue;
+    for (const auto t : kGlobTargets) {
+      if (static_cast<std::size_t>(std::count(t.begin(), t.end(), '/')) == slashes && glob_names(token, t)) {
+        hit = Hit{i, std::min<std::size_t>(64, s.size() - std::min(i, s.size())), "sensitive file named by a glob"};
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool detect_lfi(const Inspected& v, Scratch& scratch, Hit& hit) {
@@ -95,7 +168,12 @@ bool detect_lfi(const Inspected& v, Scratch& scratch, Hit& hit) {
       return true;
     }
   }
-  if (hex_path(s, scratch.a)) s = scratch.a;
+  // Dots and slashes spelled in hex ("0x2e0x2e0x2f") are no file name: one such climb counts.
+  if (v.has(kBracket | kStar) || s.find('?') != std::string_view::npos) {
+    if (globbed_sensitive(s, scratch.b, hit)) return true;
+  }
+  const bool hex_spelled = hex_path(s, scratch.a) && scratch.a.find("..") != std::string::npos;
+  if (hex_spelled) s = scratch.a;
   // Count ".." followed by a separator (or "....//" forms).
   std::size_t climbs = 0;
   std::size_t first = std::string_view::npos;
@@ -117,7 +195,14 @@ bool detect_lfi(const Inspected& v, Scratch& scratch, Hit& hit) {
   std::size_t lead = 0;
   while (lead < s.size() && (s[lead] == ' ' || s[lead] == '\t')) ++lead;
   const bool from_start = first != std::string_view::npos && first <= lead + 2;
-  if (climbs >= 3 || (climbs >= 2 && (from_start || v.source == Source::path))) {
+  // The climbs open the value behind slashes and "./" only ("////../../", "/./../../x").
+  std::size_t root = lead;
+  while (root < s.size() && (s[root] == '/' || s[root] == '\\' ||
+                             (s[root] == '.' && root + 1 < s.size() && (s[root + 1] == '/' || s[root + 1] == '\\'))))
+    ++root;
+  const bool from_root = first != std::string_view::npos && first == root;
+  if (climbs >= 3 || (climbs >= 2 && (from_start || from_root || v.source == Source::path)) ||
+      (climbs >= 1 && hex_spelled && first <= root)) {
     hit = Hit{first, std::min<std::size_t>(64, s.size() - first), "path traversal"};
     return true;
   }

@@ -3,9 +3,13 @@
 // a script URL), attribute (a quote that closes the attribute, then an event handler), and
 // script URLs / JavaScript breakouts. Entity-escaped markup (&lt;script&gt;) is text, not a
 // tag: decode_all keeps '<' and '>' entities encoded, so it never reaches here as a tag.
+// Also: handlers opening a value or a parameter name, CSS that runs script (escaped or
+// commented), SVG/MathML/XML markup, and in xss_patterns.cc the obfuscations (spaced or
+// namespaced tag names, JSFuck, DOM access dressed in comments and brackets, high-bit markup).
 #include <array>
 
 #include "cnaf/waf/detectors/detectors.h"
+#include "cnaf/waf/detectors/xss_patterns.h"
 #include "cnaf/waf/transforms/transforms.h"
 
 namespace defender::cnaf::waf {
@@ -19,24 +23,37 @@ struct RiskyTag {
   std::string_view tag;
   std::string_view needle;  // searched in the tag's attributes (lower case)
 };
-constexpr std::array<RiskyTag, 20> kRiskyTags = {{
+constexpr std::array<RiskyTag, 25> kRiskyTags = {{
     {"link", "href=http"}, {"link", "href=\"http"}, {"link", "href=//"}, {"embed", "code"},
     {"iframe", "view-source:"}, {"import", "implementation"},
     {"iframe", "srcdoc"}, {"frame", "srcdoc"}, {"base", "href"}, {"meta", "http-equiv"},
     {"link", "import"}, {"object", "data"}, {"embed", "src"}, {"object", "type"},
     {"iframe", "src=http"}, {"iframe", "src=//"}, {"frame", "src="}, {"iframe", "mhtml:"},
-    {"form", "action"}, {"isindex", "action"},
+    {"form", "action"}, {"isindex", "action"}, {"meta", "charset"},
+    {"object", "classid"},
+    // SVG animation rewriting a link or handler, XML Events listeners.
+    {"set", "attributename"}, {"animate", "attributename"}, {"listener", "handler"},
 }};
 
 // DOM event handler name prefixes (for attribute breakouts without a tag).
-constexpr std::array<std::string_view, 44> kEvents = {
+// HTML, SVG and vendor (webkit, moz, old IE) handlers, by prefix.
+constexpr auto kEvents = std::to_array<std::string_view>({
     "onload", "onerror", "onclick", "onmouse", "onfocus", "onblur", "ontoggle", "onanimation",
     "onbegin", "onpage", "onhashchange", "onwheel", "oninput", "onchange", "onsubmit",
     "onkey", "onpointer", "onscroll", "onresize", "onmessage", "onstart", "onfinish",
     "ondrag", "ondrop", "oncopy", "oncut", "onpaste", "onselect", "onplay", "onend",
     "onreadystatechange", "ontransition", "onbefore", "onauxclick", "ondblclick",
     "oncontextmenu", "onformdata", "onsearch", "oninvalid", "ontouch", "onunload", "onshow",
-    "onafter", "onreset"};
+    "onafter", "onreset", "onzoom", "onwebkit", "onmoz", "onactivate", "ondeactivate",
+    "onabort", "oncancel", "oncanplay", "onclose", "oncuechange", "ondurationchange",
+    "onemptied", "onpause", "onprogress", "onratechange", "onseek", "onstalled", "onsuspend",
+    "ontimeupdate", "onvolumechange", "onwaiting", "onoffline", "ononline", "onpopstate",
+    "onstorage", "onrepeat", "onfullscreen", "onlostpointercapture", "ongotpointercapture",
+    "onpropertychange", "onfilterchange", "onlosecapture", "onrow", "oncellchange",
+    "ondataavailable", "ondataset", "onerrorupdate", "onbounce", "onmove", "onstop",
+    "onurlflip", "onsyncrestored", "ontimeerror", "oncommand", "oncontentvisibility",
+    "onsecuritypolicyviolation", "onslotchange", "onvisibilitychange", "onrejectionhandled",
+    "onunhandledrejection", "onlanguagechange", "onscrollend", "onfocusin", "onhelp"});
 
 // Sinks whose call proves script execution.
 constexpr std::array<std::string_view, 12> kSinks = {
@@ -98,8 +115,34 @@ bool malicious_handler(std::string_view s, std::size_t pos) {
   return false;
 }
 
+// The call opening at s[open] == '(' closes and nothing but ';' or blanks follows: the value
+// is the call ("eval(x)"), not a sentence that starts like one ("eval(uation) results").
+bool call_ends_value(std::string_view s, std::size_t open) {
+  int depth = 0;
+  std::size_t i = open;
+  for (; i < s.size(); ++i) {
+    depth += s[i] == '(';
+    depth -= s[i] == ')';
+    if (depth == 0) break;
+  }
+  if (i >= s.size()) return false;
+  for (++i; i < s.size(); ++i)
+    if (s[i] != ';' && s[i] != ' ') return false;
+  return true;
+}
+
 bool starts_with(std::string_view s, std::size_t pos, std::string_view p) {
   return s.substr(pos, p.size()) == p;
+}
+
+// "on" and three or more letters, then '=': a handler attribute, known or not ("onzoom=").
+bool any_handler_at(std::string_view s, std::size_t pos) {
+  if (s.compare(pos, 2, "on") != 0) return false;
+  std::size_t i = pos + 2;
+  while (i < s.size() && s[i] >= 'a' && s[i] <= 'z') ++i;
+  if (i - pos < 5 || i - pos > 48) return false;  // the longest real ones have ~45 letters
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) ++i;
+  return i < s.size() && s[i] == '=';
 }
 
 bool event_handler_at(std::string_view s, std::size_t pos) {
@@ -120,6 +163,10 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
   const std::size_t name_begin = i;
   while (i < s.size() && name_char(s[i])) ++i;
   const std::string_view name = s.substr(name_begin, i - name_begin);
+  if (const std::size_t e = obfuscated_tag(s, lt); e != std::string_view::npos) {
+    hit = Hit{lt, std::min<std::size_t>(e - lt + 24, s.size() - lt), "obfuscated tag name"};
+    return true;
+  }
   if (name.empty() || !(name[0] >= 'a' && name[0] <= 'z')) return false;
   // Attributes end at the next '<' at the latest: each byte is scanned by one tag only.
   const std::size_t next_lt = s.find('<', lt + 1);
@@ -144,7 +191,13 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
       }
     }
     if (name == "style") {
-      const std::string_view body = s.substr(i, 256);
+      // CSS escapes and controls are dropped as the CSS parser does ("@im\\port", "ja\\0bvascript").
+      char folded[256];
+      std::size_t n = 0;
+      for (const char c : s.substr(i, 256)) {
+        if (c != '\\' && static_cast<unsigned char>(c) > 0x20) folded[n++] = c;
+      }
+      const std::string_view body(folded, n);
       if (body.find("expression(") != std::string_view::npos || body.find("@import") != std::string_view::npos ||
           body.find("behavior:") != std::string_view::npos || body.find("-moz-binding") != std::string_view::npos ||
           body.find("javascript:") != std::string_view::npos) {
@@ -153,10 +206,29 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
       }
     }
   }
+  // A document's own structure in a value: "<html><body>" is a page injected, not text.
+  if (!prose && lt == 0 && (name == "html" || name == "body" || name == "head") && i < s.size() &&
+      (s[i] == '>' || is_space(s[i]))) {
+    hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "document markup in a value"};
+    return true;
+  }
+  // A sink called inside a tag's attributes: "<img 6;avascript:alert('x')>".
+  if (!prose) {
+    const std::size_t gt = std::min(s.find('>', i), end_limit);
+    const std::string_view attrs = s.substr(i, gt == std::string_view::npos ? end_limit - i : gt - i);
+    for (const std::string_view call : {"alert(", "prompt(", "confirm(", "eval("}) {
+      const std::size_t p = attrs.find(call);
+      if (p != std::string_view::npos && (p == 0 || !name_char(attrs[p - 1]) || attrs[p - 1] == ':')) {
+        hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "script call inside a tag"};
+        return true;
+      }
+    }
+  }
   // HTML injection: outside free text, a tag that carries attributes is markup the
   // application did not write (a search term, an id, a name never holds "<a href=...>").
   if (!prose && lt <= 2 && s.substr(0, end_limit).find('=', i) != std::string_view::npos &&
-      s.substr(0, end_limit).find('>', i) != std::string_view::npos) {
+      (s.substr(0, end_limit).find('>', i) != std::string_view::npos ||
+       s.substr(0, end_limit).find_first_of("\"'", i) != std::string_view::npos)) {
     hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "HTML tag with attributes in a value"};
     return true;
   }
@@ -172,7 +244,8 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
       if (script_scheme(val, k) != std::string_view::npos || val.find("expression(") != std::string_view::npos ||
           val.find("behavior:") != std::string_view::npos || val.find("behaviour:") != std::string_view::npos ||
           val.find("binding:") != std::string_view::npos || val.find("url(javascript") != std::string_view::npos ||
-          val.starts_with("data:text/html") || val.find("\\3c") != std::string_view::npos) {
+          val.starts_with("data:text/html") || val.find("\\3c") != std::string_view::npos ||
+          css_runs_script(val)) {
         hit = Hit{lt, std::min<std::size_t>(i - lt + 40, s.size() - lt), "script URL in a tag"};
         return true;
       }
@@ -180,12 +253,24 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
       i = close + 1;
       continue;
     }
-    if ((is_space(c) || c == '"' || c == '\'') && i + 1 < s.size() && s[i + 1] == 'o' &&
-        i + 2 < s.size() && s[i + 2] == 'n') {
-      std::size_t k = i + 3;
+    // A handler, possibly namespaced ("x:ontimer="), and links of SVG / MathML ("xlink:href").
+    std::size_t attr = i + 1;
+    if (is_space(c) || c == '"' || c == '\'') {
+      std::size_t w = attr;
+      while (w < end_limit && w < attr + 16 && (s[w] >= 'a' && s[w] <= 'z')) ++w;
+      if (w < end_limit && s[w] == ':' && w > attr) {
+        if (!prose && s.compare(w + 1, 5, "href=") == 0 && s.compare(attr, w - attr, "xlink") == 0) {
+          hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "xlink:href link in markup"};
+          return true;
+        }
+        attr = w + 1;
+      }
+    }
+    if ((is_space(c) || c == '"' || c == '\'') && attr + 1 < s.size() && s[attr] == 'o' && s[attr + 1] == 'n') {
+      std::size_t k = attr + 2;
       while (k < s.size() && name_char(s[k])) ++k;
       while (k < s.size() && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r')) ++k;
-      if (k < s.size() && s[k] == '=' && k > i + 4 && (!prose || malicious_handler(s, k + 1))) {
+      if (k < s.size() && s[k] == '=' && k > attr + 3 && (!prose || malicious_handler(s, k + 1))) {
         hit = Hit{lt, std::min<std::size_t>(k - lt + 32, s.size() - lt), "event handler in a tag"};
         return true;
       }
@@ -209,10 +294,45 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
 
 }  // namespace
 
-bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
+bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
   const std::string_view s = v.lower;
   if (s.size() < 4) return false;
   const bool prose = looks_like_prose(s);
+  // Names and values that open with blanks and a handler: "  onload= " lands inside a tag
+  // when reflected unquoted ("<x {name}>" / "<x a={value}>"); the name need not be known.
+  {
+    std::size_t k = 0;
+    while (k < s.size() && (s[k] == ' ' || s[k] == '\t' || s[k] == '/' || s[k] == '"' || s[k] == '\'')) ++k;
+    const bool name = v.source == Source::query_name || v.source == Source::form_name ||
+                      v.source == Source::json_key || v.source == Source::cookie_name;
+    if ((name || k > 0) && k + 5 < s.size() && s[k] == 'o' && s[k + 1] == 'n' &&
+        (name ? any_handler_at(s, k) : event_handler_at(s, k))) {
+      hit = Hit{k, std::min<std::size_t>(48, s.size() - k), "event handler opening a value"};
+      return true;
+    }
+    // An attribute that makes a button submit elsewhere, or a frame render markup.
+    if (s.substr(0, k).find_first_of("\"'") != std::string_view::npos &&
+        (s.compare(k, 11, "formaction=") == 0 || s.compare(k, 7, "srcdoc=") == 0)) {
+      hit = Hit{k, std::min<std::size_t>(48, s.size() - k), "attribute breakout"};
+      return true;
+    }
+  }
+  // "-->" closing a comment the value is reflected into, then markup (or nothing else).
+  if (s.starts_with("-->") || s.starts_with("--!>")) {
+    std::size_t k = s[2] == '!' ? 4 : 3;
+    while (k < s.size() && s[k] == ' ') ++k;
+    if (k == s.size() || s[k] == '<') {
+      hit = Hit{0, std::min<std::size_t>(48, s.size()), "HTML comment breakout"};
+      return true;
+    }
+  }
+  if (v.has(kHigh) && high_bit_markup(v.text, scratch.a, hit)) return true;
+  // Neither JSFuck nor DOM access dressed in comments and brackets is ever prose; blanks
+  // (or '+' read as blanks) are part of both, so the prose test does not apply.
+  if (v.has(kBracket) && jsfuck(s, hit)) return true;
+  if (v.has(kSlash | kBracket | kParen | kBacktick | kDollar) && v.source != Source::path &&
+      hidden_dom_access(s, prose, hit))
+    return true;
   // An argument or key named like an event handler: "?  onload= =x" reflected as an attribute.
   if (v.source == Source::query_name || v.source == Source::form_name || v.source == Source::json_key ||
       v.source == Source::cookie_name) {
@@ -242,6 +362,15 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
       hit = Hit{k, std::min<std::size_t>(end - k + 32, s.size() - k), "script URL"};
       return true;
     }
+    // A scheme broken up by tabs or newlines ("ja&Tab;vascript:") is an evasion, body or not.
+    if (end != std::string_view::npos) {
+      std::size_t gaps = 0;
+      for (std::size_t q = k; q < end; ++q) gaps += static_cast<unsigned char>(s[q]) < 0x21;
+      if (gaps > 0) {
+        hit = Hit{k, std::min<std::size_t>(end - k + 32, s.size() - k), "script URL with a split scheme"};
+        return true;
+      }
+    }
     for (std::size_t c = s.find(':'); c != std::string_view::npos; c = s.find(':', c + 1)) {
       const std::size_t from = c >= 16 ? c - 16 : 0;
       for (std::size_t p = from; p < c; ++p) {
@@ -258,21 +387,30 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
   }
   // DOM objects that only script touches, and CSS that runs script (old IE, Firefox XBL).
   // Free text quotes such code when it asks about it; markup that runs it is caught above.
-  if (!prose) {
+  if (!prose && v.source != Source::path && v.source != Source::path_segment) {
     static constexpr NeedleSet kDom(std::to_array<std::string_view>({
         "document.cookie", "document.domain", "document.write", "document.location",
         "window.location", "location.href", ":expression(", "-moz-binding", "behavior:url(",
         "data:text/html", "data:image/svg+xml", "vbscript:", "livescript:", "mocha:",
         "&{", "<![cdata[<", "fromcharcode", "+adw-", "+ad4-", "document[", "document?.",
         "window[", "top[", "self[", ".call`", ".apply`", "${alert}", "${eval}", "<?xml-stylesheet",
+        "url(javascript", "url(vbscript", ".insertadjacenthtml(", ".innerhtml=", ".outerhtml=",
+        "<?xml:namespace",
     }));
     std::size_t where = std::string_view::npos;
+    // A value that reaches here only for its dots ("window.location docs") names the DOM
+    // in a search; only the bare reference itself ("document.cookie") is a probe.
+    const bool dots_only = !v.has(kLt | kColon | kQuote | kDquote | kBacktick | kParen | kAmp | kBrace | kEq);
     kDom.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {
       const std::string_view n = kDom.needles[index];
+      if (dots_only && v.has(kSpace)) return false;
       if (n == "&{" && s.find('}', p) == std::string_view::npos) return false;
       if (n == "&{" && s.find(';', p) == std::string_view::npos) return false;
       if (p > 0 && n[0] >= 'a' && n[0] <= 'z' && n != "document.cookie" &&
           ((s[p - 1] >= 'a' && s[p - 1] <= 'z') || s[p - 1] == '_'))
+        return false;
+      // A file named after the API in a URL path ("/docs/window.location.html") is no code.
+      if (p > 0 && s[p - 1] == '/' && n[0] >= 'a' && n[0] <= 'z' && s.compare(p + n.size(), 5, ".html") == 0)
         return false;
       where = p;
       return true;
@@ -280,6 +418,15 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
     if (where != std::string_view::npos) {
       hit = Hit{where, std::min<std::size_t>(48, s.size() - where), "script-only DOM or CSS construct"};
       return true;
+    }
+    // CSS expression() after a property, blanks allowed: "background-image: expression(...)".
+    for (std::size_t p = s.find("expression"); p != std::string_view::npos; p = s.find("expression", p + 1)) {
+      std::size_t b = p, e = p + 10;
+      while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t')) --b;
+      if (b > 0 && s[b - 1] == ':' && e < s.size() && s[e] == '(') {
+        hit = Hit{p, std::min<std::size_t>(48, s.size() - p), "CSS expression"};
+        return true;
+      }
     }
   }
   // An event handler whose value calls a sink, wherever it is: " src onerror=confirm(1)".
@@ -322,6 +469,8 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
   // Script context: a quote or a tag closes, then a sink is called: ';alert(1)//
   if (v.has(kParen | kBacktick)) {
     const std::size_t first_break = s.find_first_of("'\"`;>");
+    const std::size_t tag_close = std::max(s.rfind("\">") == std::string_view::npos ? 0 : s.rfind("\">") + 1,
+                                           s.rfind("'>") == std::string_view::npos ? 0 : s.rfind("'>") + 1);
     for (const auto sink : kSinks) {
       for (std::size_t p = s.find(sink); p != std::string_view::npos; p = s.find(sink, p + 1)) {
         std::size_t e = p + sink.size();
@@ -355,7 +504,18 @@ bool detect_xss(const Inspected& v, Scratch&, Hit& hit) {
                               before == '|' || before == '&' || before == '`' ||
                               before == '{' || before == '*' || before == '.' ||
                               before == '[' || before == '^' || before == '~' ||
-                              (before == '\0' && (sink == "alert" || sink == "prompt" || sink == "confirm"));
+                              (before == '\0' && (sink == "alert" || sink == "prompt" || sink == "confirm")) ||
+                              (before == '\0' && e == p + sink.size() && !prose && call_ends_value(s, e) &&
+                               // eval and atob take one argument: "eval(q, r, x)" is another language's
+                               ((sink != "eval" && sink != "atob") ||
+                                s.substr(e, s.find(')', e) - e).find(',') == std::string_view::npos) &&
+                               (sink == "eval" || sink == "settimeout" || sink == "setinterval" ||
+                                sink == "atob" || sink == "execscript" || sink == "document.write"));
+        // "alt=alert(1)//\">": a sink as an attribute's value, the tag closed after it.
+        if (before == '=' && !prose && tag_close > e) {  // tag_close: one past a '"' or '\'' before '>'; 0: none
+          hit = Hit{p, std::min<std::size_t>(48, s.size() - p), "sink call as an attribute value"};
+          return true;
+        }
         const bool quoted_before = first_break < p;
         if (breakout && (quoted_before || before == '\0')) {
           hit = Hit{b == 0 ? 0 : b - 1, std::min<std::size_t>(e - b + 24, s.size() - (b == 0 ? 0 : b - 1)),

@@ -11,10 +11,15 @@ void blank(std::string& out, std::size_t from, std::size_t to) {
 }  // namespace
 
 bool looks_like_prose(std::string_view text) {
+  // A line break counts between two lines of text: a newline before or after a single line
+  // ("`id`\n") makes no paragraph, and must not make code look like a post.
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return false;
+  const std::size_t last = text.find_last_not_of(" \t\r\n");
   std::size_t spaces = 0;
-  for (const char c : text) {
-    if (c == '\n') return true;
-    spaces += c == ' ';
+  for (std::size_t i = first; i <= last; ++i) {
+    if (text[i] == '\n') return true;
+    spaces += text[i] == ' ';
   }
   return spaces >= 6;
 }

@@ -9,8 +9,9 @@ void decode_all(std::string_view in, std::string& out, std::string& tmp, int max
   out.assign(in);
   for (int round = 0; round < max_rounds; ++round) {
     bool changed = false;
-    bool has_pct = false, has_amp = false, has_bs = false, has_high = false;
+    bool has_pct = false, has_amp = false, has_bs = false, has_high = false, has_plus = false;
     for (const char c : out) {
+      has_plus |= c == '+';
       has_pct |= c == '%';
       has_amp |= c == '&';
       has_bs |= c == '\\';
@@ -29,6 +30,10 @@ void decode_all(std::string_view in, std::string& out, std::string& tmp, int max
       changed = true;
     }
     if (has_high && utf8_fold(out, tmp)) {
+      std::swap(out, tmp);
+      changed = true;
+    }
+    if (has_plus && utf7_decode(out, tmp)) {
       std::swap(out, tmp);
       changed = true;
     }

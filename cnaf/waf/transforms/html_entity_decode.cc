@@ -7,15 +7,20 @@
 namespace defender::cnaf::waf {
 namespace {
 
-// The named entities that matter for markup and script (case-sensitive as in HTML, plus the
-// lower-case forms browsers also accept for these).
-constexpr std::array<std::pair<std::string_view, char>, 25> kNamed = {{
+// The named entities that matter for markup, script and template or lookup syntax
+// (case-sensitive as in HTML, plus the lower-case forms browsers also accept for these).
+constexpr std::array<std::pair<std::string_view, char>, 41> kNamed = {{
     {"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"quot", '"'}, {"apos", '\''},
     {"colon", ':'}, {"lpar", '('}, {"rpar", ')'}, {"sol", '/'}, {"bsol", '\\'},
     {"Tab", '\t'}, {"NewLine", '\n'}, {"period", '.'}, {"comma", ','}, {"semi", ';'},
     {"equals", '='}, {"lsqb", '['}, {"rsqb", ']'}, {"lbrack", '['}, {"rbrack", ']'},
     {"grave", '`'}, {"excl", '!'}, {"newline", '\n'}, {"tab", '\t'}, {"nbsp", ' '},
+    // From here on only with their ';' ("&num=5" in a query string is no entity).
+    {"lbrace", '{'}, {"rbrace", '}'}, {"lcub", '{'}, {"rcub", '}'}, {"dollar", '$'},
+    {"num", '#'}, {"percnt", '%'}, {"quest", '?'}, {"commat", '@'}, {"lowbar", '_'},
+    {"verbar", '|'}, {"vert", '|'}, {"midast", '*'}, {"ast", '*'}, {"plus", '+'}, {"Hat", '^'},
 }};
+constexpr std::size_t kSemicolonOptional = 25;  // the entries before the comment above
 
 }  // namespace
 
@@ -35,6 +40,12 @@ bool html_entity_decode(std::string_view in, std::string& out, bool keep_angle) 
       if (hex) ++j;
       unsigned long cp = 0;
       std::size_t digits = 0;
+      // Leading zeros ("&#0000000000060;") change nothing: browsers read the number.
+      bool zeros = false;
+      while (j + 1 < in.size() && in[j] == '0' && (hex ? hex_value(in[j + 1]) >= 0 : (in[j + 1] >= '0' && in[j + 1] <= '9'))) {
+        ++j;
+        zeros = true;
+      }
       while (j < in.size() && digits < 8) {
         const int v = hex ? hex_value(in[j]) : (in[j] >= '0' && in[j] <= '9' ? in[j] - '0' : -1);
         if (v < 0) break;
@@ -44,7 +55,7 @@ bool html_entity_decode(std::string_view in, std::string& out, bool keep_angle) 
       }
       // Leading zeros padding ("&#0000060") is a classic trick: skip the rest of the digits.
       while (j < in.size() && digits >= 8 && hex_value(in[j]) >= 0) ++j;
-      if (digits == 0) {
+      if (digits == 0 && !zeros) {
         out.push_back(in[i]);
         continue;
       }
@@ -61,12 +72,13 @@ bool html_entity_decode(std::string_view in, std::string& out, bool keep_angle) 
       continue;
     }
     bool found = false;
-    for (const auto& [name, ch] : kNamed) {
+    for (std::size_t k = 0; k < kNamed.size(); ++k) {
+      const auto& [name, ch] = kNamed[k];
       if (in.substr(j, name.size()) == name) {
         std::size_t end = j + name.size();
         if (end < in.size() && in[end] == ';') {
           ++end;
-        } else if (name.size() > 4) {
+        } else if (name.size() > 4 || k >= kSemicolonOptional) {
           continue;  // long names only with their ';'
         }
         if (keep_angle && (ch == '<' || ch == '>')) {

@@ -26,6 +26,10 @@ bool js_unescape(std::string_view in, std::string& out);
 // (C0 AE -> '.'), full-width forms (U+FF01..FF5E) and drops NUL bytes.
 bool utf8_fold(std::string_view in, std::string& out);
 
+// UTF-7 ("+ADw-script+AD4-"): runs that encode markup punctuation only (< > " ' ( ) = ...)
+// become that punctuation; anything else ("C++", "+1-555") is left alone.
+bool utf7_decode(std::string_view in, std::string& out);
+
 // Everything an attacker may stack: repeated URL, HTML, JS and UTF-8 decoding until nothing
 // changes (at most `max_rounds`). `tmp` is scratch space.
 // HTML entities for '<' and '>' are kept encoded (see html_entity_decode).
@@ -50,7 +54,8 @@ bool base64_plain(std::string_view in, std::string& out);
 // content), runs of whitespace one space; lower case.
 void sql_fold(std::string_view in, std::string& out);
 
-// True for free text (a newline, or at least six blanks): forum posts, comments, messages.
+// True for free text (a newline between two lines, or at least six blanks): forum posts,
+// comments, messages.
 bool looks_like_prose(std::string_view text);
 
 // Blanks (same length, newlines kept) the code that Markdown and BBCode render as text: ```
