@@ -215,9 +215,29 @@ awaitable<void> Http1Session<Stream>::run() {
     error_code ignored;
     if constexpr (std::is_same_v<Stream, TcpStream>) {
       socket().shutdown(asio::socket_base::shutdown_send, ignored);
+      if (parser_.in_body() && !stopping()) co_await linger();
     }
     socket().close(ignored);
   }
+}
+
+// We answered (a block, an early answer of the app) while the client was still sending its
+// body. Closing now would make the kernel reset the connection, and a client still writing
+// could lose our answer: read and drop what it sends until it stops, for at most
+// header_timeout_ms and max_body_bytes (nginx's lingering close).
+template <class Stream>
+awaitable<void> Http1Session<Stream>::linger() {
+  wait_for(Wait::linger, config_->limits.header_timeout_ms);
+  std::uint64_t dropped = 0;
+  while (timed_out_ == Wait::none && !stopping() && dropped <= config_->limits.max_body_bytes) {
+    error_code ec;
+    const std::size_t n = co_await stream_->async_read_some(asio::buffer(rbuf_.get(), kBufferSize),
+                                                            asio::redirect_error(use_awaitable, ec));
+    if (ec || n == 0) break;
+    dropped += n;
+  }
+  clear_deadline();
+  wait_ = Wait::none;
 }
 
 template <class Stream>
@@ -337,7 +357,17 @@ awaitable<bool> Http1Session<Stream>::serve_request() {
   }
 
   // To the app.
+  answered_early_ = false;
   if (!co_await send_request(body_done)) {
+    if (answered_early_ && upstream_ && !stopping()) {
+      // The app answered (a 413, a 401) before taking the whole body: its answer goes to the
+      // client, then the connection closes (the rest of the body is not read).
+      bool keep_alive = false;
+      const Relay relayed = co_await relay_response(keep_alive);
+      worker_->stats().record_latency(std::chrono::steady_clock::now() - request_start_);
+      if (relayed == Relay::retry && !stopping()) co_await respond_error(502, true);
+      co_return false;
+    }
     const bool timed_out = timed_out_ == Wait::upstream || timed_out_ == Wait::upstream_connect;
     upstream_.reset();
     if (stopping()) co_return false;
@@ -416,6 +446,11 @@ awaitable<bool> Http1Session<Stream>::send_request(bool body_done) {
     wait_for(Wait::upstream, config_->limits.upstream_timeout_ms);
     if (co_await write_upstream(out_, body_, suffix)) break;
     const bool retry = upstream_->reused && body_done && timed_out_ == Wait::none && !stopping();
+    if (!retry && !body_done && timed_out_ == Wait::none && !stopping()) {
+      // The app may have answered and closed before taking the body: look for its answer.
+      answered_early_ = true;
+      co_return false;
+    }
     upstream_.reset();
     if (!retry || attempt == 1) {
       ProxyStats::add(worker_->stats().upstream_connect_errors);
@@ -445,6 +480,10 @@ awaitable<bool> Http1Session<Stream>::forward_body() {
     }
     const bool last = event == Event::message_complete;
     wait_for(Wait::upstream, config_->limits.upstream_timeout_ms);
+    if (app_has_answered(*upstream_)) {
+      answered_early_ = true;
+      co_return false;
+    }
     bool ok = true;
     if (chunked) {
       char hdr[20];
@@ -454,7 +493,11 @@ awaitable<bool> Http1Session<Stream>::forward_body() {
     } else if (!body_.empty()) {
       ok = co_await write_upstream(body_);
     }
-    if (!ok) co_return false;
+    if (!ok) {
+      // The app may have answered and closed without reading: look for its answer.
+      answered_early_ = timed_out_ == Wait::none && !stopping();
+      co_return false;
+    }
     if (last) co_return true;
   }
 }

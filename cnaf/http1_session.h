@@ -47,7 +47,7 @@ class Http1Session final : public Timed, public std::enable_shared_from_this<Htt
  private:
   // What the session is waiting for: decides what a deadline means.
   enum class Wait : std::uint8_t {
-    none, handshake, idle, header, body, client_write, upstream_connect, upstream, tunnel
+    none, handshake, idle, header, body, client_write, upstream_connect, upstream, tunnel, linger
   };
   enum class Read : std::uint8_t { event, eof, failed };
   enum class Relay : std::uint8_t { done, failed, retry };
@@ -66,6 +66,7 @@ class Http1Session final : public Timed, public std::enable_shared_from_this<Htt
   boost::asio::awaitable<bool> forward_body();
   boost::asio::awaitable<Relay> relay_response(bool& keep_alive);
   boost::asio::awaitable<void> tunnel();
+  boost::asio::awaitable<void> linger();
   boost::asio::awaitable<void> pump_client_to_upstream();
   boost::asio::awaitable<bool> refuse(ProxyError error, std::string_view detail);
   boost::asio::awaitable<bool> respond_error(int status, bool close);
@@ -99,6 +100,7 @@ class Http1Session final : public Timed, public std::enable_shared_from_this<Htt
   bool drain_requested_ = false;
   bool stopped_ = false;
   bool counted_ = false;
+  bool answered_early_ = false;  // the app answered before it had the whole request body
 };
 
 extern template class Http1Session<TcpStream>;

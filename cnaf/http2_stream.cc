@@ -422,7 +422,15 @@ awaitable<void> Http2Stream::run() {
   }
 
   Relay relayed = Relay::failed;
-  if (co_await send_request()) relayed = co_await relay_response();
+  if (co_await send_request() || (answered_early_ && upstream_ && usable())) {
+    // (answered early: the app's answer goes to the client, the rest of the body is dropped)
+    if (answered_early_) {
+      discarding_ = true;
+      consume(in_.size());
+      in_.clear();
+    }
+    relayed = co_await relay_response();
+  }
   if (relayed == Relay::retry && co_await send_request()) relayed = co_await relay_response();
   if (wait_ != Wait::linger) {
     clear_deadline();
@@ -547,6 +555,12 @@ awaitable<bool> Http2Stream::send_request() {
       co_return co_await forward_body();
     }
     const bool retry = upstream_->reused && all && timed_out_ == Wait::none && usable();
+    if (!retry && !all && timed_out_ == Wait::none && usable()) {
+      // The app may have answered and closed before taking the body: look for its answer.
+      answered_early_ = true;
+      upstream_failed_ = true;
+      co_return false;
+    }
     upstream_.reset();
     if (!retry || attempt == 1) {
       ProxyStats::add(worker_->stats().upstream_connect_errors);
@@ -562,6 +576,10 @@ awaitable<bool> Http2Stream::forward_body() {
   for (;;) {
     if (too_large_ || !usable()) co_return false;
     if (!in_.empty()) {
+      if (app_has_answered(*upstream_)) {
+        answered_early_ = true;
+        co_return false;
+      }
       body_.swap(in_);
       in_.clear();
       wait_for(Wait::upstream, config_->limits.upstream_timeout_ms);
@@ -575,6 +593,8 @@ awaitable<bool> Http2Stream::forward_body() {
         ok = co_await write_upstream(body_);
       }
       if (!ok) {
+        // The app may have answered and closed without reading: look for its answer.
+        answered_early_ = timed_out_ == Wait::none && usable();
         upstream_failed_ = true;
         co_return false;
       }

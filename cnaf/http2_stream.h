@@ -131,6 +131,7 @@ class Http2Stream final : public Timed, public std::enable_shared_from_this<Http
   bool response_sent_ = false;
   bool replayable_ = false;       // the whole request went in one write (may be sent again)
   bool upstream_failed_ = false;  // connect, write, read or parse failed: 502
+  bool answered_early_ = false;   // the app answered before it had the whole request body
 
   boost::asio::steady_timer signal_;  // wakes the coroutine (cancelled by wake())
   Wait wait_ = Wait::none;

@@ -8,6 +8,8 @@ Listens on 127.0.0.1 (port 0 unless given), prints "PORT <n>" once ready, and se
   /big?bytes=N     N bytes of a repeating pattern, Content-Length (&chunked=1: chunked,
                    &eof=1: HTTP/1.0-style close-delimited)
   /status?code=N   an empty answer with that status
+  /early?code=N    answers at once without reading the body, then closes (an app refusing an
+                   upload: 413, 401, ...)
   /ws              WebSocket: 101, then echoes every frame's payload back (unmasked)
 Anything else: 404.
 """
@@ -119,6 +121,10 @@ class Handler(BaseHTTPRequestHandler):
                 sent += len(piece)
             if q.get("chunked"):
                 self.wfile.write(b"0\r\n\r\n")
+        elif url.path == "/early":
+            self.close_connection = True
+            self.send_bytes(int(q.get("code", "413")), b"refused early\n", "text/plain", {"Connection": "close"})
+            self.wfile.flush()
         elif url.path == "/status":
             self.read_body(lambda b: None)
             self.send_bytes(int(q.get("code", "200")), b"")

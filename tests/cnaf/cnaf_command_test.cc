@@ -252,6 +252,31 @@ TEST_F(CnafCommand, Streams200MegabytesBothWaysWithFlatMemory) {
   RecordProperty("proxy_peak_rss_kib", std::to_string(peak));
 }
 
+TEST_F(CnafCommand, EarlyAnswersReachAClientStillSendingItsBody) {
+  Cnaf cnaf(backend.address(), kFastTimeouts);
+  ASSERT_TRUE(cnaf.ok()) << cnaf.process().err();
+  TempDir tmp;
+  const std::string file = tmp.path() + "/upload.bin";
+  ASSERT_EQ(testing::run({"truncate", "-s", "5000000", file}).status, 0);
+  // The app refuses the upload without reading it (413), and closes: its answer is passed on.
+  for (int i = 0; i < 3; ++i) {
+    const auto r = curl({"-T", file, "-o", "/dev/null", "-w", "%{http_code}", cnaf.url("/early?code=413")});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "413");
+  }
+  // CNAF blocks an upload from its first bytes: the client still gets the 403 whole (the rest
+  // of its body is read and dropped before the connection closes).
+  const std::string form = tmp.path() + "/form.txt";
+  ASSERT_EQ(testing::run({"sh", "-c", "printf '%s' 'q=1%27%20union%20select%20password%20from%20users--&pad=' > " +
+                                          form + "; head -c 5000000 /dev/zero | tr '\\0' a >> " + form}).status,
+            0);
+  for (int i = 0; i < 3; ++i) {
+    const auto r = curl({"--data-binary", "@" + form, "-o", "/dev/null", "-w", "%{http_code}", cnaf.url("/login")});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "403");
+  }
+}
+
 TEST_F(CnafCommand, SighupReloadsWithoutDroppingConnections) {
   Cnaf cnaf(backend.address(), kFastTimeouts);
   ASSERT_TRUE(cnaf.ok()) << cnaf.process().err();

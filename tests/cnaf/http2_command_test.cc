@@ -254,6 +254,12 @@ TEST_F(Http2Command, BlockedRequestsAndLimits) {
             cnaf.url("/login")});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "403");
+  // The app refuses an upload without reading it: its answer is passed on.
+  const std::string big = tmp.path() + "/big.bin";
+  ASSERT_EQ(testing::run({"truncate", "-s", "5000000", big}).status, 0);
+  r = curl({"--http2-prior-knowledge", "-T", big, "-o", "/dev/null", "-w", "%{http_code}", cnaf.url("/early?code=413")});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "413");
   // Head over max_header_bytes: 431. A declared body over max_body_bytes: 413.
   r = curl({"--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_code}", "-H", "X-Big: " + std::string(5000, 'a'),
             cnaf.url("/echo")});
