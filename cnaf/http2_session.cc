@@ -6,6 +6,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -269,6 +270,9 @@ class Http2Connection final : public Http2Link,
     auto streams = std::move(streams_);
     streams_.clear();
     for (auto& [id, s] : streams) s->on_closed(NGHTTP2_CANCEL);
+    // Released later, not here: close() may run inside the worker's walk over its Timed list
+    // (deadline, stop), which destroying a stream would unlink from under it.
+    asio::post(worker_->io(), [streams = std::move(streams)] {});
   }
 
   void stream_gone() {
