@@ -104,6 +104,13 @@ int run_dns(DnsOptions& options) {
   // while socket operations are only ever started on that thread: no reactor locking needed.
   boost::asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
   dnsproxy::DnsServer server(io, policy, *upstreams, *events, log);
+  {
+    // The search list of the resolv.conf the clients use: names with those suffixes are also
+    // judged without them.
+    std::error_code unreadable;
+    const auto conf = dnsproxy::read_resolv_conf(options.resolv_conf, unreadable, {*listen});
+    if (!unreadable) server.set_search_domains(conf.search);
+  }
   if (const std::error_code ec = server.start(*listen)) {
     std::cerr << "defender dns: cannot listen on " << listen->to_string() << ": " << ec.message()
               << "\n";

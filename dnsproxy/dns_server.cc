@@ -21,6 +21,32 @@ std::error_code to_std(const boost::system::error_code& ec) {
   return std::error_code(ec.value(), std::system_category());
 }
 
+
+bool ends_with_ci(std::string_view name, std::string_view suffix) {  // suffix is lower case
+  if (name.size() <= suffix.size()) return false;
+  const std::string_view tail = name.substr(name.size() - suffix.size());
+  for (std::size_t k = 0; k < suffix.size(); ++k) {
+    const char c = tail[k];
+    if (((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c) != suffix[k]) return false;
+  }
+  return true;
+}
+
+// `name` (allowed by default as asked: no rule names it) ends in a search suffix, and what is
+// left is explicitly denied.
+bool denied_without_search_suffix(const policy::NetworkPolicy& network, std::string_view name,
+                                  const std::vector<std::string>& suffixes, std::optional<policy::DomainMatch>* match) {
+  if (match->has_value()) return false;
+  for (const std::string& suffix : suffixes) {
+    if (!ends_with_ci(name, suffix)) continue;
+    const auto found = network.matcher->match(name.substr(0, name.size() - suffix.size()));
+    if (found && found->deny) {
+      *match = found;
+      return true;
+    }
+  }
+  return false;
+}
 }  // namespace
 
 std::uint16_t IdSource::next() {
@@ -269,7 +295,8 @@ void DnsServer::Impl::handle_query(std::span<const std::uint8_t> packet, Downstr
   const policy::NetworkPolicy& network = active.network;
   if (network.action != policy::Mode::disable) {
     std::optional<policy::DomainMatch> match;
-    if (network.denies(query.question.name.text_view(), &match)) {
+    if (network.denies(query.question.name.text_view(), &match) ||
+        denied_without_search_suffix(network, query.question.name.text_view(), search_suffixes, &match)) {
       const bool prevent = network.action != policy::Mode::alert;
       const std::string rule = network.rule_name(match);
       report(active, query, downstream, prevent, rule,
@@ -427,6 +454,17 @@ DnsServer::DnsServer(boost::asio::io_context& io, std::shared_ptr<const policy::
 DnsServer::~DnsServer() { stop(); }
 
 std::error_code DnsServer::start(const Endpoint& listen) { return impl_->start(listen); }
+
+void DnsServer::set_search_domains(std::vector<std::string> domains) {
+  impl_->search_suffixes.clear();
+  for (std::string& d : domains) {
+    while (!d.empty() && d.back() == '.') d.pop_back();
+    while (!d.empty() && d.front() == '.') d.erase(d.begin());
+    if (d.empty()) continue;
+    for (char& c : d) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    impl_->search_suffixes.push_back("." + d);
+  }
+}
 
 Endpoint DnsServer::local_endpoint() const { return impl_->bound; }
 

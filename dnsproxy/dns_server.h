@@ -14,6 +14,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <system_error>
 #include <vector>
 
@@ -40,6 +41,12 @@ class DnsServer {
   // serving. Errors: address_in_use (port taken), permission_denied (port < 1024 unprivileged),
   // address_not_available, invalid_argument (no upstreams, or already started).
   std::error_code start(const Endpoint& listen);
+  // The resolver's search list (resolv.conf `search`), before start(). A name that ends in one
+  // of these suffixes is also judged without it: glibc tries `x.test.corp.example` after a
+  // denied `x.test` got NXDOMAIN, and a wildcard record of corp.example would answer it. Only
+  // when no rule names the whole name, and only an explicit deny rule of the stripped name
+  // counts (a default deny of `db` must not refuse `db.corp.example`).
+  void set_search_domains(std::vector<std::string> domains);
   // The bound address (valid after a successful start()).
   Endpoint local_endpoint() const;
 

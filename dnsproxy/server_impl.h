@@ -121,6 +121,7 @@ struct DnsServer::Impl : std::enable_shared_from_this<DnsServer::Impl> {
   IdSource id_source;
 
   // Sealed at start from the policy.
+  std::vector<std::string> search_suffixes;  // ".corp.example": lower case, dot first
   std::size_t max_inflight;
   std::size_t max_tcp_clients;
   std::chrono::milliseconds tcp_idle;

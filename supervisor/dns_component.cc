@@ -47,6 +47,9 @@ class DnsComponent final : public Component {
 
     server_ = std::make_unique<dnsproxy::DnsServer>(context_.io, context_.policy, upstreams, context_.events,
                                                     context_.log);
+    // The app's resolver keeps the search list: names with those suffixes are also judged
+    // without them (a denied x.test must not resolve as x.test.<search domain>).
+    if (original) server_->set_search_domains(dnsproxy::parse_resolv_conf(*original, {*listen}).search);
     if (const std::error_code ec = server_->start(*listen)) {
       std::string detail = "listen " + listen->to_string() + ": " + ec.message();
       if (ec == std::errc::address_in_use) detail += " (port taken)";

@@ -111,7 +111,8 @@ struct DnsUnderTest {
   std::unique_ptr<Process> process;
   bool started = false;
 
-  DnsUnderTest(const std::string& policy_yaml, const std::vector<std::string>& upstreams) {
+  DnsUnderTest(const std::string& policy_yaml, const std::vector<std::string>& upstreams,
+              const std::vector<std::string>& extra = {}) {
     policy_path = dir.write("policy.yaml", policy_yaml);
     for (int attempt = 0; attempt < 5 && !started; ++attempt) {
       port = defender::testing::free_port(2);
@@ -122,6 +123,7 @@ struct DnsUnderTest {
         argv.push_back("--upstream");
         argv.push_back(upstream);
       }
+      argv.insert(argv.end(), extra.begin(), extra.end());
       process = std::make_unique<Process>(argv);
       for (int i = 0; i < 1000; ++i) {  // bounded: 10 s
         if (process->err().find("listening on") != std::string::npos) {
@@ -163,6 +165,39 @@ TEST(DnsCommand, PolicyFileBlocksAndRecordsEvents) {
   EXPECT_NE(events.find("\"qname\":\"WWW.Evil.Example\""), std::string::npos) << events;
   EXPECT_NE(events.find("\"rule\":\"network.deny[1]\""), std::string::npos) << events;
   EXPECT_NE(events.find("dns filter stopped"), std::string::npos) << events;
+}
+
+TEST(DnsCommand, SearchListDoesNotReopenADeniedName) {
+  // After NXDOMAIN for x.test, glibc tries x.test.<search domain>; a wildcard record there
+  // would answer it. Names ending in a search suffix are judged without it too.
+  FakeUpstream upstream;
+  upstream.add("evil.example.corp.example", {rr::a, "192.0.2.66", 60});
+  upstream.add("x.evil.example.other.example", {rr::a, "192.0.2.67", 60});
+  upstream.add("www.example.corp.example", {rr::a, "192.0.2.1", 60});
+  upstream.add("app.corp.example", {rr::a, "192.0.2.2", 60});
+  TempDir etc;
+  const std::string resolv = etc.write("resolv.conf", "nameserver 192.0.2.53\nsearch corp.example Other.Example.\n");
+  DnsUnderTest dns("version: 1\nnetwork:\n  deny: [evil.example]\n  allow: [app.corp.example]\n"
+                   "  blocked_answer: null-ip\nevents:\n  file: events.jsonl\n",
+                   {upstream.address()}, {"--resolv-conf", resolv});
+  ASSERT_TRUE(dns.ready()) << dns.process->err();
+  auto reply = udp_exchange(dns.port, make_query("evil.example.corp.example", rr::a));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->addresses, std::vector<std::string>{"0.0.0.0"});
+  reply = udp_exchange(dns.port, make_query("X.Evil.Example.OTHER.example", rr::a));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->addresses, std::vector<std::string>{"0.0.0.0"});
+  // Not denied without the suffix, or named by a rule as a whole: answered.
+  reply = udp_exchange(dns.port, make_query("www.example.corp.example", rr::a));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->addresses, std::vector<std::string>{"192.0.2.1"});
+  reply = udp_exchange(dns.port, make_query("app.corp.example", rr::a));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->addresses, std::vector<std::string>{"192.0.2.2"});
+  EXPECT_EQ(upstream.queries_for("evil.example.corp.example"), 0);
+  dns.process->signal(SIGTERM);
+  ASSERT_EQ(dns.process->wait(10s), 0);
+  EXPECT_NE(dns.events().find("\"rule\":\"network.deny[0]\""), std::string::npos) << dns.events();
 }
 
 TEST(DnsCommand, ReloadWithAGoodThenABrokenPolicy) {
