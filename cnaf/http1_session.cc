@@ -243,14 +243,14 @@ awaitable<void> Http1Session<Stream>::linger() {
 template <class Stream>
 awaitable<bool> Http1Session<Stream>::serve_request() {
   config_ = worker_->config();
-  const policy::CnafLimits& limits = config_->limits;
+  const policy::CnafLimits* limits = &config_->limits;  // re-pointed when a reload swaps config_
   parser_.set_limits(config_->request_limits);
   request_id_.clear();
   timed_out_ = Wait::none;
 
   // h2c with prior knowledge: the connection starts with the HTTP/2 preface.
   if (first_request_ && worker_->sealed().http2) {
-    wait_for(Wait::header, limits.header_timeout_ms);
+    wait_for(Wait::header, limits->header_timeout_ms);
     while (rend_ - rpos_ < kH2Preface.size()) {
       const std::string_view have(rbuf_.get() + rpos_, rend_ - rpos_);
       if (have != kH2Preface.substr(0, have.size())) break;
@@ -272,8 +272,8 @@ awaitable<bool> Http1Session<Stream>::serve_request() {
   }
 
   wait_for(first_request_ ? Wait::header : Wait::idle,
-           first_request_ ? limits.header_timeout_ms : limits.idle_timeout_ms);
-  if (rpos_ < rend_ && wait_ == Wait::idle) wait_for(Wait::header, limits.header_timeout_ms);
+           first_request_ ? limits->header_timeout_ms : limits->idle_timeout_ms);
+  if (rpos_ < rend_ && wait_ == Wait::idle) wait_for(Wait::header, limits->header_timeout_ms);
   Event event = Event::need_more;
   body_.clear();
   Read read = co_await parse_more(&body_, 0, event);
@@ -291,6 +291,7 @@ awaitable<bool> Http1Session<Stream>::serve_request() {
   // The head is in; event is head_complete (a body follows), message_complete or upgrade.
   // A reload while the connection waited applies from this request on.
   config_ = worker_->config();
+  limits = &config_->limits;
   request_start_ = std::chrono::steady_clock::now();
   ProxyStats::add(worker_->stats().requests);
   RequestHead& head = parser_.head();
@@ -305,7 +306,7 @@ awaitable<bool> Http1Session<Stream>::serve_request() {
 
   if (head.h2c_upgrade && worker_->sealed().http2 && !tls_ && body_done) {
     // RFC 7540 3.2: answer 101, then the request is stream 1 of an HTTP/2 connection.
-    wait_for(Wait::client_write, limits.idle_timeout_ms);
+    wait_for(Wait::client_write, limits->idle_timeout_ms);
     if (!co_await write_client("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")) {
       co_return false;
     }
@@ -317,14 +318,14 @@ awaitable<bool> Http1Session<Stream>::serve_request() {
   }
 
   if (!body_done && head.expect_continue && head.minor >= 1 && rpos_ == rend_) {
-    wait_for(Wait::client_write, limits.idle_timeout_ms);
+    wait_for(Wait::client_write, limits->idle_timeout_ms);
     if (!co_await write_client(continue_response())) co_return false;
   }
   // Body prefix: what is already buffered, and up to inspect_body_bytes when inspecting.
   if (!body_done) {
-    const std::size_t goal = config_->inspect_body ? static_cast<std::size_t>(limits.inspect_body_bytes) : 0;
+    const std::size_t goal = config_->inspect_body ? static_cast<std::size_t>(limits->inspect_body_bytes) : 0;
     if (goal > 0 || rpos_ < rend_) {
-      wait_for(Wait::body, limits.idle_timeout_ms);
+      wait_for(Wait::body, limits->idle_timeout_ms);
       for (;;) {
         if (goal == 0 && rpos_ == rend_) break;
         read = co_await parse_more(&body_, goal == 0 ? 1 : goal, event);
@@ -342,7 +343,7 @@ awaitable<bool> Http1Session<Stream>::serve_request() {
 
   // Inspection.
   {
-    const std::size_t shown = std::min<std::size_t>(body_.size(), limits.inspect_body_bytes);
+    const std::size_t shown = std::min<std::size_t>(body_.size(), limits->inspect_body_bytes);
     const RequestView view = make_request_view(head, who, std::string_view(body_).substr(0, shown),
                                                !body_done || shown < body_.size(), tls_, header_views_);
     const Verdict verdict = config_->inspector->inspect(view);

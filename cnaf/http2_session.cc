@@ -123,7 +123,8 @@ class Http2Connection final : public Http2Link,
 
   awaitable<void> run(std::string initial, const RequestHead* upgrade_request) {
     auto self = this->shared_from_this();
-    const policy::CnafLimits& limits = worker_->config()->limits;
+    const std::shared_ptr<const ProxyConfig> config = worker_->config();  // a reload may swap the worker's
+    const policy::CnafLimits& limits = config->limits;
     if (!open_session(limits)) {
       close();
       co_return;

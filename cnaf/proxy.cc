@@ -65,7 +65,10 @@ Proxy::~Proxy() {
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
-  // Destroying the workers' own io_contexts destroys their pending coroutines (sessions).
+  // The workers go first (their timers and acceptors belong to the io_contexts below); one
+  // still held by a pending coroutine is released when its io_context is destroyed, which
+  // destroys the pending coroutines (sessions) while the io_context's services still exist.
+  workers_.clear();
   own_ios_.clear();
 }
 

@@ -248,7 +248,7 @@ TEST_F(CnafCommand, Streams200MegabytesBothWaysWithFlatMemory) {
   EXPECT_NE(r.out.find("\"body_len\": " + std::to_string(size)), std::string::npos) << r.out << r.err;
   const std::uint64_t peak = test::peak_rss_kib(cnaf.process().pid());
   EXPECT_GT(peak, 0u);
-  EXPECT_LT(peak, 64u * 1024) << "peak RSS " << peak << " KiB while streaming 200 MB";
+  EXPECT_LT(peak, test::kFlatRssLimitKib) << "peak RSS " << peak << " KiB while streaming 200 MB";
   RecordProperty("proxy_peak_rss_kib", std::to_string(peak));
 }
 

@@ -233,7 +233,7 @@ TEST_F(Http2Command, BodiesBothWaysWithFlatMemory) {
   EXPECT_EQ(r.status, 0) << r.out << r.err;
   const std::uint64_t peak = test::peak_rss_kib(cnaf.process().pid());
   EXPECT_GT(peak, 0u);
-  EXPECT_LT(peak, 64u * 1024) << "peak RSS " << peak << " KiB while streaming 100 MB each way over h2";
+  EXPECT_LT(peak, test::kFlatRssLimitKib) << "peak RSS " << peak << " KiB while streaming 100 MB each way over h2";
 }
 
 TEST_F(Http2Command, BlockedRequestsAndLimits) {
