@@ -7,6 +7,17 @@
 namespace defender::policy {
 namespace {
 
+// "'TEXT'REST", built by appending (GCC 12 at -O3 warns falsely about "'" + std::string(...)).
+std::string quoted(std::string_view text, std::string_view rest) {
+  std::string out;
+  out.reserve(text.size() + rest.size() + 2);
+  out.push_back('\'');
+  out.append(text);
+  out.push_back('\'');
+  out.append(rest);
+  return out;
+}
+
 bool valid_host_name(std::string_view host) {
   if (host.empty() || host.size() > 253) return false;
   for (const char c : host) {
@@ -36,11 +47,11 @@ std::optional<Endpoint> parse_endpoint(std::string_view text, const EndpointRule
   std::string_view port_text;
   if (text.front() == '[') {
     const std::size_t close = text.find(']');
-    if (close == std::string_view::npos) return fail("'" + std::string(text) + "': missing ']'");
+    if (close == std::string_view::npos) return fail(quoted(text, ": missing ']'"));
     host = text.substr(1, close - 1);
     const std::string_view rest = text.substr(close + 1);
     if (!rest.empty()) {
-      if (rest.front() != ':') return fail("'" + std::string(text) + "': expected ':PORT' after ']'");
+      if (rest.front() != ':') return fail(quoted(text, ": expected ':PORT' after ']'"));
       port_text = rest.substr(1);
     }
   } else if (const std::size_t colon = text.rfind(':'); colon != std::string_view::npos) {
@@ -54,11 +65,11 @@ std::optional<Endpoint> parse_endpoint(std::string_view text, const EndpointRule
   endpoint.host = std::string(host);
   endpoint.is_ip = parse_ip(host).has_value();
   if (!endpoint.is_ip) {
-    if (!rules.allow_names) return fail("'" + std::string(host) + "' is not an IPv4 or IPv6 address");
-    if (!valid_host_name(host)) return fail("'" + std::string(host) + "' is not a valid host name");
+    if (!rules.allow_names) return fail(quoted(host, " is not an IPv4 or IPv6 address"));
+    if (!valid_host_name(host)) return fail(quoted(host, " is not a valid host name"));
   }
   if (port_text.empty()) {
-    if (rules.default_port == 0) return fail("'" + std::string(text) + "' needs a port (ADDR:PORT)");
+    if (rules.default_port == 0) return fail(quoted(text, " needs a port (ADDR:PORT)"));
     endpoint.port = rules.default_port;
     return endpoint;
   }
