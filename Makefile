@@ -23,7 +23,7 @@ test: setup
 	cd $(BUILD)-test && ctest --output-on-failure -j $(JOBS) --timeout 300
 
 run: build
-	bash scripts/demo.sh $(BUILD)/defender
+	bash scripts/demo.sh $(BUILD)/app/defender
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build, whole test suite.
 asan: setup

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "${1:-build/app/defender}")
+[[ -x $bin ]] || { echo "demo: no defender binary at $bin (make build)" >&2; exit 1; }
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@" || true; }
 
