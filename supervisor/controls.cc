@@ -85,6 +85,10 @@ void Controls::stop() noexcept {
   for (auto it = components_.rbegin(); it != components_.rend(); ++it) (*it)->stop();
 }
 
+void Controls::reload(std::shared_ptr<const policy::Policy> policy) {
+  for (const auto& component : components_) component->reload(policy);
+}
+
 std::string Controls::render_metrics() const {
   std::string out;
   const auto value = [](const SupervisorStats::Counter& c) { return c.load(std::memory_order_relaxed); };

@@ -44,6 +44,14 @@ class Controls {
   bool start(const Options& options, ControlReport& report, std::string* error);
   void stop() noexcept;
 
+  // A reload: every running component serves by `policy` from now on (a new policy was
+  // loaded and validated by the caller). Any thread, after start().
+  void reload(std::shared_ptr<const policy::Policy> policy);
+
+  // The io_context of the controls' thread (running from start() to stop()): what else must
+  // run beside the app (the console link) and reload work go there.
+  boost::asio::io_context& io() noexcept { return io_; }
+
   // Prometheus text of the supervisor and every component (io thread, or any thread while
   // the components only read atomics).
   std::string render_metrics() const;

@@ -74,6 +74,9 @@ class ConsoleClient {
   void start();
   // Closes the connection and keeps what is unsent in the spool. Thread-safe.
   void stop();
+  // stop(), then waits until what was unsent is in the spool; false when that did not happen
+  // within `timeout` (the io_context no longer runs). Never on the io_context's thread.
+  bool stop_and_wait(std::chrono::milliseconds timeout);
   core::EventSink& events();
   Stats stats() const;
 
