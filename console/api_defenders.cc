@@ -83,20 +83,7 @@ std::string Api::bundle_text(const HttpRequest& request) const {
 }
 
 HttpResponse Api::list_defenders(const HttpRequest& request) {
-  const auto live = hub_.live();
-  json out = json::array();
-  for (const auto& d : store_.defenders()) {
-    const bool connected = live.count({d.app_id, d.instance}) > 0;
-    json controls = json::parse(d.controls_json, nullptr, false);
-    if (controls.is_discarded()) controls = json::object();
-    out.push_back(json{{"app_id", d.app_id}, {"instance", d.instance}, {"version", d.version},
-                       {"address", d.address}, {"connected", connected},
-                       {"first_seen", core::format_rfc3339_ms(d.first_seen_ms)},
-                       {"last_seen", core::format_rfc3339_ms(connected ? core::now_unix_ms() : d.last_seen_ms)},
-                       {"controls", controls}, {"policy_version", d.policy_version},
-                       {"policy_error", d.policy_error}});
-  }
-  return json_response(request, 200, json{{"defenders", out}});
+  return json_response(request, 200, json{{"defenders", hub_.render_defenders(core::now_unix_ms())}});
 }
 
 HttpResponse Api::install_bundle(const HttpRequest& request) {
