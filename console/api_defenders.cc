@@ -120,6 +120,7 @@ HttpResponse Api::embed(const HttpRequest& request) {
   bundle_request.options.app_id = app_id->data;
   if (data_folder != nullptr && !data_folder->data.empty()) bundle_request.options.data_folder = data_folder->data;
   bundle_request.options.console = ws_address(request);
+  bundle_request.options.install_bundle = bundle_text(request);  // the CA and token
   // What the base image sets, when the Dockerfile does not say (as `defender embed`'s flags).
   for (auto [name, target] : {std::pair{"entrypoint", &bundle_request.options.base.entrypoint},
                               std::pair{"cmd", &bundle_request.options.base.cmd}}) {
@@ -157,13 +158,6 @@ HttpResponse Api::embed(const HttpRequest& request) {
     for (const auto& message : made.error.messages) messages.push_back(message);
     return json_response(request, made.error.status == 2 ? 400 : 500,
                          json{{"error", "cannot embed"}, {"errors", messages}});
-  }
-  // The defender also needs the console's CA and token: the install bundle, as an ENV line
-  // at the end of the final stage (the embed rewrite names WS_ADDRESS only).
-  auto& augmented = made.bundle->files.front();
-  if (augmented.name == "Dockerfile") {
-    if (!augmented.data.empty() && augmented.data.back() != '\n') augmented.data += '\n';
-    augmented.data += "ENV INSTALL_BUNDLE=" + bundle_text(request) + "\n";
   }
   HttpResponse response{http::status::ok, request.version()};
   response.body() = embed::bundle_zip_bytes(*made.bundle);
