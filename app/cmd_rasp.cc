@@ -121,6 +121,8 @@ int run_rasp(const RaspFlags& flags, std::vector<std::string> command) {
   supervisor::SupervisorOptions options;
   options.spawn.argv = command;
   options.spawn.env = current_environment();
+  // The console's token is the defender's, not the app's: the app does not inherit it.
+  std::erase_if(options.spawn.env, [](const std::string& e) { return e.rfind("INSTALL_BUNDLE=", 0) == 0; });
   const std::string user = !flags.user.empty() ? flags.user : policy->supervisor.user;
   if (!user.empty()) {
     std::string error;

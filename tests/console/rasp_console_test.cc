@@ -102,6 +102,7 @@ TEST_F(RaspConsole, PolicyFromTheConsoleIsEnforcedAndEventsSurviveAnOutage) {
   ScriptedApp rasp(dir_.path() + "/rasp", deny_exec_policy("/usr/bin/nc"), {"INSTALL_BUNDLE=" + bundle_});
   // The app does not wait for the console: the local policy serves from the start.
   ASSERT_EQ(rasp.exec("/usr/bin/id"), 0) << rasp.process().err();
+  EXPECT_EQ(rasp.exec("/usr/bin/printenv INSTALL_BUNDLE"), 1) << "the app must not see the console's token";
   ASSERT_TRUE(eventually([&] { return connected(); })) << rasp.process().err();
   const json registered = defender();
   EXPECT_EQ(registered["controls"].value("seccomp_notify", "").rfind("on", 0), 0u) << registered.dump();
