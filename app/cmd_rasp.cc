@@ -204,6 +204,7 @@ int run_rasp(const RaspFlags& flags, std::vector<std::string> command) {
       log, &link_detail);
   if (link) {
     tee.attach(&link->events());
+    controls.add_metrics([&link](std::string& out) { link->write_metrics(out); });
     report.add("console", true, link_detail + " (connecting in the background)");
   } else {
     const bool wanted = !link_options.ws_address.empty() || !link_options.install_bundle.empty();

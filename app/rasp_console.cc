@@ -6,6 +6,7 @@
 
 #include "console/client/console_client.h"
 #include "console/client/install_bundle.h"
+#include "supervisor/controls.h"
 
 namespace defender::app {
 namespace {
@@ -18,6 +19,19 @@ class ClientLink final : public ConsoleLink {
   void start() { client_.start(); }
   core::EventSink& events() override { return client_.events(); }
   void stop(std::chrono::milliseconds timeout) override { client_.stop_and_wait(timeout); }
+  void write_metrics(std::string& out) const override {
+    const console::ConsoleClient::Stats s = client_.stats();
+    out += "# TYPE defender_console_connected gauge\ndefender_console_connected " +
+           std::string(s.connected ? "1" : "0") + "\n";
+    supervisor::append_counter(out, "defender_console_connects_total", s.connects);
+    supervisor::append_counter(out, "defender_console_events_sent_total", s.events_sent,
+                               "events the console acknowledged");
+    supervisor::append_counter(out, "defender_console_events_spooled_total", s.events_spooled,
+                               "events kept on disk while the console was unreachable");
+    supervisor::append_counter(out, "defender_console_events_dropped_total", s.events_dropped);
+    supervisor::append_counter(out, "defender_console_policies_applied_total", s.policies_applied);
+    supervisor::append_counter(out, "defender_console_policies_refused_total", s.policies_refused);
+  }
 
  private:
   console::ConsoleClient client_;

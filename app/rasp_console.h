@@ -27,6 +27,9 @@ class ConsoleLink {
   // Closes the connection; what is unsent is in the spool when it returns (or after
   // `timeout` when the io thread no longer runs). Not on the io thread.
   virtual void stop(std::chrono::milliseconds timeout) = 0;
+  // Appends Prometheus text: connected, connects, events sent/spooled/dropped, policies
+  // applied/refused. Any thread.
+  virtual void write_metrics(std::string& out) const = 0;
 };
 
 struct ConsoleLinkOptions {

@@ -99,7 +99,9 @@ class RaspConsole : public ::testing::Test {
 };
 
 TEST_F(RaspConsole, PolicyFromTheConsoleIsEnforcedAndEventsSurviveAnOutage) {
-  ScriptedApp rasp(dir_.path() + "/rasp", deny_exec_policy("/usr/bin/nc"), {"INSTALL_BUNDLE=" + bundle_});
+  const std::string metrics = "127.0.0.1:" + std::to_string(free_port());
+  ScriptedApp rasp(dir_.path() + "/rasp", deny_exec_policy("/usr/bin/nc"), {"INSTALL_BUNDLE=" + bundle_},
+                   {"--metrics-listen", metrics});
   // The app does not wait for the console: the local policy serves from the start.
   ASSERT_EQ(rasp.exec("/usr/bin/id"), 0) << rasp.process().err();
   EXPECT_EQ(rasp.exec("/usr/bin/printenv INSTALL_BUNDLE"), 1) << "the app must not see the console's token";
@@ -116,6 +118,9 @@ TEST_F(RaspConsole, PolicyFromTheConsoleIsEnforcedAndEventsSurviveAnOutage) {
   std::cout << "[ figure ] PUT policy -> exec refused: " << latency.count() << " ms\n";
   EXPECT_TRUE(eventually([&] { return defender().value("policy_version", 0) >= 1; })) << defender().dump();
   EXPECT_EQ(defender().value("policy_error", "?"), "");
+  const auto scraped = defender::testing::run({"curl", "-sS", "--max-time", "20", "http://" + metrics + "/metrics"});
+  EXPECT_NE(scraped.out.find("\ndefender_console_connected 1\n"), std::string::npos) << scraped.out << scraped.err;
+  EXPECT_NE(scraped.out.find("\ndefender_console_policies_applied_total 1\n"), std::string::npos) << scraped.out;
   EXPECT_TRUE(rasp.has_event([](const json& e) {
     return e.value("type", "") == "system" && e.value("message", "") == "policy reloaded from the console";
   }));

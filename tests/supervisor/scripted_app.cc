@@ -39,11 +39,15 @@ ScriptedApp::ScriptedApp(const std::string& folder, const std::string& policy, c
                              "while :; do read -r line < " + sh_quote(fifo_) + " || continue; " +
                              "[ \"$line\" = quit ] && exit 0; $line >/dev/null 2>&1; echo \"$?\" >> " +
                              sh_quote(statuses_) + "; done";
-  std::vector<std::string> flags{"--policy", folder + "/policy.yaml"};
-  flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
+  std::vector<std::string> argv{defender_bin(), "rasp", "--no-dns", "--no-cnaf", "--policy", folder + "/policy.yaml"};
+  if (std::find(extra_flags.begin(), extra_flags.end(), "--metrics-listen") == extra_flags.end()) {
+    argv.insert(argv.end(), {"--metrics-listen", ""});
+  }
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  argv.insert(argv.end(), {"--", "sh", "-c", script});
   std::vector<std::string> all_env{"DATA_FOLDER=" + folder};
   all_env.insert(all_env.end(), env.begin(), env.end());
-  process_ = std::make_unique<Process>(rasp_argv({"sh", "-c", script}, flags), all_env);
+  process_ = std::make_unique<Process>(argv, all_env);
 }
 
 ScriptedApp::~ScriptedApp() {

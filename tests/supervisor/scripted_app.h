@@ -1,4 +1,5 @@
-// ScriptedApp: `defender rasp` (plainly, --no-dns --no-cnaf, see rasp_argv) running a shell as
+// ScriptedApp: `defender rasp` (plainly, --no-dns --no-cnaf, no metrics unless
+// `--metrics-listen` is among the extra flags) running a shell as
 // its app that executes the commands a test writes into a FIFO, one a line, and appends each
 // command's exit status to a file (SIGHUP is trapped and counted): a long-running app a test can make exec things on demand
 // (to see a reload, or a console's policy, take effect) without timing guesses.
