@@ -9,7 +9,7 @@
 //   {"type":"registered"}                       after a good register
 //   {"type":"error","message":"..."}            then the console closes (bad token, ...)
 //   {"type":"policy","app_id":A,"version":N,"text":"..."}  on register and on every change
-//   {"type":"ack","seq":N}                      the batch is stored (or queued to be)
+//   {"type":"ack","seq":N}                      the batch is stored
 //   {"type":"retry","seq":N}                    the console is busy: send the batch again later
 #pragma once
 

@@ -102,12 +102,23 @@ bool DefenderSession::handle_register(const std::string& text, std::string& erro
 }
 
 void DefenderSession::handle_message(std::string text) {
-  // The usual case: a batch of events in the client's canonical form. Acked (or refused) at
-  // once; parsing and storing happen on the writer's thread.
+  // The usual case: a batch of events in the client's canonical form, read from its first
+  // bytes. Parsed and stored off the I/O threads; acked once stored (or "retry" at once when
+  // the queue is full).
   if (const auto seq = canonical_events_seq(text)) {
-    const bool taken = context_.writer.try_push_message(text, record_.app_id, record_.instance);
-    outbox_.push_back(json{{"type", taken ? "ack" : "retry"}, {"seq", *seq}}.dump());
-    wake_.cancel();
+    auto ack = [weak = weak_from_this(), seq = *seq] {
+      const auto self = weak.lock();
+      if (!self) return;
+      asio::post(self->ws_.get_executor(), [self, seq] {
+        if (!self->open_) return;
+        self->outbox_.push_back(json{{"type", "ack"}, {"seq", seq}}.dump());
+        self->wake_.cancel();
+      });
+    };
+    if (!context_.writer.try_push_message(text, record_.app_id, record_.instance, std::move(ack))) {
+      outbox_.push_back(json{{"type", "retry"}, {"seq", *seq}}.dump());
+      wake_.cancel();
+    }
     return;
   }
   const json message = json::parse(text, nullptr, false);

@@ -55,8 +55,10 @@ bool EventWriter::try_push(std::vector<StoredEvent>& batch) {
   return true;
 }
 
-bool EventWriter::try_push_message(std::string& message, const std::string& app_id, const std::string& instance) {
+bool EventWriter::try_push_message(std::string& message, const std::string& app_id, const std::string& instance,
+                                   std::function<void()> done) {
   Item item;
+  item.done = std::move(done);
   item.bytes = message.size();
   item.app_id = app_id;
   item.instance = instance;
@@ -136,6 +138,7 @@ void EventWriter::parse_loop() {
 
 void EventWriter::write_loop() {
   std::vector<StoredEvent> batch;
+  std::vector<std::function<void()>> done;
   for (;;) {
     std::map<std::pair<std::string, std::string>, DefenderRecord> defenders;
     std::size_t bytes = 0;
@@ -151,6 +154,7 @@ void EventWriter::write_loop() {
         bytes += item.bytes;
         events += item.counted;
         std::move(item.rows.begin(), item.rows.end(), std::back_inserter(batch));
+        if (item.done) done.push_back(std::move(item.done));
         parsed_.pop_front();
       }
     }
@@ -167,6 +171,8 @@ void EventWriter::write_loop() {
       queued_bytes_ -= bytes;
       queued_events_ -= events;
     }
+    for (auto& callback : done) callback();
+    done.clear();
   }
 }
 

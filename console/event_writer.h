@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -46,9 +47,13 @@ class EventWriter {
 
   // All or nothing: false (and nothing taken) when the batch does not fit.
   bool try_push(std::vector<StoredEvent>& batch);
-  // An "events" message of the defender (app_id, instance), parsed on the writer thread.
-  // False (the message left in place) when it does not fit.
-  bool try_push_message(std::string& message, const std::string& app_id, const std::string& instance);
+  // An "events" message of the defender (app_id, instance), parsed on the parser thread.
+  // False (the message left in place) when it does not fit. `done`, when given, is called on
+  // the writer thread once its events are written (or found malformed, or lost to a store
+  // error): the session acks then, so a defender sends its next batch at the pace of the
+  // store instead of filling the queue with batches that would be refused.
+  bool try_push_message(std::string& message, const std::string& app_id, const std::string& instance,
+                        std::function<void()> done = {});
   // Persists `record` (the latest per app id and instance wins); never blocks on the store.
   void save_defender(const DefenderRecord& record);
   Stats stats() const;
@@ -62,6 +67,7 @@ class EventWriter {
     std::int64_t received_ms = 0;
     std::size_t bytes = 0;    // counted against max_queue_bytes until written
     std::size_t counted = 0;  // events counted against queue_capacity until written
+    std::function<void()> done;
   };
   void parse_loop();
   void write_loop();

@@ -1,7 +1,10 @@
-// EventWriter: messages parsed off the caller's thread and stored, rows pushed as parsed,
+// EventWriter: messages parsed off the caller's thread and stored (then their callback runs),
+// rows pushed as parsed,
 // defender records persisted, a full queue refusing whole pushes, everything queued written
 // before it goes; DefenderHub's in-memory defender list.
 #include <gtest/gtest.h>
+
+#include <atomic>
 
 #include "console/defender_hub.h"
 #include "console/event_writer.h"
@@ -25,11 +28,12 @@ std::string message(int seq, int events) {
 TEST(EventWriter, StoresMessagesRowsAndDefendersBeforeItGoes) {
   TempDir dir;
   SqliteStore store({dir.path() + "/c.db"});
+  std::atomic<int> acked{0};
   {
     EventWriter writer(store, EventWriter::Options{}, core::Logger(core::LogLevel::error));
     for (int seq = 1; seq <= 20; ++seq) {
       std::string text = message(seq, 50);
-      ASSERT_TRUE(writer.try_push_message(text, "shop", "i-1"));
+      ASSERT_TRUE(writer.try_push_message(text, "shop", "i-1", [&acked] { ++acked; }));
     }
     std::string garbled = R"({"type":"events","seq":21,"events":[{"a":}]})";
     ASSERT_TRUE(writer.try_push_message(garbled, "shop", "i-1"));  // taken, then found malformed
@@ -43,6 +47,7 @@ TEST(EventWriter, StoresMessagesRowsAndDefendersBeforeItGoes) {
     writer.save_defender(record);
   }  // the destructor writes what is queued
   EXPECT_EQ(store.event_count(), 20 * 50 + 1);
+  EXPECT_EQ(acked, 20);  // each message's callback, once written
   EventQuery query;
   query.type = "dns";
   query.limit = 1;
