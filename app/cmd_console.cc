@@ -27,7 +27,8 @@ int run_console(ConsoleFlags& flags) {
     return kExitUsage;
   }
   if (flags.session_ttl_seconds < 1 || flags.handshake_timeout_ms < 1 || flags.idle_timeout_ms < 1000 ||
-      flags.options.threads < 1 || flags.options.threads > 256 || flags.options.max_events < 1) {
+      flags.options.threads < 1 || flags.options.threads > 256 ||
+      flags.options.api_threads < 1 || flags.options.api_threads > 64 || flags.options.max_events < 1) {
     std::cerr << "defender console: timeouts, --threads and --max-events must be positive\n";
     return kExitUsage;
   }
@@ -86,7 +87,8 @@ void add_console_command(CLI::App& root, Runner& run) {
                       "defender channel address that bundles name (default wss://<Host header>:<port>)");
   command->add_option("--defender-binary", o.defender_binary,
                       "static defender for downloads and embed (default: one beside this binary)");
-  command->add_option("--threads", o.threads, "I/O threads (default 2)");
+  command->add_option("--threads", o.threads, "defender channel I/O threads (default 2)");
+  command->add_option("--api-threads", o.api_threads, "API and web UI I/O threads, apart from the channel's (default 1)");
   command->add_option("--session-ttl", flags->session_ttl_seconds, "web UI session lifetime, seconds (default 28800)");
   command->add_option("--max-events", o.max_events, "events kept; older ones are deleted (default 5000000)");
   command->add_option("--max-body-bytes", o.max_body_bytes, "largest API request body (default 8 MiB)");

@@ -19,6 +19,7 @@ struct EmbedFlags {
   std::string data_folder = "/rasp/";
   std::string policy;
   std::string console;
+  std::string install_bundle;
   std::string output;
   std::string output_dir;
   std::string entrypoint;
@@ -58,6 +59,7 @@ int run_embed(const EmbedFlags& flags) {
   request.options.app_id = flags.app_id;
   request.options.data_folder = flags.data_folder;
   request.options.console = flags.console;
+  request.options.install_bundle = flags.install_bundle;
   if (!flags.base_user.empty()) request.options.base.user = flags.base_user;
   if (!parse_argv_flag("--entrypoint", flags.entrypoint, request.options.base.entrypoint) ||
       !parse_argv_flag("--cmd", flags.cmd, request.options.base.cmd)) {
@@ -155,6 +157,8 @@ void add_embed_command(CLI::App& root, Runner& run) {
   command->add_option("--data-folder", flags->data_folder, "data folder in the image (default /rasp/)");
   command->add_option("--policy", flags->policy, "policy file (default: the project's conf/default.yaml)");
   command->add_option("--console", flags->console, "console address, wss://HOST:8084 (WS_ADDRESS)");
+  command->add_option("--install-bundle", flags->install_bundle,
+                      "the console's install bundle, base64 (INSTALL_BUNDLE: its CA and token)");
   command->add_option("--output", flags->output, "ZIP to write (default rasp_embed.zip)");
   command->add_option("--output-dir", flags->output_dir, "write the bundle into this folder instead");
   command->add_option("--entrypoint", flags->entrypoint,

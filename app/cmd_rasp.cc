@@ -3,6 +3,12 @@
 // Reads like tini's main: parse, set up signals, set up the controls around the app, spawn,
 // loop forwarding signals and reaping (supervisor::Supervisor), then stop the controls,
 // restore resolv.conf and exit with the app's status.
+//
+// Beside the app: SIGHUP reloads the policy file (and is forwarded to the app as well); with
+// WS_ADDRESS / INSTALL_BUNDLE a console link (rasp_console.h) streams every event to the
+// console and applies the policies it sends, through the same reload path (rasp_reload.h).
+// Nothing waits for the console: the app starts at once and the local policy serves until
+// the console's arrives.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -14,7 +20,12 @@
 #include <system_error>
 #include <vector>
 
+#include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
+
 #include "app/command.h"
+#include "app/rasp_console.h"
+#include "app/rasp_reload.h"
 #include "core/events.h"
 #include "supervisor/control_report.h"
 #include "supervisor/controls.h"
@@ -69,6 +80,15 @@ std::unique_ptr<core::EventLog> open_events(const policy::Policy& policy, const 
   }
 }
 
+// The startup control report as the console keeps it: {"name": "on: detail", ...}.
+std::string controls_json(const supervisor::ControlReport& report) {
+  nlohmann::json object = nlohmann::json::object();
+  for (const auto& control : report.controls()) {
+    object[control.name] = std::string(control.active ? "on" : "off") + (control.detail.empty() ? "" : ": " + control.detail);
+  }
+  return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 int run_rasp(const RaspFlags& flags, std::vector<std::string> command) {
   if (!command.empty() && command.front() == "--") command.erase(command.begin());
   if (command.empty()) {
@@ -101,6 +121,8 @@ int run_rasp(const RaspFlags& flags, std::vector<std::string> command) {
   supervisor::SupervisorOptions options;
   options.spawn.argv = command;
   options.spawn.env = current_environment();
+  // The console's token is the defender's, not the app's: the app does not inherit it.
+  std::erase_if(options.spawn.env, [](const std::string& e) { return e.rfind("INSTALL_BUNDLE=", 0) == 0; });
   const std::string user = !flags.user.empty() ? flags.user : policy->supervisor.user;
   if (!user.empty()) {
     std::string error;
@@ -120,8 +142,11 @@ int run_rasp(const RaspFlags& flags, std::vector<std::string> command) {
   options.scan_interval_ms = flags.scan_interval_ms.value_or(policy->supervisor.scan_interval_ms);
   options.scan_whole_namespace = ::getpid() == 1;
 
-  auto events = open_events(*policy, settings, log);
-  if (!events) return kExitRuntime;
+  auto local_events = open_events(*policy, settings, log);
+  if (!local_events) return kExitRuntime;
+  // Every event to the local log, and to the console once its link exists (below).
+  EventTee tee(*local_events);
+  core::EventSink* events = &tee;
 
   supervisor::SupervisorStats stats;
   supervisor::ControlReport report;
@@ -156,10 +181,37 @@ int run_rasp(const RaspFlags& flags, std::vector<std::string> command) {
   options.spawn.landlock_ruleset_fd = exec.landlock_fd();
 
   report.add("user", !user.empty(), user.empty() ? "app runs as the defender's user" : user);
-  const std::string ws = env_or_empty("WS_ADDRESS");
-  const std::string bundle = env_or_empty("INSTALL_BUNDLE");
-  if (!ws.empty()) report.add("console", false, "WS_ADDRESS=" + ws + " accepted, not yet used");
-  if (!bundle.empty()) report.add("install_bundle", false, "INSTALL_BUNDLE accepted, not yet used");
+
+  // One reload path: SIGHUP (handed from the loop to the controls' io thread) and the console.
+  PolicyReloader reloader(policy, {settings.policy_path, settings.policy_explicit}, controls, exec, tee, log);
+  options.on_reload_signal = [&controls, &reloader, &local_events, &log] {
+    log.info("rasp", "SIGHUP: reloading the policy (and forwarding SIGHUP to the app)");
+    local_events->reopen();
+    boost::asio::post(controls.io(), [&reloader] { reloader.reload_file(nullptr); });
+  };
+
+  ConsoleLinkOptions link_options;
+  link_options.ws_address = env_or_empty("WS_ADDRESS");
+  link_options.install_bundle = env_or_empty("INSTALL_BUNDLE");
+  link_options.data_folder = settings.data_folder;
+  link_options.app_id = settings.app_id;
+  link_options.controls_json = controls_json(report);
+  link_options.max_field_bytes = policy->events.max_field_bytes;
+  std::string link_detail;
+  std::unique_ptr<ConsoleLink> link = start_console_link(
+      controls.io(), link_options,
+      [&reloader](const std::string& text, std::string* why) { return reloader.apply_text(text, "the console", why); },
+      log, &link_detail);
+  if (link) {
+    tee.attach(&link->events());
+    controls.add_metrics([&link](std::string& out) { link->write_metrics(out); });
+    report.add("console", true, link_detail + " (connecting in the background)");
+  } else {
+    const bool wanted = !link_options.ws_address.empty() || !link_options.install_bundle.empty();
+    if (wanted) log.error("rasp", "console: " + link_detail + "; not connecting, the local policy serves");
+    report.add("console", false, link_detail);
+  }
+
   core::Event started = report.to_event();
   started.set("pid", static_cast<std::int64_t>(::getpid())).set("cmdline", command.front());
   events->emit(std::move(started));
@@ -172,14 +224,18 @@ int run_rasp(const RaspFlags& flags, std::vector<std::string> command) {
   } catch (const std::system_error& e) {
     log.error("rasp", e.what());
   }
-  controls.stop();
   core::Event stopped;
   stopped.type = "system";
   stopped.action = "info";
   stopped.message = "defender rasp stopped: app exit status " + std::to_string(status);
   stopped.set("status", static_cast<std::int64_t>(status));
   events->emit(std::move(stopped));
-  events->flush();
+  if (link) {
+    link->stop(std::chrono::seconds(2));  // what the console has not acknowledged goes to the spool
+    tee.attach(nullptr);
+  }
+  controls.stop();
+  local_events->flush();
   return status;
 }
 

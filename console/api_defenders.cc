@@ -83,20 +83,7 @@ std::string Api::bundle_text(const HttpRequest& request) const {
 }
 
 HttpResponse Api::list_defenders(const HttpRequest& request) {
-  const auto live = hub_.live();
-  json out = json::array();
-  for (const auto& d : store_.defenders()) {
-    const bool connected = live.count({d.app_id, d.instance}) > 0;
-    json controls = json::parse(d.controls_json, nullptr, false);
-    if (controls.is_discarded()) controls = json::object();
-    out.push_back(json{{"app_id", d.app_id}, {"instance", d.instance}, {"version", d.version},
-                       {"address", d.address}, {"connected", connected},
-                       {"first_seen", core::format_rfc3339_ms(d.first_seen_ms)},
-                       {"last_seen", core::format_rfc3339_ms(connected ? core::now_unix_ms() : d.last_seen_ms)},
-                       {"controls", controls}, {"policy_version", d.policy_version},
-                       {"policy_error", d.policy_error}});
-  }
-  return json_response(request, 200, json{{"defenders", out}});
+  return json_response(request, 200, json{{"defenders", hub_.render_defenders(core::now_unix_ms())}});
 }
 
 HttpResponse Api::install_bundle(const HttpRequest& request) {
@@ -133,6 +120,7 @@ HttpResponse Api::embed(const HttpRequest& request) {
   bundle_request.options.app_id = app_id->data;
   if (data_folder != nullptr && !data_folder->data.empty()) bundle_request.options.data_folder = data_folder->data;
   bundle_request.options.console = ws_address(request);
+  bundle_request.options.install_bundle = bundle_text(request);  // the CA and token
   // What the base image sets, when the Dockerfile does not say (as `defender embed`'s flags).
   for (auto [name, target] : {std::pair{"entrypoint", &bundle_request.options.base.entrypoint},
                               std::pair{"cmd", &bundle_request.options.base.cmd}}) {
@@ -170,13 +158,6 @@ HttpResponse Api::embed(const HttpRequest& request) {
     for (const auto& message : made.error.messages) messages.push_back(message);
     return json_response(request, made.error.status == 2 ? 400 : 500,
                          json{{"error", "cannot embed"}, {"errors", messages}});
-  }
-  // The defender also needs the console's CA and token: the install bundle, as an ENV line
-  // at the end of the final stage (the embed rewrite names WS_ADDRESS only).
-  auto& augmented = made.bundle->files.front();
-  if (augmented.name == "Dockerfile") {
-    if (!augmented.data.empty() && augmented.data.back() != '\n') augmented.data += '\n';
-    augmented.data += "ENV INSTALL_BUNDLE=" + bundle_text(request) + "\n";
   }
   HttpResponse response{http::status::ok, request.version()};
   response.body() = embed::bundle_zip_bytes(*made.bundle);

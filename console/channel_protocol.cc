@@ -25,6 +25,75 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
+bool blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// From the opening quote at `pos`: the position after the closing one; npos when unclosed.
+// `escaped` tells whether a backslash occurred inside.
+std::size_t skip_string(std::string_view t, std::size_t pos, bool* escaped = nullptr) {
+  for (std::size_t i = pos + 1; i < t.size(); ++i) {
+    if (t[i] == '\\') {
+      if (escaped != nullptr) *escaped = true;
+      ++i;
+    } else if (t[i] == '"') {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// From the first byte of a JSON value: the position after it; npos when it does not end.
+std::size_t skip_value(std::string_view t, std::size_t pos) {
+  if (pos >= t.size()) return std::string_view::npos;
+  if (t[pos] == '"') return skip_string(t, pos);
+  if (t[pos] != '{' && t[pos] != '[') {
+    while (pos < t.size() && t[pos] != ',' && t[pos] != '}' && t[pos] != ']' && !blank(t[pos])) ++pos;
+    return pos;
+  }
+  int depth = 0;
+  for (std::size_t i = pos; i < t.size(); ++i) {
+    const char c = t[i];
+    if (c == '"') {
+      i = skip_string(t, i);
+      if (i == std::string_view::npos) return i;
+      --i;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// One well-formed event object -> its row; false when a field we need is escaped (rare: the
+// caller then parses that event).
+bool row_from_object(std::string_view object, StoredEvent& row) {
+  std::size_t pos = 1;
+  for (;;) {
+    while (pos < object.size() && (blank(object[pos]) || object[pos] == ',')) ++pos;
+    if (pos >= object.size() || object[pos] != '"') return true;  // '}'
+    const std::size_t key_end = skip_string(object, pos);
+    const std::string_view key = object.substr(pos + 1, key_end - pos - 2);
+    pos = key_end;
+    while (pos < object.size() && (blank(object[pos]) || object[pos] == ':')) ++pos;
+    const std::size_t value_end = skip_value(object, pos);
+    if (object[pos] == '"' && (key == "time" || key == "type" || key == "action")) {
+      bool escaped = false;
+      skip_string(object, pos, &escaped);
+      if (escaped) return false;
+      const std::string_view value = object.substr(pos + 1, value_end - pos - 2);
+      if (key == "time") {
+        if (auto ms = parse_rfc3339_ms(value)) row.time_ms = *ms;
+      } else if (key == "type") {
+        row.type = std::string(value.substr(0, 32));
+      } else {
+        row.action = std::string(value.substr(0, 32));
+      }
+    }
+    pos = value_end;
+  }
+}
+
 }  // namespace
 
 std::optional<std::int64_t> parse_rfc3339_ms(std::string_view t) {
@@ -85,6 +154,61 @@ std::vector<StoredEvent> events_from_message(const nlohmann::json& events, const
     row.json = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     out.push_back(std::move(row));
   }
+  return out;
+}
+
+std::optional<std::int64_t> canonical_events_seq(std::string_view text) {
+  constexpr std::string_view kHead = R"({"type":"events","seq":)";
+  constexpr std::string_view kTail = R"(,"events":[)";
+  if (text.substr(0, kHead.size()) != kHead) return std::nullopt;
+  std::size_t pos = kHead.size();
+  std::int64_t seq = 0;
+  const std::size_t start = pos;
+  while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])) && pos - start < 18) {
+    seq = seq * 10 + (text[pos] - '0');
+    ++pos;
+  }
+  if (pos == start || text.substr(pos, kTail.size()) != kTail || text.back() != '}') return std::nullopt;
+  return seq;
+}
+
+std::optional<std::vector<StoredEvent>> rows_from_canonical_message(std::string_view text, const std::string& app_id,
+                                                                   const std::string& instance, std::int64_t now_ms,
+                                                                   std::size_t& skipped) {
+  if (!canonical_events_seq(text)) return std::nullopt;
+  std::size_t pos = text.find(R"("events":[)") + 10;
+  std::vector<StoredEvent> out;
+  for (;;) {
+    while (pos < text.size() && (blank(text[pos]) || text[pos] == ',')) ++pos;
+    if (pos >= text.size()) return std::nullopt;
+    if (text[pos] == ']') break;
+    const std::size_t end = skip_value(text, pos);
+    if (end == std::string_view::npos) return std::nullopt;
+    const std::string_view element = text.substr(pos, end - pos);
+    pos = end;
+    if (!nlohmann::json::accept(element)) return std::nullopt;
+    if (element.front() != '{') {
+      ++skipped;
+      continue;
+    }
+    StoredEvent row;
+    row.app_id = app_id;
+    row.instance = instance;
+    row.time_ms = now_ms;
+    if (!row_from_object(element, row)) {  // an escaped time/type/action: the slow way
+      std::size_t ignored = 0;
+      auto one = events_from_message(nlohmann::json::array({nlohmann::json::parse(element)}), app_id, instance,
+                                     now_ms, ignored);
+      out.push_back(std::move(one.front()));
+      continue;
+    }
+    row.json = std::string(element);
+    out.push_back(std::move(row));
+  }
+  // What follows the array must close the message.
+  ++pos;
+  while (pos < text.size() && blank(text[pos])) ++pos;
+  if (pos + 1 != text.size() || text[pos] != '}') return std::nullopt;
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
@@ -93,9 +94,10 @@ struct ConsoleServer::Impl {
   std::unique_ptr<Api> api;
   std::unique_ptr<ChannelContext> channel;
   asio::ssl::context tls{asio::ssl::context::tls_server};  // outlives the sessions in io
-  asio::io_context io;
-  tcp::acceptor api_acceptor{io};
-  tcp::acceptor defender_acceptor{io};
+  asio::io_context api_io;      // API and web UI
+  asio::io_context channel_io;  // defender channel
+  tcp::acceptor api_acceptor{api_io};
+  tcp::acceptor defender_acceptor{channel_io};
   std::atomic<std::size_t> api_connections{0};
 
   Impl(ConsoleOptions o, const core::Logger& l) : options(std::move(o)), log(l) {}
@@ -154,7 +156,7 @@ struct ConsoleServer::Impl {
 
   asio::awaitable<void> accept_api() {
     for (;;) {
-      tcp::socket socket(asio::make_strand(io));
+      tcp::socket socket(asio::make_strand(api_io));
       boost::system::error_code ec;
       co_await api_acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
       if (ec == asio::error::operation_aborted || !api_acceptor.is_open()) co_return;
@@ -173,7 +175,7 @@ struct ConsoleServer::Impl {
 
   asio::awaitable<void> accept_defenders() {
     for (;;) {
-      tcp::socket socket(asio::make_strand(io));
+      tcp::socket socket(asio::make_strand(channel_io));
       boost::system::error_code ec;
       co_await defender_acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
       if (ec == asio::error::operation_aborted || !defender_acceptor.is_open()) co_return;
@@ -188,7 +190,7 @@ struct ConsoleServer::Impl {
   // EMFILE and friends: wait a little instead of spinning on a failing accept.
   asio::awaitable<void> pause_after_accept_error(const boost::system::error_code& ec) {
     log.warn("console", "accept: " + ec.message());
-    asio::steady_timer timer(io, std::chrono::milliseconds(100));
+    asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(100));
     boost::system::error_code wait_ec;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, wait_ec));
   }
@@ -242,7 +244,7 @@ ConsoleServer::ConsoleServer(ConsoleOptions options, const core::Logger& log, st
 
   impl_->auth = std::make_unique<Auth>(store, Auth::Options{o.session_ttl, 10'000, std::chrono::seconds(60), 1024});
   impl_->hub = std::make_unique<DefenderHub>(store);
-  impl_->writer = std::make_unique<EventWriter>(store, EventWriter::Options{o.event_queue, 5000}, log);
+  impl_->writer = std::make_unique<EventWriter>(store, EventWriter::Options{o.event_queue, 5000, o.event_queue_bytes}, log);
   ApiOptions api_options;
   api_options.data_folder = o.data_folder;
   api_options.defender_binary = o.defender_binary;
@@ -266,20 +268,27 @@ std::uint16_t ConsoleServer::defender_port() const {
 }
 
 void ConsoleServer::run() {
-  asio::co_spawn(impl_->io, impl_->accept_api(), asio::detached);
-  asio::co_spawn(impl_->io, impl_->accept_defenders(), asio::detached);
+  asio::co_spawn(impl_->api_io, impl_->accept_api(), asio::detached);
+  asio::co_spawn(impl_->channel_io, impl_->accept_defenders(), asio::detached);
   impl_->log.info("console", "API and web UI on https://" + impl_->options.api_listen +
                                  " (port " + std::to_string(api_port()) + "), defenders on wss://" +
                                  impl_->options.defender_listen + " (port " +
                                  std::to_string(defender_port()) + ")");
   std::vector<std::thread> threads;
-  for (int i = 1; i < std::max(1, impl_->options.threads); ++i) {
-    threads.emplace_back([this] { impl_->io.run(); });
+  for (int i = 0; i < std::max(1, impl_->options.api_threads); ++i) {
+    threads.emplace_back([this] { impl_->api_io.run(); });
   }
-  impl_->io.run();
+  for (int i = 1; i < std::max(1, impl_->options.threads); ++i) {
+    threads.emplace_back([this] { impl_->channel_io.run(); });
+  }
+  impl_->channel_io.run();
+  impl_->api_io.stop();  // stop() stops both; this covers the channel's ending on its own
   for (auto& thread : threads) thread.join();
 }
 
-void ConsoleServer::stop() { impl_->io.stop(); }
+void ConsoleServer::stop() {
+  impl_->api_io.stop();
+  impl_->channel_io.stop();
+}
 
 }  // namespace defender::console

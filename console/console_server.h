@@ -1,7 +1,10 @@
 // ConsoleServer: `defender console`. Opens the store in the data folder, makes the TLS
 // material and the admin user on first start, then serves the API and web UI (HTTPS) on one
-// listener and the defender channel (WSS) on the other, on `threads` I/O threads, until
-// stop(). Construction does the blocking setup and throws std::runtime_error on failure.
+// listener and the defender channel (WSS) on the other, until stop(). The API has its own
+// io_context and `api_threads` threads, the channel its own and `threads`: a thousand
+// defenders streaming events do not queue ahead of a user's request. Parsing and storing
+// events happen on the EventWriter's thread. Construction does the blocking setup and throws
+// std::runtime_error on failure.
 #pragma once
 
 #include <chrono>
@@ -27,14 +30,16 @@ struct ConsoleOptions {
   std::vector<std::string> hostnames;  // extra names for the generated server certificate
   std::string public_ws_address;       // what bundles name (default wss://<Host>:<port>)
   std::string defender_binary;         // static defender for downloads and embed
-  int threads = 2;
+  int threads = 2;      // defender channel I/O threads
+  int api_threads = 1;  // API and web UI I/O threads
   std::chrono::seconds session_ttl{8 * 3600};
   std::chrono::milliseconds http_timeout{30'000};  // per request read and write
   std::size_t max_body_bytes = std::size_t{8} << 20;
   std::size_t max_header_bytes = 16384;
   std::size_t max_api_connections = 1024;
   std::int64_t max_events = 5'000'000;
-  std::size_t event_queue = 200'000;
+  std::size_t event_queue = 200'000;                     // parsed events waiting for the store
+  std::size_t event_queue_bytes = std::size_t{32} << 20;   // and received messages, in bytes
   ChannelOptions channel;
 };
 

@@ -71,11 +71,8 @@ void DefenderSession::close_now() {
 }
 
 void DefenderSession::save_record() {
-  try {
-    context_.store.upsert_defender(record_);
-  } catch (const std::exception& e) {
-    context_.log.error("console", std::string("defender not saved: ") + e.what());
-  }
+  context_.hub.remember(record_);
+  context_.writer.save_defender(record_);  // written to the store off the I/O thread
 }
 
 bool DefenderSession::handle_register(const std::string& text, std::string& error) {
@@ -104,7 +101,26 @@ bool DefenderSession::handle_register(const std::string& text, std::string& erro
   return true;
 }
 
-void DefenderSession::handle_message(const std::string& text) {
+void DefenderSession::handle_message(std::string text) {
+  // The usual case: a batch of events in the client's canonical form, read from its first
+  // bytes. Parsed and stored off the I/O threads; acked once stored (or "retry" at once when
+  // the queue is full).
+  if (const auto seq = canonical_events_seq(text)) {
+    auto ack = [weak = weak_from_this(), seq = *seq] {
+      const auto self = weak.lock();
+      if (!self) return;
+      asio::post(self->ws_.get_executor(), [self, seq] {
+        if (!self->open_) return;
+        self->outbox_.push_back(json{{"type", "ack"}, {"seq", seq}}.dump());
+        self->wake_.cancel();
+      });
+    };
+    if (!context_.writer.try_push_message(text, record_.app_id, record_.instance, std::move(ack))) {
+      outbox_.push_back(json{{"type", "retry"}, {"seq", *seq}}.dump());
+      wake_.cancel();
+    }
+    return;
+  }
   const json message = json::parse(text, nullptr, false);
   const std::string type = message.is_object() ? text_field(message, "type") : "";
   if (type == "events") {

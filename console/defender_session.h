@@ -58,7 +58,7 @@ class DefenderSession final : public DefenderLink,
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> write_loop();
   bool handle_register(const std::string& text, std::string& error);
-  void handle_message(const std::string& text);
+  void handle_message(std::string text);
   void close_now();
   void save_record();
 

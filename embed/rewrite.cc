@@ -19,6 +19,13 @@ bool url_char(char c) {
   return ascii_alpha(c) || (c >= '0' && c <= '9') || std::string_view("._~:/[]-@").find(c) != std::string_view::npos;
 }
 
+bool base64_char(char c) {
+  return ascii_alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
+}
+
+// A bundle holds a CA certificate or a chain and a token: a few KiB.
+constexpr std::size_t kMaxInstallBundleBytes = 64 * 1024;
+
 std::string normalized_folder(std::string folder) {
   if (folder.empty() || folder.back() != '/') folder.push_back('/');
   return folder;
@@ -50,6 +57,11 @@ std::optional<std::string> validate_options(const EmbedOptions& options) {
       ((console.rfind("wss://", 0) != 0 && console.rfind("ws://", 0) != 0) || console.size() > 512 ||
        !std::all_of(console.begin(), console.end(), url_char))) {
     return "--console '" + console + "': expected wss://HOST:PORT";
+  }
+  const std::string& bundle = options.install_bundle;
+  if (!bundle.empty() && (bundle.size() > kMaxInstallBundleBytes || !std::all_of(bundle.begin(), bundle.end(), base64_char))) {
+    return "--install-bundle: expected the base64 text that GET /api/v1/defenders/install-bundle returns (at most " +
+           std::to_string(kMaxInstallBundleBytes / 1024) + " KiB)";
   }
   for (const auto& file : options.data_files) {
     if (file.empty() || file[0] == '/' || file.find("..") != std::string::npos ||
@@ -146,9 +158,10 @@ RewriteResult rewrite_dockerfile(const Dockerfile& file, const EmbedOptions& opt
   add("# The defender (a static binary: it needs no library in the image) and its files:");
   for (const auto& data_file : options.data_files) add("COPY " + data_file + " " + folder + data_file);
   add("# Read by the defender at start: its type, the app id on every event, its data folder" +
-      std::string(options.console.empty() ? "." : ", the console."));
+      std::string(options.console.empty() && options.install_bundle.empty() ? "." : ", the console."));
   std::string env = "ENV DEFENDER_TYPE=rasp RASP_DEFENDER_ID=" + options.app_id + " DATA_FOLDER=" + folder;
   if (!options.console.empty()) env += " WS_ADDRESS=" + options.console;
+  if (!options.install_bundle.empty()) env += " INSTALL_BUNDLE=" + options.install_bundle;
   add(env);
   if (result.app_user) {
     add("# The stage ran as USER " + *result.app_user +

@@ -23,6 +23,8 @@ struct EmbedOptions {
   std::string app_id;                 // RASP_DEFENDER_ID; [A-Za-z0-9][A-Za-z0-9._:-]*
   std::string data_folder = "/rasp/";  // absolute; a trailing '/' is added
   std::string console;                // WS_ADDRESS when not empty (wss://HOST:PORT)
+  std::string install_bundle;         // INSTALL_BUNDLE when not empty (base64: the console's
+                                      // CA and token, from GET /api/v1/defenders/install-bundle)
   BaseConfig base;                    // what the base image sets, when the file does not say
   // Files copied into the data folder, as paths relative to the build context (and to the
   // data folder): the defender binary and the policy first, then files the policy refers to.
@@ -39,7 +41,7 @@ struct RewriteResult {
   bool ok() const { return !error.has_value(); }
 };
 
-// Checks the options (app id, data folder, console) and returns the first problem, if any.
+// Checks the options (app id, data folder, console, install bundle) and returns the first problem, if any.
 std::optional<std::string> validate_options(const EmbedOptions& options);
 
 RewriteResult rewrite_dockerfile(const Dockerfile& file, const EmbedOptions& options);

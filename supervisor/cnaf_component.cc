@@ -36,6 +36,10 @@ class CnafComponent final : public Component {
     if (proxy_) proxy_->stop();
   }
 
+  void reload(std::shared_ptr<const policy::Policy> policy) override {
+    if (proxy_) proxy_->reload(std::move(policy));
+  }
+
   void write_metrics(std::string& out) const override {
     if (!proxy_) return;
     const cnaf::ProxyStatsSnapshot s = proxy_->stats();

@@ -13,6 +13,7 @@ class AbsentCnaf final : public Component {
     return false;
   }
   void stop() noexcept override {}
+  void reload(std::shared_ptr<const policy::Policy>) override {}
   void write_metrics(std::string&) const override {}
 };
 

@@ -34,6 +34,9 @@ class Component {
   // Stops serving and undoes what start changed (resolv.conf). Called after the io thread
   // stopped. Idempotent.
   virtual void stop() noexcept = 0;
+  // A reload: serve by `policy` from now on; what start() sealed (listen addresses, upstreams,
+  // TLS) stays. Any thread; only after a successful start().
+  virtual void reload(std::shared_ptr<const policy::Policy> policy) = 0;
   // Appends Prometheus text lines (# TYPE and samples) of the component's counters.
   virtual void write_metrics(std::string& out) const = 0;
 };

@@ -85,6 +85,15 @@ void Controls::stop() noexcept {
   for (auto it = components_.rbegin(); it != components_.rend(); ++it) (*it)->stop();
 }
 
+void Controls::add_metrics(std::function<void(std::string&)> source) {
+  std::lock_guard lock(extra_mutex_);
+  extra_metrics_.push_back(std::move(source));
+}
+
+void Controls::reload(std::shared_ptr<const policy::Policy> policy) {
+  for (const auto& component : components_) component->reload(policy);
+}
+
 std::string Controls::render_metrics() const {
   std::string out;
   const auto value = [](const SupervisorStats::Counter& c) { return c.load(std::memory_order_relaxed); };
@@ -104,6 +113,8 @@ std::string Controls::render_metrics() const {
   append_counter(out, "defender_supervisor_unsupervised_seen_total", value(stats_.unsupervised_seen));
   append_counter(out, "defender_supervisor_connector_events_total", value(stats_.connector_events));
   for (const auto& component : components_) component->write_metrics(out);
+  std::lock_guard lock(extra_mutex_);
+  for (const auto& source : extra_metrics_) source(out);
   return out;
 }
 

@@ -8,7 +8,9 @@
 // supervisor.on_control_failure: refuse, fails start() (the app is then not started).
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,6 +46,18 @@ class Controls {
   bool start(const Options& options, ControlReport& report, std::string* error);
   void stop() noexcept;
 
+  // A reload: every running component serves by `policy` from now on (a new policy was
+  // loaded and validated by the caller). Any thread, after start().
+  void reload(std::shared_ptr<const policy::Policy> policy);
+
+  // More counters for /metrics from what runs beside the app outside the components (the
+  // console link): appended after the components' on every scrape. Any thread.
+  void add_metrics(std::function<void(std::string&)> source);
+
+  // The io_context of the controls' thread (running from start() to stop()): what else must
+  // run beside the app (the console link) and reload work go there.
+  boost::asio::io_context& io() noexcept { return io_; }
+
   // Prometheus text of the supervisor and every component (io thread, or any thread while
   // the components only read atomics).
   std::string render_metrics() const;
@@ -57,6 +71,8 @@ class Controls {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::vector<std::unique_ptr<Component>> components_;
   std::unique_ptr<MetricsServer> metrics_;
+  mutable std::mutex extra_mutex_;
+  std::vector<std::function<void(std::string&)>> extra_metrics_;
   std::thread thread_;
   bool stopped_ = false;
 };

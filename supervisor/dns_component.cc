@@ -101,6 +101,10 @@ class DnsComponent final : public Component {
     if (!guard_.restore(&why)) context_.log.error("dns", "restoring " + context_.resolv_conf_path + ": " + why);
   }
 
+  void reload(std::shared_ptr<const policy::Policy> policy) override {
+    if (server_) server_->reload(std::move(policy));
+  }
+
   void write_metrics(std::string& out) const override {
     if (!server_) return;
     const auto& s = server_->stats();

@@ -146,4 +146,24 @@ bool ExecControls::setup(const Options& options, ControlReport& report, std::str
   return true;
 }
 
+std::string ExecControls::reload(std::shared_ptr<const policy::Policy> policy) {
+  std::string sealed;
+  const bool enforce = policy->processes.action != policy::Mode::disable;
+  if (auditor_) {
+    auditor_->set_policy(policy);
+  } else if (enforce) {
+    sealed = "processes: no exec control was set up at start (processes.action was disable); restart to enforce";
+  }
+  if (guard_) {
+    guard_->set_policy(policy);
+  } else if (auditor_ && enforce) {
+    sealed = "processes: no seccomp exec filter in this run; only the /proc checks apply the new rules";
+  }
+  if (landlock_ && policy->processes.allow != policy_->processes.allow) {
+    sealed += std::string(sealed.empty() ? "" : "; ") +
+              "processes.allow: Landlock keeps the allowlist of the start until a restart";
+  }
+  return sealed;
+}
+
 }  // namespace defender::supervisor

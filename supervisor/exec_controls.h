@@ -41,6 +41,12 @@ class ExecControls {
   // `error` when a control failed and supervisor.on_control_failure is `refuse`.
   bool setup(const Options& options, ControlReport& report, std::string* error);
 
+  // A reload (SIGHUP, the console): the exec guard and the auditor judge by `policy` from the
+  // next exec on. What is sealed at start cannot follow; the returned text says what (empty
+  // when everything follows): no exec control was set up (processes.action was disable), or
+  // Landlock holds the allowlist of the start. Any thread, after setup().
+  std::string reload(std::shared_ptr<const policy::Policy> policy);
+
   const ExecFilter* filter() const noexcept { return filter_ ? &*filter_ : nullptr; }
   int landlock_fd() const noexcept { return landlock_ ? landlock_->fd() : -1; }
   ExecGuard* guard() noexcept { return guard_.get(); }

@@ -101,7 +101,8 @@ void ExecGuard::on_readable() noexcept {
     cmdline = read_remote_argv(mem, argv_address, pointer_size, options_.max_args, options_.max_cmdline_bytes);
     ::close(mem);
   }
-  const auto& processes = policy_->processes;
+  const std::shared_ptr<const policy::Policy> policy = policy_.load();  // one policy per exec
+  const auto& processes = policy->processes;
   if (!raw_path) {
     // Unreadable: an exec that cannot be judged is refused in prevent mode (failing open
     // would let a denied program through); alert and disable let it run.

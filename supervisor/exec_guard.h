@@ -8,11 +8,13 @@
 // post-exec /proc/PID/exe check (ProcessAuditor) a moment later. The queue is bounded; what
 // overflows is counted and left to the periodic scan.
 //
-// Owned by the supervisor; every method runs on the supervisor's loop thread.
+// Owned by the supervisor; every method runs on the supervisor's loop thread, except
+// set_policy() (a reload, from any thread).
 #pragma once
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -53,6 +55,9 @@ class ExecGuard {
   // The listener reported POLLHUP (no filtered process left): close it.
   void close_listener() noexcept;
 
+  // A reload: the next notification is judged by `policy` (sealed options stay). Any thread.
+  void set_policy(std::shared_ptr<const policy::Policy> policy) noexcept { policy_.store(std::move(policy)); }
+
   bool has_rechecks() const noexcept { return !rechecks_.empty(); }
   // Audits the queued pids (a moment after their exec was let through).
   void run_rechecks() noexcept;
@@ -61,7 +66,7 @@ class ExecGuard {
   void respond(std::uint64_t id, int error) noexcept;
 
   const ExecFilter& filter_;
-  std::shared_ptr<const policy::Policy> policy_;
+  std::atomic<std::shared_ptr<const policy::Policy>> policy_;  // swapped by set_policy()
   core::EventSink& events_;
   core::Logger log_;
   SupervisorStats& stats_;

@@ -26,7 +26,7 @@ ProcessAuditor::Outcome ProcessAuditor::audit(pid_t pid, const char* source) {
   if (!exe) return Outcome::gone;
   // Still the defender's image: a child between fork and exec, not yet the app.
   if (*exe == self_exe_) return Outcome::skipped;
-  const policy::Decision decision = policy_->processes.decide(*exe);
+  const policy::Decision decision = policy_.load()->processes.decide(*exe);
   if (!decision.deny || decision.action == policy::Mode::disable) return Outcome::allowed;
   const bool prevent = decision.action != policy::Mode::alert;
   if (!prevent && alerted_.contains(pid)) return Outcome::alerted;

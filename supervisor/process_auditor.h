@@ -1,11 +1,12 @@
 // ProcessAuditor: the second line behind the seccomp exec check. Given a running process, it
 // reads /proc/PID/exe, asks the process policy, and kills (prevent) or reports (alert) a denied
 // executable. Used for the post-exec recheck, the netlink exec events and the periodic scan.
-// Owned by the supervisor; called on the supervisor's loop thread only.
+// Owned by the supervisor; called on the supervisor's loop thread only, except set_policy().
 #pragma once
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -26,11 +27,14 @@ class ProcessAuditor {
   // `source` says who found it ("post-exec check", "netlink exec event", "scan").
   Outcome audit(pid_t pid, const char* source);
 
+  // A reload: the next audit uses `policy`. Any thread.
+  void set_policy(std::shared_ptr<const policy::Policy> policy) noexcept { policy_.store(std::move(policy)); }
+
   // Forget alert-once memory about pids that no longer exist (bounded memory).
   void forget_except(const std::unordered_set<pid_t>& alive);
 
  private:
-  std::shared_ptr<const policy::Policy> policy_;
+  std::atomic<std::shared_ptr<const policy::Policy>> policy_;  // swapped by set_policy()
   core::EventSink& events_;
   core::Logger log_;
   SupervisorStats& stats_;

@@ -164,6 +164,7 @@ void Supervisor::on_signals() {
       continue;
     }
     if (app_status_) continue;  // the app is gone; its leftovers get the grace sequence
+    if (sig == SIGHUP && options_.on_reload_signal) options_.on_reload_signal();
     const pid_t target = options_.signal_process_group ? -app_pid_ : app_pid_;
     if (::kill(target, sig) != 0) {
       if (errno != ESRCH) log_.warn("supervisor", "kill(" + std::to_string(target) + ", " + signal_name(sig) + "): " + std::strerror(errno));

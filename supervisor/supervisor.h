@@ -4,7 +4,8 @@
 //                       arrive on a signalfd; ignore SIGTTIN/SIGTTOU (terminal hand-over)
 //   run()               become a child subreaper (unless PID 1), spawn the app, then loop on
 //                       poll(2): forward signals, reap every child, answer exec notifications,
-//                       run the scan and post-exec timers, read netlink exec events
+//                       run the scan and post-exec timers, read netlink exec events;
+//                       SIGHUP also asks for a policy reload (on_reload_signal)
 //   on the app's exit   SIGTERM whatever is left of its tree, SIGKILL after grace_ms, reap it
 //                       all, return the app's status (128+N after death by signal N)
 //
@@ -15,6 +16,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "core/log.h"
@@ -33,6 +35,9 @@ struct SupervisorOptions {
   std::uint32_t scan_interval_ms = 2000;   // /proc scan; 0 turns it off
   std::uint32_t recheck_delay_ms = 2;      // post-exec /proc/PID/exe check after CONTINUE
   bool scan_whole_namespace = false;  // PID 1 of a container: every process is the app's
+  // SIGHUP: called on the loop thread (must not block: hand the reload to another thread),
+  // then SIGHUP is forwarded to the app as every other signal. Empty: forwarded only.
+  std::function<void()> on_reload_signal;
 };
 
 class Supervisor {

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <stdexcept>
 
@@ -99,6 +100,7 @@ struct ConsoleClient::Impl : std::enable_shared_from_this<ConsoleClient::Impl>, 
   // EventSink: any thread, never blocks on I/O.
   void emit(core::Event event) noexcept override {
     try {
+      if (event.time_ms == 0) event.time_ms = core::now_unix_ms();  // as the local EventLog does
       std::string line = core::format_event_line(event, options.app_id, options.max_field_bytes);
       while (!line.empty() && line.back() == '\n') line.pop_back();
       {
@@ -145,6 +147,19 @@ struct ConsoleClient::Impl : std::enable_shared_from_this<ConsoleClient::Impl>, 
     spool_dropped = spool.dropped();
     std::lock_guard lock(stats_mutex);
     stats.events_spooled += n - lost;
+  }
+
+  // Strand: no more connections; what is unsent goes to the spool.
+  void shut() {
+    if (stopped) return;
+    stopped = true;
+    connected = false;
+    wake.cancel();
+    if (stream) {
+      boost::system::error_code ec;
+      beast::get_lowest_layer(*stream).socket().close(ec);
+    }
+    spill();
   }
 
   std::uint64_t dropped_total() const { return spool.dropped() + overflow.load(); }
@@ -390,17 +405,17 @@ void ConsoleClient::start() {
 }
 
 void ConsoleClient::stop() {
-  asio::post(impl_->strand, [impl = impl_] {
-    if (impl->stopped) return;
-    impl->stopped = true;
-    impl->connected = false;
-    impl->wake.cancel();
-    if (impl->stream) {
-      boost::system::error_code ec;
-      beast::get_lowest_layer(*impl->stream).socket().close(ec);
-    }
-    impl->spill();
+  asio::post(impl_->strand, [impl = impl_] { impl->shut(); });
+}
+
+bool ConsoleClient::stop_and_wait(std::chrono::milliseconds timeout) {
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> spooled = done->get_future();
+  asio::post(impl_->strand, [impl = impl_, done] {
+    impl->shut();
+    done->set_value();
   });
+  return spooled.wait_for(timeout) == std::future_status::ready;
 }
 
 core::EventSink& ConsoleClient::events() { return *impl_; }

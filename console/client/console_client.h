@@ -9,10 +9,9 @@
 // Never blocks its caller: start() returns at once and the app starts without waiting.
 // Runs on the given io_context (on its own strand); events().emit() is thread-safe.
 //
-// Wiring into `defender rasp` (supervisor): when WS_ADDRESS or INSTALL_BUNDLE is set, build a
-// ConsoleClient on the supervisor's io_context with apply_policy = the SIGHUP reload path
-// (load_policy_text, swap on success, else return false with the errors), call start(), and
-// send events to both the local EventLog and client.events() (e.g. with TeeSink below).
+// In `defender rasp` (app/rasp_console.h): built on the controls' io_context when
+// INSTALL_BUNDLE is set, apply_policy is the SIGHUP reload path (app/rasp_reload.h), and an
+// EventTee sends every event to the local EventLog and to events().
 #pragma once
 
 #include <chrono>
@@ -74,6 +73,9 @@ class ConsoleClient {
   void start();
   // Closes the connection and keeps what is unsent in the spool. Thread-safe.
   void stop();
+  // stop(), then waits until what was unsent is in the spool; false when that did not happen
+  // within `timeout` (the io_context no longer runs). Never on the io_context's thread.
+  bool stop_and_wait(std::chrono::milliseconds timeout);
   core::EventSink& events();
   Stats stats() const;
 
@@ -81,23 +83,6 @@ class ConsoleClient {
 
  private:
   std::shared_ptr<Impl> impl_;
-};
-
-// Sends each event to two sinks (e.g. the local EventLog and the console).
-class TeeSink final : public core::EventSink {
- public:
-  TeeSink(core::EventSink& first, core::EventSink& second) : first_(first), second_(second) {}
-  void emit(core::Event event) noexcept override {
-    try {
-      second_.emit(event);
-    } catch (...) {  // a copy that cannot be made is one event less for the second sink
-    }
-    first_.emit(std::move(event));
-  }
-
- private:
-  core::EventSink& first_;
-  core::EventSink& second_;
 };
 
 }  // namespace defender::console

@@ -142,8 +142,10 @@ TEST_F(ApiTest, EmbedReturnsTheCliBundle) {
   // The CLI with the same inputs.
   const std::string policy = dir_.write("policy.yaml", kGoodPolicy);
   const std::string console_address = "wss://127.0.0.1:" + std::to_string(console_->defender_port());
+  const std::string bundle = call("/api/v1/defenders/install-bundle", as_admin()).json()["bundle"];
   const auto cli = defender::testing::run({defender::testing::defender_bin(), "embed", "--app-id", "shop",
                                            "--policy", policy, "--console", console_address,
+                                           "--install-bundle", bundle,
                                            "--defender-binary", "/bin/busybox", "--entrypoint", "[]", "--output",
                                            dir_.path() + "/cli.zip", dockerfile});
   ASSERT_EQ(cli.status, 0) << cli.err;
@@ -155,10 +157,10 @@ TEST_F(ApiTest, EmbedReturnsTheCliBundle) {
   }
   const std::string api_dockerfile = defender::testing::run({"unzip", "-p", zip, "Dockerfile"}).out;
   const std::string cli_dockerfile = defender::testing::run({"unzip", "-p", dir_.path() + "/cli.zip", "Dockerfile"}).out;
-  // Equal but for the install bundle the console adds for the defender's connection.
-  const auto extra = api_dockerfile.find("ENV INSTALL_BUNDLE=");
-  ASSERT_NE(extra, std::string::npos);
-  EXPECT_EQ(api_dockerfile.substr(0, extra), cli_dockerfile);
+  // The same, the console's address and install bundle (CA, token) included.
+  EXPECT_EQ(api_dockerfile, cli_dockerfile);
+  EXPECT_NE(api_dockerfile.find(" WS_ADDRESS=" + console_address + " INSTALL_BUNDLE=" + bundle + "\n"), std::string::npos)
+      << api_dockerfile;
 
   EXPECT_EQ(call("/api/v1/defenders/embed", as_admin({"-F", "app_id=shop"})).status, 400);
   // Without the base image's entrypoint the rewrite cannot be sure: 400 with the reason.

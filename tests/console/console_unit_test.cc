@@ -66,6 +66,47 @@ TEST(Protocol, EventBatchesBecomeRows) {
   EXPECT_TRUE(events_from_message(nlohmann::json::object(), "a", "b", 0, skipped).empty());
 }
 
+TEST(Protocol, CanonicalEventMessagesAreReadWithoutATree) {
+  EXPECT_EQ(canonical_events_seq(R"({"type":"events","seq":42,"events":[]})"), 42);
+  EXPECT_FALSE(canonical_events_seq(R"({"seq":42,"type":"events","events":[]})"));
+  EXPECT_FALSE(canonical_events_seq(R"({"type":"events","seq":,"events":[]})"));
+  EXPECT_FALSE(canonical_events_seq(R"({"type":"events","seq":1,"events":[])"));
+  EXPECT_FALSE(canonical_events_seq(R"({"type":"policy_status","seq":1,"events":[]})"));
+
+  // The same rows as events_from_message, the event text kept as sent.
+  const std::string message =
+      R"({"type":"events","seq":7,"events":[)"
+      R"({"time":"1970-01-01T00:00:02.000Z","app_id":"forged","type":"dns","action":"prevent","qname":"a,}]\"b","n":{"x":[1,{"y":"}"}]}},)"
+      R"(7,)"
+      R"({"type":"pro\u0063ess","action":"alert"},)"
+      R"({"message":"no type"})"
+      R"(]})";
+  std::size_t skipped = 0;
+  const auto rows = rows_from_canonical_message(message, "shop", "i-1", 99, skipped);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ(skipped, 1u);
+  EXPECT_EQ((*rows)[0].time_ms, 2000);
+  EXPECT_EQ((*rows)[0].app_id, "shop");
+  EXPECT_EQ((*rows)[0].instance, "i-1");
+  EXPECT_EQ((*rows)[0].type, "dns");
+  EXPECT_EQ((*rows)[0].action, "prevent");
+  EXPECT_EQ(nlohmann::json::parse((*rows)[0].json)["qname"], "a,}]\"b");
+  EXPECT_EQ((*rows)[1].type, "process");  // escaped: read the slow way
+  EXPECT_EQ((*rows)[1].action, "alert");
+  EXPECT_EQ((*rows)[2].time_ms, 99);
+  EXPECT_EQ((*rows)[2].type, "");
+
+  // Not well-formed, or not canonical: nullopt (the caller parses the slow way).
+  for (const std::string bad : {R"({"type":"events","seq":1,"events":[{"a":}]})",
+                                R"({"type":"events","seq":1,"events":[{"a":1}})",
+                                R"({"type":"events","seq":1,"events":[{"a":1}],"x":1})",
+                                R"({"type":"events","seq":1,"events":[{"a":"unclosed}]})",
+                                R"({"type":"events","seq":1,"events":[[[[[[}]})"}) {
+    EXPECT_FALSE(rows_from_canonical_message(bad, "a", "b", 0, skipped)) << bad;
+  }
+}
+
 TEST(Multipart, ParsesFieldsAndFiles) {
   const std::string body =
       "--XyZ\r\nContent-Disposition: form-data; name=\"app_id\"\r\n\r\nshop\r\n"

@@ -1,7 +1,8 @@
 // `defender embed` through the real binary: review output, the ZIP and folder bundles, a bad
 // policy (exit 2, FILE:LINE:COL), a bad Dockerfile (exit 1, FILE:LINE), a missing
 // --entrypoint (exit 2, says which flag), a dynamic binary refused, the original Dockerfile
-// never modified, files the policy refers to carried along.
+// never modified, files the policy refers to carried along, the console's install bundle in
+// the image's environment.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -38,6 +39,24 @@ TEST(CmdEmbed, PrintShowsTheRewriteAndLeavesTheOriginalAlone) {
       << result.out;
   EXPECT_NE(result.out.find("\n# CMD [\"node\", \"server.js\"]"), std::string::npos);
   EXPECT_EQ(read_file(dockerfile), kNodeDockerfile);
+}
+
+TEST(CmdEmbed, InstallBundleGoesIntoTheEnvironment) {
+  TempDir dir;
+  const std::string dockerfile = dir.write("Dockerfile", "FROM scratch\nENTRYPOINT [\"/app\"]\n");
+  const std::string bundle = "eyJ3c19hZGRyZXNzIjoid3NzOi8vYzo4MDg0In0=";  // any base64 text
+  const auto result = run({defender::testing::defender_bin(), "embed", "--app-id", "shop", "--console",
+                           "wss://console.local:8084", "--install-bundle", bundle, "--print", dockerfile});
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.out.find("ENV DEFENDER_TYPE=rasp RASP_DEFENDER_ID=shop DATA_FOLDER=/rasp/ "
+                            "WS_ADDRESS=wss://console.local:8084 INSTALL_BUNDLE=" + bundle + "\n"),
+            std::string::npos)
+      << result.out;
+  // The bundle alone (the defender then takes the console's address from it).
+  const auto alone = run({defender::testing::defender_bin(), "embed", "--app-id", "shop", "--install-bundle", bundle,
+                          "--print", dockerfile});
+  ASSERT_EQ(alone.status, 0) << alone.err;
+  EXPECT_NE(alone.out.find("DATA_FOLDER=/rasp/ INSTALL_BUNDLE=" + bundle + "\n"), std::string::npos) << alone.out;
 }
 
 TEST(CmdEmbed, DefaultPolicyIsTheProjects) {
@@ -84,7 +103,9 @@ TEST(CmdEmbed, BadOptionsAreUsageErrors) {
   const std::string dockerfile = dir.write("Dockerfile", "FROM scratch\nENTRYPOINT [\"/app\"]\n");
   for (const std::vector<std::string>& extra :
        {std::vector<std::string>{"--app-id", "bad id"}, {"--app-id", "a", "--data-folder", "rasp"},
-        {"--app-id", "a", "--console", "http://x y"}, {"--app-id", "a", "--entrypoint", "[1]"}}) {
+        {"--app-id", "a", "--console", "http://x y"}, {"--app-id", "a", "--entrypoint", "[1]"},
+        {"--app-id", "a", "--install-bundle", "not base64; RUN evil"},
+        {"--app-id", "a", "--install-bundle", std::string(70 * 1024, 'A')}}) {
     std::vector<std::string> argv = {defender::testing::defender_bin(), "embed", "--policy", good_policy(dir), "--print"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     argv.push_back(dockerfile);
