@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cnaf/inspector.h"
 #include "cnaf/waf/inspected.h"
@@ -32,12 +33,30 @@ class Transaction final : public PartVisitor {
   // Decodes and inspects one value with the detectors that apply to `source`.
   bool inspect_value(Source source, std::string_view name, std::string_view raw, bool url_encoded,
                      std::uint32_t protections);
+  // inspect_value after the memo: decodes, normalises and runs the detectors.
+  bool inspect_decoded(Source source, std::string_view name, std::string_view raw,
+                       bool url_encoded, std::uint32_t protections);
   bool run_detectors(const Inspected& v, std::uint32_t protections);
   // Records a finding; returns false when inspection should stop (blocked).
   bool add(Protection p, Source source, std::string_view name, std::string_view snippet,
            std::string_view message);
   bool enabled(Protection p) const;
   bool done() const { return stop_; }
+
+  // Values already found clean in this request (views into the request), by exact content.
+  struct MemoKey {
+    std::uint64_t hash = 0;
+    std::string_view value;
+    std::string_view name;  // empty when no detector reads the name for such a value
+    std::uint32_t protections = 0;
+    Source source = Source::query;
+    bool url_encoded = false;
+  };
+  using MemoEntry = MemoKey;
+  static constexpr std::size_t kMemoSlots = 512;  // a power of two; filled at most half
+  static constexpr std::size_t kMemoProbes = 8;
+  bool memo_find(const MemoKey& key, std::size_t& slot) const;
+  void memo_keep(const MemoKey& key, std::size_t slot);
 
   const WafConfig& config_;
   const WafOptions& options_;
@@ -51,6 +70,8 @@ class Transaction final : public PartVisitor {
   std::string tmp_;
   std::string b64_;
   std::string media_;
+  std::vector<MemoEntry> memo_;  // allocated on the first value kept
+  std::size_t memo_used_ = 0;
   bool foreign_referer_ = true;  // no Referer, or one from another host than Host
 };
 

