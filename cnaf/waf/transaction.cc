@@ -109,7 +109,10 @@ std::string_view source_prefix(Source s) {
 }  // namespace
 
 Transaction::Transaction(const WafConfig& config, const WafOptions& options)
-    : config_(config), options_(options) {}
+    : config_(config), options_(options) {
+  for (std::size_t k = 0; k < kProtectionCount; ++k)
+    if (config_.modes[k] != policy::Mode::disable) enabled_ |= 1u << k;
+}
 
 bool Transaction::enabled(Protection p) const {
   return config_.mode(p) != policy::Mode::disable;
@@ -412,10 +415,7 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
                                 bool url_encoded, std::uint32_t protections) {
   if (stop_) return false;
   if (raw.size() < 2) return true;
-  bool any = false;
-  for (std::size_t k = 0; k < kProtectionCount; ++k)
-    any |= (protections & (1u << k)) && config_.modes[k] != policy::Mode::disable;
-  if (!any) return true;
+  if ((protections & enabled_) == 0) return true;
   // The memo: values of the request itself (views into it), never header values (their name
   // is a scratch copy). JSON values are named by their path, which differs per array item:
   // the name is left out of the key when no detector could read it (only the RFI check does,
@@ -626,6 +626,7 @@ bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
   }};
   for (const auto& e : kDetectors) {
     if (!(protections & bit(e.protection)) || !(v.mask & e.needs) || !enabled(e.protection)) continue;
+    if (e.protection == Protection::cmdi && !cmdi_possible(v)) continue;
     Hit hit;
     if (!e.detect(v, scratch_, hit)) continue;
     const std::size_t pos = std::min(hit.pos, v.text.size());

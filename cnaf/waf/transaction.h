@@ -62,6 +62,7 @@ class Transaction final : public PartVisitor {
   const WafOptions& options_;
   Verdict verdict_;
   bool stop_ = false;
+  std::uint32_t enabled_ = 0;  // bit(p) for every protection not disabled
   Scratch scratch_;
   std::string decoded_name_;
   std::string url_buf_;
