@@ -422,8 +422,9 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
   // and it needs a ':' or '/' that no decoding of such a value can produce).
   MemoKey key;
   std::size_t slot = kMemoSlots;
-  bool memo = source != Source::header && source != Source::xml && source != Source::xml_raw &&
-              source != Source::body_raw;
+  // Small requests do not pay for the table: it starts after kMemoAfter values.
+  bool memo = ++values_ > kMemoAfter && source != Source::header && source != Source::xml &&
+              source != Source::xml_raw && source != Source::body_raw;
   if (memo) {
     key.value = raw;
     key.name = name;

@@ -53,7 +53,8 @@ class Transaction final : public PartVisitor {
     bool url_encoded = false;
   };
   using MemoEntry = MemoKey;
-  static constexpr std::size_t kMemoSlots = 512;  // a power of two; filled at most half
+  static constexpr std::size_t kMemoSlots = 256;  // a power of two; filled at most half
+  static constexpr std::size_t kMemoAfter = 12;   // values inspected before the memo starts
   static constexpr std::size_t kMemoProbes = 8;
   bool memo_find(const MemoKey& key, std::size_t& slot) const;
   void memo_keep(const MemoKey& key, std::size_t slot);
@@ -73,6 +74,7 @@ class Transaction final : public PartVisitor {
   std::string media_;
   std::vector<MemoEntry> memo_;  // allocated on the first value kept
   std::size_t memo_used_ = 0;
+  std::size_t values_ = 0;
   bool foreign_referer_ = true;  // no Referer, or one from another host than Host
 };
 
