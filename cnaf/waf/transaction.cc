@@ -85,6 +85,39 @@ bool has_raw_entity(std::string_view q) {
   return false;
 }
 
+// Where a URL starts inside a path ("/a/https://x" -> 3), or npos: a scheme at the start of a
+// segment followed by "://" (or its encoding).
+std::size_t embedded_url(std::string_view path) {
+  for (std::size_t p = path.find(':'); p != std::string_view::npos; p = path.find(':', p + 1)) {
+    if (path.compare(p, 3, "://") != 0) continue;
+    std::size_t b = p;
+    while (b > 0 && ((path[b - 1] >= 'a' && path[b - 1] <= 'z') || (path[b - 1] >= 'A' && path[b - 1] <= 'Z')))
+      --b;
+    if (b > 0 && b < p && path[b - 1] == '/') return b;
+  }
+  for (std::size_t p = path.find('%'); p != std::string_view::npos; p = path.find('%', p + 1)) {
+    if (p + 9 > path.size()) break;
+    bool enc = true;
+    constexpr std::string_view kSep = "%3a%2f%2f";
+    for (std::size_t k = 0; k < kSep.size(); ++k) enc &= ascii_lower(path[p + k]) == kSep[k];
+    if (!enc) continue;
+    std::size_t b = p;
+    while (b > 0 && ((path[b - 1] >= 'a' && path[b - 1] <= 'z') || (path[b - 1] >= 'A' && path[b - 1] <= 'Z')))
+      --b;
+    if (b > 0 && b < p && path[b - 1] == '/') return b;
+  }
+  return std::string_view::npos;
+}
+
+// A form or query argument name that holds a quote: the value was cut at an '=' that
+// belongs to the injected SQL ("'admin', '1'='1'").
+bool quoted_name(std::string_view raw_name) {
+  if (raw_name.find_first_of("'\"") != std::string_view::npos) return true;
+  for (std::size_t p = raw_name.find('%'); p != std::string_view::npos; p = raw_name.find('%', p + 1))
+    if (raw_name.compare(p, 3, "%27") == 0 || raw_name.compare(p, 3, "%22") == 0) return true;
+  return false;
+}
+
 std::string_view source_prefix(Source s) {
   switch (s) {
     case Source::path: case Source::path_segment: return "path";
@@ -192,6 +225,11 @@ void Transaction::protocol_phase(const RequestView& request) {
   const std::string_view path = target.substr(0, q);
   const std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
   if (!inspect_value(Source::path, {}, path, true, checks_for(Source::path))) return;
+  // A URL carried in the path (/proxy/http://169.254.169.254/..., /get/ftp://10.0.0.1/x):
+  // open proxies and include handlers read it from there. RFI and SSRF read it from its scheme.
+  if (const std::size_t u = embedded_url(path); u != std::string_view::npos &&
+      !inspect_value(Source::path, {}, path.substr(u), true, bit(Protection::rfi) | bit(Protection::ssrf)))
+    return;
   // Segments, for the detectors that read a value from its start.
   std::size_t i = 0;
   while (i < path.size() && !stop_) {
@@ -207,6 +245,9 @@ void Transaction::protocol_phase(const RequestView& request) {
     walker.query(query, Source::query, Source::query_name);
     if (walker.notes().too_many_parts && !stop_)
       add(Protection::protocol, Source::query, "*", {}, "too many query arguments");
+    if (!stop_ && quoted_names_ && query.size() < 65536)
+      inspect_value(Source::query, "*", query, true, bit(Protection::sqli));
+    quoted_names_ = false;
     // Unencoded HTML entities ("&#106;" "&lt;") cut the query into pieces at their '&':
     // the application may still see them whole, so the whole query is read once more.
     if (!stop_ && (has_raw_entity(query) || query.find(' ') != std::string_view::npos ||
@@ -269,7 +310,10 @@ void Transaction::body_phase(const RequestView& request) {
   while (first < body.size() && (body[first] == ' ' || body[first] == '\n' || body[first] == '\r' || body[first] == '\t')) ++first;
   const char lead = first < body.size() ? body[first] : '\0';
   if (media == "application/x-www-form-urlencoded") {
+    quoted_names_ = false;
     walker.query(body, Source::form, Source::form_name);
+    if (!stop_ && quoted_names_ && body.size() < 65536)
+      inspect_value(Source::body_raw, {}, body, true, bit(Protection::sqli));
     // A browser never sends a literal blank in this encoding: such a body was typed by hand,
     // and its '&' may be shell syntax rather than separators. Read it whole as well.
     if (!stop_ && (body.find(' ') != std::string_view::npos || has_raw_entity(body)) && body.size() < 65536)
@@ -323,6 +367,8 @@ bool Transaction::visit(const Part& part) {
       }
     }
   }
+  if ((part.source == Source::query_name || part.source == Source::form_name) && quoted_name(part.name))
+    quoted_names_ = true;
   // The HTML form convention for a body's charset.
   if (part.source == Source::multipart && part.name == "_charset_" &&
       !allowed_charset(std::string("charset=") + std::string(part.value.substr(0, 32))))
@@ -569,15 +615,22 @@ bool Transaction::inspect_decoded(Source source, std::string_view name, std::str
   constexpr std::uint32_t kInert = kAlpha | kDigit | kDot | kDash | kHigh;
   const bool inert = (v.mask & ~kInert) == 0;
   if (inert) {
-    // Only class names (java.lang.Runtime), serialized objects and base64 remain possible.
+    // Only class names (java.lang.Runtime), serialized objects and base64 remain possible,
+    // and SQL made of words alone: a catalog or procedure name (information_schema,
+    // xp_cmdshell), a '--' comment (1--), words glued by '+' that a back end reads as blanks
+    // (2+union+all).
     const bool b64 = text.size() >= 16 && base64_plain(text, b64_);
     const bool java = text.find("rO0AB") != std::string::npos || text.find("KztAAU") != std::string::npos ||
                       text.find("Cs7QAF") != std::string::npos || (v.has(kDot) && text.size() >= 8) ||
                       source == Source::multipart_filename || source == Source::header;
-    if (!b64 && !java) return true;
+    const bool sql_words = (v.has(kDash) && text.find("--") != std::string::npos) ||
+                           text.find_first_of("_+") != std::string::npos;
+    const std::uint32_t sql = sql_words ? bit(Protection::sqli) : 0u;
+    if (!b64 && !java && !sql) return true;
+    if (!b64 && !java) return run_detectors(v, protections & sql);
     if (!b64)
       return run_detectors(v, protections & (bit(Protection::code_injection) | bit(Protection::lfi) |
-                                             bit(Protection::xss) | bit(Protection::scanners)));
+                                             bit(Protection::xss) | bit(Protection::scanners) | sql));
   }
   if (!run_detectors(v, protections)) return false;
   // Values that are plainly base64 are decoded and inspected once more.
