@@ -140,8 +140,9 @@ std::string_view source_prefix(Source s) {
 
 }  // namespace
 
-Transaction::Transaction(const WafConfig& config, const WafOptions& options)
-    : config_(config), options_(options) {
+Transaction::Transaction(const WafConfig& config, const WafOptions& options,
+                         CleanHeaderCache* clean_headers)
+    : config_(config), options_(options), clean_headers_(clean_headers) {
   for (std::size_t k = 0; k < kProtectionCount; ++k)
     if (config_.modes[k] != policy::Mode::disable) enabled_ |= 1u << k;
 }
@@ -274,7 +275,13 @@ void Transaction::headers_phase(const RequestView& request) {
       checks |= bit(Protection::scanners);
     // Header names and values arrive raw; decoding them as a browser-sent URL would be wrong,
     // but attackers percent-encode in Referer and custom headers: decode like a value.
+    const bool cacheable = clean_headers_ != nullptr && h.value.size() >= 2 &&
+                           clean_headers_->fits(lower_name, h.value);
+    if (cacheable && clean_headers_->contains(lower_name, h.value)) continue;
+    const std::size_t findings_before = verdict_.findings.size();
     if (!inspect_value(Source::header, lower_name, h.value, false, checks)) return;
+    if (cacheable && verdict_.findings.size() == findings_before && verdict_.outcome == Verdict::Outcome::allow)
+      clean_headers_->insert(lower_name, h.value);
   }
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cnaf/inspector.h"
+#include "cnaf/waf/client_tables.h"
 #include "cnaf/waf/inspected.h"
 #include "cnaf/waf/protection.h"
 #include "cnaf/waf/request_parts.h"
@@ -20,7 +21,8 @@ struct WafOptions;
 
 class Transaction final : public PartVisitor {
  public:
-  Transaction(const WafConfig& config, const WafOptions& options);
+  // `clean_headers` (may be null): header values found clean by earlier requests.
+  Transaction(const WafConfig& config, const WafOptions& options, CleanHeaderCache* clean_headers = nullptr);
 
   Verdict run(const RequestView& request);
 
@@ -61,6 +63,7 @@ class Transaction final : public PartVisitor {
 
   const WafConfig& config_;
   const WafOptions& options_;
+  CleanHeaderCache* clean_headers_;
   Verdict verdict_;
   bool stop_ = false;
   std::uint32_t enabled_ = 0;  // bit(p) for every protection not disabled

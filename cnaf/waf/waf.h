@@ -26,6 +26,8 @@ struct WafOptions {
   std::size_t max_parts = 4096;        // values inspected per request; more is a protocol finding
   std::size_t max_json_depth = 64;
   std::size_t client_table_size = 65536;  // rate-limit buckets and bans, each
+  std::size_t clean_header_slots = 1024;  // header values remembered clean (0: none)
+  std::size_t clean_header_bytes = 512;   // the longest name + value remembered
   Clock clock;                         // empty: std::chrono::steady_clock::now
 };
 
@@ -67,6 +69,7 @@ class Waf final : public cnaf::Inspector {
   WafOptions options_;
   BanTable bans_;
   RateLimiter rate_;
+  std::unique_ptr<CleanHeaderCache> clean_headers_;  // null when clean_header_slots is 0
 };
 
 // The factory the proxy calls (app/cmd_cnaf.cc): a WAF for the policy's cnaf section.

@@ -70,3 +70,38 @@ TEST(WafMemo, OnlyCleanResultsAreKept) {
 
 }  // namespace
 }  // namespace defender::cnaf::waf
+
+namespace defender::cnaf::waf {
+namespace {
+
+// Header values found clean are remembered across requests of one Waf (client_tables.h).
+TEST(WafCleanHeaders, RememberedOnlyWhenClean) {
+  const Waf waf(testing::all(policy::Mode::prevent));
+  testing::Request clean;
+  clean.header("Referer", "https://app.example/page?x=1");
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(waf.inspect_content(clean.view()).allowed());
+  // An attack in the same header is judged on its own, every time.
+  testing::Request attack;
+  attack.header("Referer", "https://app.example/?q=<script>alert(1)</script>");
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(waf.inspect_content(attack.view()).allowed());
+  // The same value under another header name is judged under that name's checks.
+  testing::Request shellshock;
+  shellshock.header("X-Api-Version", "() { :; }; /bin/cat /etc/passwd");
+  EXPECT_FALSE(waf.inspect_content(shellshock.view()).allowed());
+  // Alert mode: a finding is reported on every request, never remembered as clean.
+  const Waf alert(testing::all(policy::Mode::alert));
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(alert.inspect_content(attack.view()).findings.empty());
+}
+
+TEST(WafCleanHeaders, BoundedAndCollisionSafe) {
+  CleanHeaderCache cache(16, 64);
+  for (int i = 0; i < 1000; ++i) cache.insert("user-agent", "agent " + std::to_string(i));
+  EXPECT_TRUE(cache.contains("user-agent", "agent 999"));
+  EXPECT_FALSE(cache.contains("referer", "agent 999"));
+  EXPECT_FALSE(cache.contains("user-agent", "agent 1000"));
+  cache.insert("user-agent", std::string(100, 'a'));  // longer than max_bytes: not kept
+  EXPECT_FALSE(cache.contains("user-agent", std::string(100, 'a')));
+}
+
+}  // namespace
+}  // namespace defender::cnaf::waf
