@@ -4,8 +4,9 @@
 // request (path, query, cookies, headers, urlencoded/multipart/JSON/XML bodies) decoded and
 // handed to the detectors of the enabled protections. The verdict carries one Finding per
 // match (protection, location, snippet, rule "cnaf.protections.<name>"); the proxy enforces
-// it and writes the events. Thread-safe: the only mutable state is the ban table and the
-// rate limiter, both sharded and locked; the rest is read-only after construction.
+// it and writes the events. Thread-safe: the only mutable state is the ban table, the
+// rate limiter and the cache of header values found clean, all bounded, sharded and locked;
+// the rest is read-only after construction.
 #pragma once
 
 #include <array>
@@ -56,8 +57,9 @@ class Waf final : public cnaf::Inspector {
   Verdict on_connection(std::string_view client_ip) override;
   Verdict inspect(const RequestView& request) override;
 
-  // The detection phases alone (no bans, access lists or rate limit): pure, for benches,
-  // tests and `policy explain`.
+  // The detection phases alone (no bans, access lists or rate limit), for benches, tests and
+  // `policy explain`. Its verdict depends on the request alone (the clean-header cache only
+  // skips work whose answer it already knows).
   Verdict inspect_content(const RequestView& request) const;
 
   const WafConfig& config() const noexcept { return config_; }
