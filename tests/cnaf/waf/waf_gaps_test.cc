@@ -36,6 +36,8 @@ TEST(WafGaps, SqlOfWordsAlone) {
   EXPECT_EQ(verdict_of(get("/api/information_schema")), "sqli");
   EXPECT_EQ(verdict_of(get("/s?t=pg_catalog")), "sqli");
   EXPECT_EQ(verdict_of(form("pay=information_schema")), "sqli");
+  EXPECT_EQ(verdict_of(get("/items/2+union+all+select+1")), "sqli");
+  EXPECT_EQ(verdict_of(get("/items/1+or+1--")), "sqli");
 }
 
 TEST(WafGaps, UrlInThePath) {
