@@ -155,6 +155,7 @@ bool Transaction::add(Protection p, Source source, std::string_view name,
                       std::string_view snippet, std::string_view message) {
   const policy::Mode mode = config_.mode(p);
   if (mode == policy::Mode::disable) return true;
+  ++detections_;  // counted past max_findings: "clean" means no detection at all
   if (verdict_.findings.size() < options_.max_findings) {
     Finding f;
     f.protection = std::string(to_string(p));
@@ -278,9 +279,9 @@ void Transaction::headers_phase(const RequestView& request) {
     const bool cacheable = clean_headers_ != nullptr && h.value.size() >= 2 &&
                            clean_headers_->fits(lower_name, h.value);
     if (cacheable && clean_headers_->contains(lower_name, h.value)) continue;
-    const std::size_t findings_before = verdict_.findings.size();
+    const std::size_t detections_before = detections_;
     if (!inspect_value(Source::header, lower_name, h.value, false, checks)) return;
-    if (cacheable && verdict_.findings.size() == findings_before && verdict_.outcome == Verdict::Outcome::allow)
+    if (cacheable && detections_ == detections_before && verdict_.outcome == Verdict::Outcome::allow)
       clean_headers_->insert(lower_name, h.value);
   }
 }

@@ -66,7 +66,8 @@ class Transaction final : public PartVisitor {
   CleanHeaderCache* clean_headers_;
   Verdict verdict_;
   bool stop_ = false;
-  std::uint32_t enabled_ = 0;  // bit(p) for every protection not disabled
+  std::uint32_t enabled_ = 0;   // bit(p) for every protection not disabled
+  std::size_t detections_ = 0;  // findings of enabled protections, kept or not
   Scratch scratch_;
   std::string decoded_name_;
   std::string url_buf_;

@@ -129,9 +129,9 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
     key.protections = protections;
     if (memo_find(key, slot)) return true;
   }
-  const std::size_t findings_before = verdict_.findings.size();
+  const std::size_t detections_before = detections_;
   const bool clean = inspect_decoded(source, name, raw, url_encoded, protections);
-  if (memo && clean && !stop_ && verdict_.findings.size() == findings_before &&
+  if (memo && clean && !stop_ && detections_ == detections_before &&
       verdict_.outcome == Verdict::Outcome::allow)
     memo_keep(key, slot);
   return clean;

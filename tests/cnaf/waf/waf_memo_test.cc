@@ -105,3 +105,23 @@ TEST(WafCleanHeaders, BoundedAndCollisionSafe) {
 
 }  // namespace
 }  // namespace defender::cnaf::waf
+
+namespace defender::cnaf::waf {
+namespace {
+
+// Past max_findings an alert is no longer kept, but the value is still not clean: a later
+// request with the same header must report it.
+TEST(WafCleanHeaders, AlertPastMaxFindingsIsNotRememberedClean) {
+  const Waf alert(testing::all(policy::Mode::alert));
+  testing::Request many;
+  many.target = "/s?";
+  for (int i = 0; i < 12; ++i) many.target += "a" + std::to_string(i) + "=%3Cscript%3Ealert(1)%3C/script%3E&";
+  many.header("Referer", "https://app.example/?q=<script>alert(2)</script>");
+  EXPECT_EQ(alert.inspect_content(many.view()).findings.size(), WafOptions{}.max_findings);
+  testing::Request one;
+  one.header("Referer", "https://app.example/?q=<script>alert(2)</script>");
+  EXPECT_FALSE(alert.inspect_content(one.view()).findings.empty());
+}
+
+}  // namespace
+}  // namespace defender::cnaf::waf
