@@ -2,7 +2,10 @@
 // prints, per file and category, the share of attack records blocked (detection) and of
 // benign records blocked (false positives), plus the mean cost per request.
 //
-//   waf_eval [--show-misses N] [--show-fp N] [--only CATEGORY] FILE.jsonl...
+//   waf_eval [--show-misses N] [--show-fp N] [--only CATEGORY] [--verdicts OUT] FILE.jsonl...
+//
+// --verdicts writes one line per record ("file id label category blocked|allowed protection"):
+// diff two such files to see exactly which records a change gained or lost.
 //
 // Records the proxy could not parse (raw requests that are not HTTP) count as blocked: the
 // proxy answers 400 before the WAF sees them.
@@ -34,18 +37,27 @@ struct Tally {
 
 int main(int argc, char** argv) {
   std::size_t show_misses = 0, show_fp = 0;
-  std::string only;
+  std::string only, verdicts_path;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--show-misses" && i + 1 < argc) show_misses = std::stoul(argv[++i]);
     else if (a == "--show-fp" && i + 1 < argc) show_fp = std::stoul(argv[++i]);
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
+    else if (a == "--verdicts" && i + 1 < argc) verdicts_path = argv[++i];
     else files.push_back(a);
   }
   cnaf::waf::WafConfig config;
   config.modes.fill(policy::Mode::prevent);
   const cnaf::waf::Waf waf(config);
+  std::ofstream verdicts;
+  if (!verdicts_path.empty()) {
+    verdicts.open(verdicts_path);
+    if (!verdicts) {
+      std::cerr << "waf_eval: cannot write " << verdicts_path << "\n";
+      return 2;
+    }
+  }
   std::map<std::string, Tally> tallies;  // "file label category"
   std::size_t shown_misses = 0, shown_fp = 0;
   double total_ns = 0;
@@ -66,6 +78,7 @@ int main(int argc, char** argv) {
       if (!only.empty() && !rec.category.starts_with(only)) continue;
       bool blocked = rec.unparsable;
       std::string why = "unparsable";
+      std::string first_protection = rec.unparsable ? "unparsable" : "-";
       if (!rec.unparsable) {
         const auto view = rec.view();
         // Thread CPU time: the machine is shared, preemption must not count.
@@ -78,9 +91,13 @@ int main(int argc, char** argv) {
         blocked = !verdict.allowed();
         if (!verdict.findings.empty()) {
           const auto& f = verdict.findings.front();
+          first_protection = f.protection;
           why = f.protection + " " + f.location + " [" + f.match + "] " + f.message;
         }
       }
+      if (verdicts.is_open())
+        verdicts << base << ' ' << rec.id << ' ' << rec.label << ' ' << rec.category << ' '
+                 << (blocked ? "blocked " : "allowed ") << (blocked ? first_protection : "-") << '\n';
       auto& t = tallies[base + " " + rec.label + " " + rec.category];
       ++t.n;
       t.blocked += blocked;

@@ -106,4 +106,28 @@ std::size_t RateLimiter::size() const {
   return n;
 }
 
+CleanHeaderCache::CleanHeaderCache(std::size_t slots, std::size_t max_bytes)
+    : slots_(std::max<std::size_t>(kShards, slots)), max_bytes_(max_bytes) {}
+
+std::size_t CleanHeaderCache::index(std::string_view lower_name, std::string_view value) const noexcept {
+  const std::size_t h = std::hash<std::string_view>{}(value) * 31 + std::hash<std::string_view>{}(lower_name);
+  return h % slots_.size();
+}
+
+bool CleanHeaderCache::contains(std::string_view lower_name, std::string_view value) const {
+  const std::size_t i = index(lower_name, value);
+  std::lock_guard lock(locks_[i % kShards]);
+  const Slot& s = slots_[i];
+  return s.value == value && s.name == lower_name;
+}
+
+void CleanHeaderCache::insert(std::string_view lower_name, std::string_view value) {
+  if (!fits(lower_name, value)) return;
+  const std::size_t i = index(lower_name, value);
+  std::lock_guard lock(locks_[i % kShards]);
+  Slot& s = slots_[i];
+  s.name.assign(lower_name);
+  s.value.assign(value);
+}
+
 }  // namespace defender::cnaf::waf

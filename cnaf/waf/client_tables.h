@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace defender::cnaf::waf {
 
@@ -62,6 +63,33 @@ class RateLimiter {
   double burst_;
   std::size_t per_shard_;
   Clock clock_;
+};
+
+// Header values found clean by this Waf, shared by its I/O threads: most requests repeat the
+// User-Agent, Accept-Language, Referer ... of requests before them, and a value's verdict
+// depends only on the header name, the value and the Waf's (fixed) settings. Direct-mapped
+// and bounded (`slots` entries of at most `max_bytes` each, locks split across shards); a hit
+// compares the name and value exactly, a collision only evicts. Only clean results are kept,
+// so a hit can never hide an attack; the worst an attacker can do is evict entries.
+class CleanHeaderCache {
+ public:
+  explicit CleanHeaderCache(std::size_t slots = 1024, std::size_t max_bytes = 512);
+  bool contains(std::string_view lower_name, std::string_view value) const;
+  void insert(std::string_view lower_name, std::string_view value);
+  bool fits(std::string_view lower_name, std::string_view value) const noexcept {
+    return lower_name.size() + value.size() <= max_bytes_;
+  }
+
+ private:
+  struct Slot {
+    std::string name;
+    std::string value;
+  };
+  std::size_t index(std::string_view lower_name, std::string_view value) const noexcept;
+  static constexpr std::size_t kShards = 16;
+  mutable std::array<std::mutex, kShards> locks_;
+  std::vector<Slot> slots_;
+  std::size_t max_bytes_;
 };
 
 }  // namespace defender::cnaf::waf

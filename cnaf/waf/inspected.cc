@@ -10,4 +10,27 @@ std::uint32_t char_mask(std::string_view text) noexcept {
   return m;
 }
 
+bool cmdi_possible(const Inspected& v) noexcept {
+  constexpr std::uint32_t kWordy = kAlpha | kDigit | kSpace | kComma | kDot | kEq | kDash | kHigh;
+  if ((v.mask & ~kWordy) != 0 || (v.mask & kNewline) != 0) return true;
+  // Characters without a class bit ('_' '+' '~' '!' '?' '^') may still be there: they only
+  // matter to the detector after a known program, which the first word decides.
+  const std::string_view s = v.lower;
+  std::size_t b = 0;
+  while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
+  std::size_t e = b;
+  while (e < s.size() && ((s[e] >= 'a' && s[e] <= 'z') || (s[e] >= '0' && s[e] <= '9'))) ++e;
+  const std::string_view first = s.substr(b, e - b);
+  // Statements and wrappers read at the start (batch if/for; time, nohup, env, sudo, strace,
+  // xargs, timeout) and the programs of the detector's dangerous invocations.
+  static constexpr std::array<std::string_view, 37> kFirst = {
+      "if", "for", "time", "nohup", "env", "sudo", "strace", "xargs", "timeout", "wget", "curl",
+      "socat", "bash", "sh", "zsh", "ksh", "nc", "ncat", "netcat", "python", "python2",
+      "python3", "perl", "ruby", "php", "node", "powershell", "pwsh", "rm", "certutil", "cmd",
+      "type", "bitsadmin", "mkfifo", "cat", "dash", "csh"};
+  for (const auto w : kFirst)
+    if (first == w) return true;
+  return (v.mask & kDash) != 0 && s.find("-wrapper") != std::string_view::npos;
+}
+
 }  // namespace defender::cnaf::waf

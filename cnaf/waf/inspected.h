@@ -212,6 +212,16 @@ struct Inspected {
   bool has(std::uint32_t bits) const noexcept { return (mask & bits) != 0; }
 };
 
+// Prefilters (inspected.cc): false only when the detector cannot match the value, so the
+// Waf may skip it. Each is derived from its detector's triggers and checked against it by
+// tests/cnaf/waf/prefilter_test.cc on generated text; a detector that learns a new trigger
+// must update its prefilter (the test fails otherwise).
+//
+// Command injection in a value made of words, digits, blanks (no line break), ',', '.',
+// '=', '-' and non-ASCII: only a program or wrapper as the first word ("sudo ls", "curl
+// http...", "if exist ...") or the "-wrapper sh," idiom can match.
+bool cmdi_possible(const Inspected& v) noexcept;
+
 // A detector's answer: where in `text` the evidence is, and a short reason.
 struct Hit {
   std::size_t pos = 0;

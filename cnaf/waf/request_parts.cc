@@ -1,5 +1,8 @@
 #include "cnaf/waf/request_parts.h"
 
+#include <charconv>
+#include <cstring>
+
 #include "cnaf/waf/transforms/hex.h"
 
 namespace defender::cnaf::waf {
@@ -186,13 +189,24 @@ bool PartWalker::json_value(std::string_view s, std::size_t& i, std::size_t dept
     return false;
   }
   const auto read_string = [&](std::string_view& out) {
-    // s[i] == '"'
+    // s[i] == '"'. memchr for the closing quote, then for a backslash before it (an escape
+    // skips the next byte): each byte is still read a bounded number of times.
     const std::size_t begin = ++i;
-    while (i < s.size() && s[i] != '"') {
-      if (s[i] == '\\') ++i;
-      ++i;
+    while (true) {
+      if (i >= s.size()) return false;
+      const void* q = std::memchr(s.data() + i, '"', s.size() - i);
+      if (q == nullptr) {
+        i = s.size();
+        return false;
+      }
+      const std::size_t quote = static_cast<std::size_t>(static_cast<const char*>(q) - s.data());
+      const void* b = std::memchr(s.data() + i, '\\', quote - i);
+      if (b == nullptr) {
+        i = quote;
+        break;
+      }
+      i = static_cast<std::size_t>(static_cast<const char*>(b) - s.data()) + 2;
     }
-    if (i >= s.size()) return false;
     out = s.substr(begin, i - begin);
     ++i;
     return true;
@@ -236,8 +250,10 @@ bool PartWalker::json_value(std::string_view s, std::size_t& i, std::size_t dept
         ++i;
         while (i < s.size() && json_space(s[i])) ++i;
       } else {
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, index).ptr;
         path_.push_back('[');
-        path_.append(std::to_string(index));
+        path_.append(digits, static_cast<std::size_t>(end - digits));
         path_.push_back(']');
       }
       if (!json_value(s, i, depth + 1)) return false;

@@ -85,6 +85,39 @@ bool has_raw_entity(std::string_view q) {
   return false;
 }
 
+// Where a URL starts inside a path ("/a/https://x" -> 3), or npos: a scheme at the start of a
+// segment followed by "://" (or its encoding).
+std::size_t embedded_url(std::string_view path) {
+  for (std::size_t p = path.find(':'); p != std::string_view::npos; p = path.find(':', p + 1)) {
+    if (path.compare(p, 3, "://") != 0) continue;
+    std::size_t b = p;
+    while (b > 0 && ((path[b - 1] >= 'a' && path[b - 1] <= 'z') || (path[b - 1] >= 'A' && path[b - 1] <= 'Z')))
+      --b;
+    if (b > 0 && b < p && path[b - 1] == '/') return b;
+  }
+  for (std::size_t p = path.find('%'); p != std::string_view::npos; p = path.find('%', p + 1)) {
+    if (p + 9 > path.size()) break;
+    bool enc = true;
+    constexpr std::string_view kSep = "%3a%2f%2f";
+    for (std::size_t k = 0; k < kSep.size(); ++k) enc &= ascii_lower(path[p + k]) == kSep[k];
+    if (!enc) continue;
+    std::size_t b = p;
+    while (b > 0 && ((path[b - 1] >= 'a' && path[b - 1] <= 'z') || (path[b - 1] >= 'A' && path[b - 1] <= 'Z')))
+      --b;
+    if (b > 0 && b < p && path[b - 1] == '/') return b;
+  }
+  return std::string_view::npos;
+}
+
+// A form or query argument name that holds a quote: the value was cut at an '=' that
+// belongs to the injected SQL ("'admin', '1'='1'").
+bool quoted_name(std::string_view raw_name) {
+  if (raw_name.find_first_of("'\"") != std::string_view::npos) return true;
+  for (std::size_t p = raw_name.find('%'); p != std::string_view::npos; p = raw_name.find('%', p + 1))
+    if (raw_name.compare(p, 3, "%27") == 0 || raw_name.compare(p, 3, "%22") == 0) return true;
+  return false;
+}
+
 std::string_view source_prefix(Source s) {
   switch (s) {
     case Source::path: case Source::path_segment: return "path";
@@ -108,8 +141,12 @@ std::string_view source_prefix(Source s) {
 
 }  // namespace
 
-Transaction::Transaction(const WafConfig& config, const WafOptions& options)
-    : config_(config), options_(options) {}
+Transaction::Transaction(const WafConfig& config, const WafOptions& options,
+                         CleanHeaderCache* clean_headers)
+    : config_(config), options_(options), clean_headers_(clean_headers) {
+  for (std::size_t k = 0; k < kProtectionCount; ++k)
+    if (config_.modes[k] != policy::Mode::disable) enabled_ |= 1u << k;
+}
 
 bool Transaction::enabled(Protection p) const {
   return config_.mode(p) != policy::Mode::disable;
@@ -119,6 +156,7 @@ bool Transaction::add(Protection p, Source source, std::string_view name,
                       std::string_view snippet, std::string_view message) {
   const policy::Mode mode = config_.mode(p);
   if (mode == policy::Mode::disable) return true;
+  ++detections_;  // counted past max_findings: "clean" means no detection at all
   if (verdict_.findings.size() < options_.max_findings) {
     Finding f;
     f.protection = std::string(to_string(p));
@@ -189,6 +227,11 @@ void Transaction::protocol_phase(const RequestView& request) {
   const std::string_view path = target.substr(0, q);
   const std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
   if (!inspect_value(Source::path, {}, path, true, checks_for(Source::path))) return;
+  // A URL carried in the path (/proxy/http://169.254.169.254/..., /get/ftp://10.0.0.1/x):
+  // open proxies and include handlers read it from there. RFI and SSRF read it from its scheme.
+  if (const std::size_t u = embedded_url(path); u != std::string_view::npos &&
+      !inspect_value(Source::path, {}, path.substr(u), true, bit(Protection::rfi) | bit(Protection::ssrf)))
+    return;
   // Segments, for the detectors that read a value from its start.
   std::size_t i = 0;
   while (i < path.size() && !stop_) {
@@ -204,6 +247,9 @@ void Transaction::protocol_phase(const RequestView& request) {
     walker.query(query, Source::query, Source::query_name);
     if (walker.notes().too_many_parts && !stop_)
       add(Protection::protocol, Source::query, "*", {}, "too many query arguments");
+    if (!stop_ && quoted_names_ && query.size() < 65536)
+      inspect_value(Source::query, "*", query, true, bit(Protection::sqli));
+    quoted_names_ = false;
     // Unencoded HTML entities ("&#106;" "&lt;") cut the query into pieces at their '&':
     // the application may still see them whole, so the whole query is read once more.
     if (!stop_ && (has_raw_entity(query) || query.find(' ') != std::string_view::npos ||
@@ -231,7 +277,13 @@ void Transaction::headers_phase(const RequestView& request) {
       checks |= bit(Protection::scanners);
     // Header names and values arrive raw; decoding them as a browser-sent URL would be wrong,
     // but attackers percent-encode in Referer and custom headers: decode like a value.
+    const bool cacheable = clean_headers_ != nullptr && h.value.size() >= 2 &&
+                           clean_headers_->fits(lower_name, h.value);
+    if (cacheable && clean_headers_->contains(lower_name, h.value)) continue;
+    const std::size_t detections_before = detections_;
     if (!inspect_value(Source::header, lower_name, h.value, false, checks)) return;
+    if (cacheable && detections_ == detections_before && verdict_.outcome == Verdict::Outcome::allow)
+      clean_headers_->insert(lower_name, h.value);
   }
 }
 
@@ -266,7 +318,10 @@ void Transaction::body_phase(const RequestView& request) {
   while (first < body.size() && (body[first] == ' ' || body[first] == '\n' || body[first] == '\r' || body[first] == '\t')) ++first;
   const char lead = first < body.size() ? body[first] : '\0';
   if (media == "application/x-www-form-urlencoded") {
+    quoted_names_ = false;
     walker.query(body, Source::form, Source::form_name);
+    if (!stop_ && quoted_names_ && body.size() < 65536)
+      inspect_value(Source::body_raw, {}, body, true, bit(Protection::sqli));
     // A browser never sends a literal blank in this encoding: such a body was typed by hand,
     // and its '&' may be shell syntax rather than separators. Read it whole as well.
     if (!stop_ && (body.find(' ') != std::string_view::npos || has_raw_entity(body)) && body.size() < 65536)
@@ -306,20 +361,22 @@ bool Transaction::visit(const Part& part) {
   // site (or with no Referer at all), so the victim logs in with the attacker's session.
   if ((part.source == Source::query_name || part.source == Source::form_name) && foreign_referer_ &&
       part.name.size() >= 3 && part.name.size() <= 32) {
-    std::string lower;
-    to_lower(part.name, lower);
+    char buf[32];
+    for (std::size_t k = 0; k < part.name.size(); ++k) buf[k] = ascii_lower(part.name[k]);
+    const std::string_view lower(buf, part.name.size());
     static constexpr std::array<std::string_view, 16> kSessionNames = {
         "jsessionid", "phpsessid", "asp.net_sessionid", "aspsessionid", "sessionid", "session_id",
         "laravel_session", "connect.sid", "_session_id", "rack.session", "play_session",
         "_flask_session", "sessid", "cfid", "cftoken", "next-auth.session-token"};
-    for (const auto n : kSessionNames) {
-      if (lower == n || (n == "aspsessionid" && lower.starts_with(n)) ||
-          (lower.ends_with("_session") && lower.size() > 8) || lower == "meteor_login_token") {
-        return add(Protection::protocol, part.source, part.name, part.name,
-                   "protocol: session identifier in a parameter from a foreign or missing Referer");
-      }
-    }
+    bool session = lower.starts_with("aspsessionid") || (lower.ends_with("_session") && lower.size() > 8) ||
+                   lower == "meteor_login_token";
+    for (std::size_t k = 0; k < kSessionNames.size() && !session; ++k) session = lower == kSessionNames[k];
+    if (session)
+      return add(Protection::protocol, part.source, part.name, part.name,
+                 "protocol: session identifier in a parameter from a foreign or missing Referer");
   }
+  if ((part.source == Source::query_name || part.source == Source::form_name) && quoted_name(part.name))
+    quoted_names_ = true;
   // The HTML form convention for a body's charset.
   if (part.source == Source::multipart && part.name == "_charset_" &&
       !allowed_charset(std::string("charset=") + std::string(part.value.substr(0, 32))))
@@ -327,154 +384,6 @@ bool Transaction::visit(const Part& part) {
                "protocol: form charset WAFs cannot read");
   return inspect_value(part.source, part.name, part.value, part.url_encoded,
                        checks_for(part.source));
-}
-
-bool Transaction::inspect_value(Source source, std::string_view name, std::string_view raw,
-                                bool url_encoded, std::uint32_t protections) {
-  if (stop_) return false;
-  if (raw.size() < 2) return true;
-  bool any = false;
-  for (std::size_t k = 0; k < kProtectionCount; ++k)
-    any |= (protections & (1u << k)) && config_.modes[k] != policy::Mode::disable;
-  if (!any) return true;
-  std::string_view value = raw;
-  const bool plus = source != Source::path && source != Source::path_segment &&
-                    source != Source::cookie && source != Source::cookie_name;
-  if (url_encoded && name.data() != nullptr && !name.empty() && source != Source::path) {
-    url_decode(name, decoded_name_, true);
-    name = decoded_name_;
-  }
-  if (url_encoded) {
-    // A malformed escape in a URL is a protocol problem (and a classic evasion).
-    if ((protections & bit(Protection::protocol)) && enabled(Protection::protocol)) {
-      for (std::size_t i = value.find('%'); i != std::string_view::npos; i = value.find('%', i + 1)) {
-        const bool ok = (i + 2 < value.size() && hex_value(value[i + 1]) >= 0 && hex_value(value[i + 2]) >= 0) ||
-                        (i + 5 < value.size() && (value[i + 1] == 'u' || value[i + 1] == 'U'));
-        if (!ok) {
-          if (!add(Protection::protocol, source, name, value.substr(i, 16), "invalid URL encoding"))
-            return false;
-          break;
-        }
-      }
-    }
-    if (url_decode(value, url_buf_, plus)) value = url_buf_;
-  }
-  if (source == Source::xml && value.find('&') != std::string_view::npos) {
-    // The XML parser decodes every entity (&lt; included) before the application sees it.
-    html_entity_decode(value, b64_, false);
-    url_buf_.swap(b64_);
-    value = url_buf_;
-  }
-  decode_all(value, text_, tmp_);
-  // Binary content (uploads, compressed data) is not text any of the detectors could read.
-  {
-    std::size_t controls = 0;
-    for (const char c : text_) {
-      const auto u = static_cast<unsigned char>(c);
-      controls += u < 0x20 && u != '\n' && u != '\r' && u != '\t';
-    }
-    if (controls * 50 > text_.size() && controls > 2) return true;
-  }
-  // Padding evasion: a long run of one character pushes the payload past what a WAF reads.
-  // Runs longer than 32 become one character (linear, only for long values).
-  if (text_.size() > 256) {
-    tmp_.clear();
-    std::size_t run = 0;
-    for (std::size_t k = 0; k < text_.size(); ++k) {
-      run = (k > 0 && text_[k] == text_[k - 1]) ? run + 1 : 0;
-      if (run < 32) tmp_.push_back(text_[k]);
-    }
-    if (tmp_.size() != text_.size()) std::swap(text_, tmp_);
-  }
-  // Free text: code quoted in Markdown or BBCode is shown, not run.
-  // Titles quote code too: "Problem with `rm -f x`" (two words or more before the backtick).
-  const bool prose = looks_like_prose(text_);
-  bool quoted_code = false;
-  if (!prose) {
-    const std::size_t tick = text_.find('`');
-    if (tick != std::string::npos && text_.find('`', tick + 1) != std::string::npos) {
-      // Words before the span, and only words: "Problem with `x`", not "<img src=`...`".
-      std::size_t words = 0;
-      bool plain = true;
-      for (std::size_t k = 0; k < tick; ++k) {
-        const char c = text_[k];
-        words += c == ' ';
-        plain &= c != '<' && c != '>' && c != '=' && c != '"' && c != '(' && c != ';' && c != '|' && c != '&';
-      }
-      quoted_code = words >= 2 && plain;
-    }
-  }
-  const bool free_text_field = source == Source::query || source == Source::form ||
-                               source == Source::multipart || source == Source::json;
-  if (free_text_field && (prose || quoted_code) && mask_code(text_, tmp_)) std::swap(text_, tmp_);
-  // One pass: lower case, character classes and adjacent pairs.
-  lower_.resize(text_.size());
-  std::uint32_t mask = 0;
-  Bigrams bigrams;
-  {
-    char prev = 0;
-    for (std::size_t k = 0; k < text_.size(); ++k) {
-      const char c = ascii_lower(text_[k]);
-      lower_[k] = c;
-      mask |= kCharClass[static_cast<unsigned char>(text_[k])];
-      if (k > 0) {
-        const unsigned h = bigram_hash(prev, c);
-        bigrams.bits[h >> 6] |= 1ull << (h & 63);
-      }
-      prev = c;
-    }
-  }
-  Inspected v;
-  v.source = source;
-  v.name = name;
-  v.raw = value;
-  v.text = text_;
-  v.lower = lower_;
-  v.mask = mask;
-  v.bigrams = &bigrams;
-  // Plain words, numbers and tokens cannot carry any attack we detect.
-  constexpr std::uint32_t kInert = kAlpha | kDigit | kDot | kDash | kHigh;
-  const bool inert = (v.mask & ~kInert) == 0;
-  if (inert) {
-    // Only class names (java.lang.Runtime), serialized objects and base64 remain possible.
-    const bool b64 = text_.size() >= 16 && base64_plain(text_, b64_);
-    bool mixed_case = false;  // base64 (of a serialized object) mixes cases; words rarely do
-    if (text_.size() >= 8 && text_ != lower_) {
-      std::size_t upper = 0;
-      for (const char c : text_) upper += c >= 'A' && c <= 'Z';
-      mixed_case = upper >= 2 && upper < text_.size();
-    }
-    const bool java = text_.find("rO0AB") != std::string::npos || text_.find("KztAAU") != std::string::npos ||
-                      text_.find("Cs7QAF") != std::string::npos || (v.has(kDot) && text_.size() >= 8) ||
-                      source == Source::multipart_filename || source == Source::header;
-    if (!b64 && !java && !mixed_case) return true;
-    if (!b64) {
-      // A mixed-case token can only be a base64 gadget name (code injection).
-      const std::uint32_t only = java ? bit(Protection::code_injection) | bit(Protection::lfi) |
-                                            bit(Protection::xss) | bit(Protection::scanners)
-                                      : bit(Protection::code_injection);
-      return run_detectors(v, protections & only);
-    }
-  }
-  if (!run_detectors(v, protections)) return false;
-  // Values that are plainly base64 are decoded and inspected once more.
-  if (text_.size() >= 16 && (v.mask & ~(kAlpha | kDigit | kSlash | kEq | kDash)) == 0 &&
-      !(v.mask & kSpace) && base64_plain(text_, b64_)) {
-    std::string decoded;
-    decode_all(b64_, decoded, tmp_);
-    std::string lower;
-    to_lower(decoded, lower);
-    Inspected d = v;
-    d.raw = b64_;
-    d.text = decoded;
-    d.lower = lower;
-    d.mask = char_mask(decoded);
-    Bigrams decoded_bigrams;
-    decoded_bigrams.add(lower);
-    d.bigrams = &decoded_bigrams;
-    if (!run_detectors(d, protections & ~bit(Protection::protocol))) return false;
-  }
-  return !stop_;
 }
 
 bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
@@ -505,6 +414,7 @@ bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
   }};
   for (const auto& e : kDetectors) {
     if (!(protections & bit(e.protection)) || !(v.mask & e.needs) || !enabled(e.protection)) continue;
+    if (e.protection == Protection::cmdi && !cmdi_possible(v)) continue;
     Hit hit;
     if (!e.detect(v, scratch_, hit)) continue;
     const std::size_t pos = std::min(hit.pos, v.text.size());

@@ -6,8 +6,10 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cnaf/inspector.h"
+#include "cnaf/waf/client_tables.h"
 #include "cnaf/waf/inspected.h"
 #include "cnaf/waf/protection.h"
 #include "cnaf/waf/request_parts.h"
@@ -19,7 +21,8 @@ struct WafOptions;
 
 class Transaction final : public PartVisitor {
  public:
-  Transaction(const WafConfig& config, const WafOptions& options);
+  // `clean_headers` (may be null): header values found clean by earlier requests.
+  Transaction(const WafConfig& config, const WafOptions& options, CleanHeaderCache* clean_headers = nullptr);
 
   Verdict run(const RequestView& request);
 
@@ -32,6 +35,9 @@ class Transaction final : public PartVisitor {
   // Decodes and inspects one value with the detectors that apply to `source`.
   bool inspect_value(Source source, std::string_view name, std::string_view raw, bool url_encoded,
                      std::uint32_t protections);
+  // inspect_value after the memo: decodes, normalises and runs the detectors.
+  bool inspect_decoded(Source source, std::string_view name, std::string_view raw,
+                       bool url_encoded, std::uint32_t protections);
   bool run_detectors(const Inspected& v, std::uint32_t protections);
   // Records a finding; returns false when inspection should stop (blocked).
   bool add(Protection p, Source source, std::string_view name, std::string_view snippet,
@@ -39,10 +45,29 @@ class Transaction final : public PartVisitor {
   bool enabled(Protection p) const;
   bool done() const { return stop_; }
 
+  // Values already found clean in this request (views into the request), by exact content.
+  struct MemoKey {
+    std::uint64_t hash = 0;
+    std::string_view value;
+    std::string_view name;  // empty when no detector reads the name for such a value
+    std::uint32_t protections = 0;
+    Source source = Source::query;
+    bool url_encoded = false;
+  };
+  using MemoEntry = MemoKey;
+  static constexpr std::size_t kMemoSlots = 256;  // a power of two; filled at most half
+  static constexpr std::size_t kMemoAfter = 12;   // values inspected before the memo starts
+  static constexpr std::size_t kMemoProbes = 8;
+  bool memo_find(const MemoKey& key, std::size_t& slot) const;
+  void memo_keep(const MemoKey& key, std::size_t slot);
+
   const WafConfig& config_;
   const WafOptions& options_;
+  CleanHeaderCache* clean_headers_;
   Verdict verdict_;
   bool stop_ = false;
+  std::uint32_t enabled_ = 0;   // bit(p) for every protection not disabled
+  std::size_t detections_ = 0;  // findings of enabled protections, kept or not
   Scratch scratch_;
   std::string decoded_name_;
   std::string url_buf_;
@@ -51,7 +76,11 @@ class Transaction final : public PartVisitor {
   std::string tmp_;
   std::string b64_;
   std::string media_;
-  bool foreign_referer_ = true;  // no Referer, or one from another host than Host
+  std::vector<MemoEntry> memo_;  // allocated on the first value kept
+  std::size_t memo_used_ = 0;
+  std::size_t values_ = 0;
+  bool foreign_referer_ = true;
+  bool quoted_names_ = false;  // a query or form argument name held a quote  // no Referer, or one from another host than Host
 };
 
 }  // namespace defender::cnaf::waf

@@ -53,7 +53,11 @@ Waf::Waf(WafConfig config, WafOptions options)
       options_(std::move(options)),
       bans_(options_.client_table_size, default_clock(options_.clock)),
       rate_(config_.rate_limit.requests_per_second, config_.rate_limit.burst,
-            options_.client_table_size, default_clock(options_.clock)) {}
+            options_.client_table_size, default_clock(options_.clock)) {
+  if (options_.clean_header_slots > 0)
+    clean_headers_ = std::make_unique<CleanHeaderCache>(options_.clean_header_slots,
+                                                        options_.clean_header_bytes);
+}
 
 Verdict Waf::access(std::string_view client_ip) {
   if (bans_.banned(client_ip)) {
@@ -98,7 +102,7 @@ Verdict Waf::inspect(const RequestView& request) {
 }
 
 Verdict Waf::inspect_content(const RequestView& request) const {
-  Transaction t(config_, options_);
+  Transaction t(config_, options_, clean_headers_.get());
   return t.run(request);
 }
 

@@ -4,8 +4,9 @@
 // request (path, query, cookies, headers, urlencoded/multipart/JSON/XML bodies) decoded and
 // handed to the detectors of the enabled protections. The verdict carries one Finding per
 // match (protection, location, snippet, rule "cnaf.protections.<name>"); the proxy enforces
-// it and writes the events. Thread-safe: the only mutable state is the ban table and the
-// rate limiter, both sharded and locked; the rest is read-only after construction.
+// it and writes the events. Thread-safe: the only mutable state is the ban table, the
+// rate limiter and the cache of header values found clean, all bounded, sharded and locked;
+// the rest is read-only after construction.
 #pragma once
 
 #include <array>
@@ -26,6 +27,8 @@ struct WafOptions {
   std::size_t max_parts = 4096;        // values inspected per request; more is a protocol finding
   std::size_t max_json_depth = 64;
   std::size_t client_table_size = 65536;  // rate-limit buckets and bans, each
+  std::size_t clean_header_slots = 1024;  // header values remembered clean (0: none)
+  std::size_t clean_header_bytes = 512;   // the longest name + value remembered
   Clock clock;                         // empty: std::chrono::steady_clock::now
 };
 
@@ -54,8 +57,9 @@ class Waf final : public cnaf::Inspector {
   Verdict on_connection(std::string_view client_ip) override;
   Verdict inspect(const RequestView& request) override;
 
-  // The detection phases alone (no bans, access lists or rate limit): pure, for benches,
-  // tests and `policy explain`.
+  // The detection phases alone (no bans, access lists or rate limit), for benches, tests and
+  // `policy explain`. Its verdict depends on the request alone (the clean-header cache only
+  // skips work whose answer it already knows).
   Verdict inspect_content(const RequestView& request) const;
 
   const WafConfig& config() const noexcept { return config_; }
@@ -67,6 +71,7 @@ class Waf final : public cnaf::Inspector {
   WafOptions options_;
   BanTable bans_;
   RateLimiter rate_;
+  std::unique_ptr<CleanHeaderCache> clean_headers_;  // null when clean_header_slots is 0
 };
 
 // The factory the proxy calls (app/cmd_cnaf.cc): a WAF for the policy's cnaf section.

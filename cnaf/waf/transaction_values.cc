@@ -1,0 +1,301 @@
+// Transaction, one value: the memo of clean values, decoding and normalisation (the text
+// detectors read), then run_detectors (transaction.cc). Split from transaction.cc by size.
+#include <cstring>
+#include <utility>
+
+#include "cnaf/waf/transaction.h"
+#include "cnaf/waf/transforms/hex.h"
+#include "cnaf/waf/transforms/transforms.h"
+#include "cnaf/waf/waf.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+constexpr std::uint32_t bit(Protection p) { return 1u << static_cast<unsigned>(p); }
+
+}  // namespace
+
+namespace {
+
+// What one pass over a text tells: its character classes, how many control characters (the
+// binary test) and blanks (the prose test) it holds, and whether it holds a newline.
+struct TextProfile {
+  std::uint32_t mask = 0;
+  std::size_t controls = 0;  // bytes < 0x20 other than \t \n \r
+  std::size_t spaces = 0;
+  bool line_feed = false;
+};
+
+TextProfile profile_of(std::string_view text) noexcept {
+  TextProfile p;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    p.mask |= kCharClass[u];
+    p.controls += u < 0x20 && u != '\n' && u != '\r' && u != '\t';
+    p.spaces += c == ' ';
+    p.line_feed |= c == '\n';
+  }
+  return p;
+}
+
+// The transforms' triggers: a text without them comes out of the transform unchanged.
+constexpr std::uint32_t kDecodeTriggers = kPercent | kAmp | kBackslash | kHigh | kCtrl;
+constexpr std::uint32_t kMaskCodeTriggers = kLt | kBacktick | kBracket | kNewline;
+
+std::uint64_t memo_hash(std::string_view s) noexcept {
+  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+    h ^= h >> 29;
+  }
+  for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 0x100000001B3ull;
+  return h ^ (h >> 32);
+}
+
+}  // namespace
+
+// A value seen before in this request, from the same kind of place, with the same checks,
+// and found clean is clean again (JSON arrays repeat their keys, forms their values).
+// Exact comparison, at most kMemoProbes probes: crafted hash collisions cost a bounded
+// number of compares per value, never a wrong answer.
+bool Transaction::memo_find(const MemoKey& key, std::size_t& slot) const {
+  if (memo_.empty()) return false;
+  const std::size_t mask = memo_.size() - 1;
+  for (std::size_t k = 0; k < kMemoProbes; ++k) {
+    const MemoEntry& e = memo_[(key.hash + k) & mask];
+    if (e.value.data() == nullptr) {
+      slot = (key.hash + k) & mask;
+      return false;
+    }
+    if (e.hash == key.hash && e.source == key.source && e.url_encoded == key.url_encoded &&
+        e.protections == key.protections && e.value == key.value && e.name == key.name)
+      return true;
+  }
+  slot = memo_.size();  // full along the probe sequence: not kept
+  return false;
+}
+
+void Transaction::memo_keep(const MemoKey& key, std::size_t slot) {
+  if (memo_.empty()) {
+    memo_.resize(kMemoSlots);
+    slot = key.hash & (kMemoSlots - 1);
+  }
+  if (slot >= memo_.size() || memo_used_ * 2 >= memo_.size()) return;
+  MemoEntry& e = memo_[slot];
+  e.hash = key.hash;
+  e.value = key.value;
+  e.name = key.name;
+  e.protections = key.protections;
+  e.source = key.source;
+  e.url_encoded = key.url_encoded;
+  ++memo_used_;
+}
+
+bool Transaction::inspect_value(Source source, std::string_view name, std::string_view raw,
+                                bool url_encoded, std::uint32_t protections) {
+  if (stop_) return false;
+  if (raw.size() < 2) return true;
+  if ((protections & enabled_) == 0) return true;
+  // The memo: values of the request itself (views into it), never header values (their name
+  // is a scratch copy). JSON values are named by their path, which differs per array item:
+  // the name is left out of the key when no detector could read it (only the RFI check does,
+  // and it needs a ':' or '/' that no decoding of such a value can produce).
+  MemoKey key;
+  std::size_t slot = kMemoSlots;
+  // Small requests do not pay for the table: it starts after kMemoAfter values.
+  bool memo = ++values_ > kMemoAfter && source != Source::header && source != Source::xml &&
+              source != Source::xml_raw && source != Source::body_raw;
+  if (memo) {
+    key.value = raw;
+    key.name = name;
+    if (source == Source::json || source == Source::json_key) {
+      const std::uint32_t raw_mask = char_mask(raw);
+      // Base64 is decoded and inspected once more, RFI included: such values keep their name.
+      const bool base64_like = raw.size() >= 16 && (raw_mask & ~(kAlpha | kDigit | kEq | kDash | kSlash)) == 0;
+      if ((raw_mask & (kColon | kSlash | kBackslash | kPercent | kAmp | kHigh)) == 0 && !base64_like)
+        key.name = {};
+      else
+        memo = false;
+    }
+  }
+  if (memo) {
+    key.hash = memo_hash(raw) ^ (memo_hash(key.name) * 31) ^ (static_cast<std::uint64_t>(source) << 56) ^
+               (static_cast<std::uint64_t>(url_encoded) << 48) ^ (static_cast<std::uint64_t>(protections) << 8);
+    key.source = source;
+    key.url_encoded = url_encoded;
+    key.protections = protections;
+    if (memo_find(key, slot)) return true;
+  }
+  const std::size_t detections_before = detections_;
+  const bool clean = inspect_decoded(source, name, raw, url_encoded, protections);
+  if (memo && clean && !stop_ && detections_ == detections_before &&
+      verdict_.outcome == Verdict::Outcome::allow)
+    memo_keep(key, slot);
+  return clean;
+}
+
+bool Transaction::inspect_decoded(Source source, std::string_view name, std::string_view raw,
+                                  bool url_encoded, std::uint32_t protections) {
+  std::string_view value = raw;
+  const bool plus = source != Source::path && source != Source::path_segment &&
+                    source != Source::cookie && source != Source::cookie_name;
+  if (url_encoded && name.data() != nullptr && !name.empty() && source != Source::path &&
+      name.find_first_of("%+") != std::string_view::npos) {
+    url_decode(name, decoded_name_, true);
+    name = decoded_name_;
+  }
+  if (url_encoded) {
+    const bool has_pct = value.find('%') != std::string_view::npos;
+    // A malformed escape in a URL is a protocol problem (and a classic evasion).
+    if (has_pct && (protections & bit(Protection::protocol)) && enabled(Protection::protocol)) {
+      for (std::size_t i = value.find('%'); i != std::string_view::npos; i = value.find('%', i + 1)) {
+        const bool ok = (i + 2 < value.size() && hex_value(value[i + 1]) >= 0 && hex_value(value[i + 2]) >= 0) ||
+                        (i + 5 < value.size() && (value[i + 1] == 'u' || value[i + 1] == 'U'));
+        if (!ok) {
+          if (!add(Protection::protocol, source, name, value.substr(i, 16), "invalid URL encoding"))
+            return false;
+          break;
+        }
+      }
+    }
+    if ((has_pct || (plus && value.find('+') != std::string_view::npos)) &&
+        url_decode(value, url_buf_, plus))
+      value = url_buf_;
+  }
+  if (source == Source::xml && value.find('&') != std::string_view::npos) {
+    // The XML parser decodes every entity (&lt; included) before the application sees it.
+    html_entity_decode(value, b64_, false);
+    url_buf_.swap(b64_);
+    value = url_buf_;
+  }
+  // One pass decides which transforms can change the value; the common plain value is read
+  // in place, without a copy.
+  std::string_view text = value;
+  TextProfile prof = profile_of(value);
+  if (prof.mask & kDecodeTriggers) {
+    decode_all(value, text_, tmp_);
+    text = text_;
+    prof = profile_of(text);
+  }
+  // Binary content (uploads, compressed data) is not text any of the detectors could read.
+  if (prof.controls * 50 > text.size() && prof.controls > 2) return true;
+  // Padding evasion: a long run of one character pushes the payload past what a WAF reads.
+  // Runs longer than 32 become one character (linear, only for long values).
+  if (text.size() > 256) {
+    tmp_.clear();
+    std::size_t run = 0;
+    for (std::size_t k = 0; k < text.size(); ++k) {
+      run = (k > 0 && text[k] == text[k - 1]) ? run + 1 : 0;
+      if (run < 32) tmp_.push_back(text[k]);
+    }
+    if (tmp_.size() != text.size()) {
+      std::swap(text_, tmp_);
+      text = text_;
+      prof = profile_of(text);
+    }
+  }
+  // Free text: code quoted in Markdown or BBCode is shown, not run.
+  // Titles quote code too: "Problem with `rm -f x`" (two words or more before the backtick).
+  const bool prose = prof.line_feed || prof.spaces >= 6;  // looks_like_prose
+  bool quoted_code = false;
+  if (!prose && (prof.mask & kBacktick)) {
+    const std::size_t tick = text.find('`');
+    if (tick != std::string::npos && text.find('`', tick + 1) != std::string::npos) {
+      // Words before the span, and only words: "Problem with `x`", not "<img src=`...`".
+      std::size_t words = 0;
+      bool plain = true;
+      for (std::size_t k = 0; k < tick; ++k) {
+        const char c = text[k];
+        words += c == ' ';
+        plain &= c != '<' && c != '>' && c != '=' && c != '"' && c != '(' && c != ';' && c != '|' && c != '&';
+      }
+      quoted_code = words >= 2 && plain;
+    }
+  }
+  const bool free_text_field = source == Source::query || source == Source::form ||
+                               source == Source::multipart || source == Source::json;
+  if (free_text_field && (prose || quoted_code) &&
+      ((prof.mask & kMaskCodeTriggers) || text.find('~') != std::string_view::npos) &&
+      mask_code(text, tmp_)) {
+    std::swap(text_, tmp_);
+    text = text_;
+    prof.mask = char_mask(text);
+  }
+  // One pass: lower case and adjacent pairs.
+  lower_.resize(text.size());
+  const std::uint32_t mask = prof.mask;
+  Bigrams bigrams;
+  {
+    char prev = 0;
+    for (std::size_t k = 0; k < text.size(); ++k) {
+      const char c = ascii_lower(text[k]);
+      lower_[k] = c;
+      if (k > 0) {
+        const unsigned h = bigram_hash(prev, c);
+        bigrams.bits[h >> 6] |= 1ull << (h & 63);
+      }
+      prev = c;
+    }
+  }
+  Inspected v;
+  v.source = source;
+  v.name = name;
+  v.raw = value;
+  v.text = text;
+  v.lower = lower_;
+  v.mask = mask;
+  v.bigrams = &bigrams;
+  // Plain words, numbers and tokens cannot carry any attack we detect.
+  constexpr std::uint32_t kInert = kAlpha | kDigit | kDot | kDash | kHigh;
+  const bool inert = (v.mask & ~kInert) == 0;
+  if (inert) {
+    // Only class names (java.lang.Runtime), serialized objects and base64 remain possible,
+    // and SQL made of words alone: a catalog or procedure name (information_schema,
+    // xp_cmdshell), a '--' comment (1--), words glued by '+' that a back end reads as blanks
+    // (2+union+all).
+    const bool b64 = text.size() >= 16 && base64_plain(text, b64_);
+    const bool java = text.find("rO0AB") != std::string::npos || text.find("KztAAU") != std::string::npos ||
+                      text.find("Cs7QAF") != std::string::npos || (v.has(kDot) && text.size() >= 8) ||
+                      source == Source::multipart_filename || source == Source::header;
+    const bool sql_words = (v.has(kDash) && text.find("--") != std::string::npos) ||
+                           text.find_first_of("_+") != std::string::npos;
+    const std::uint32_t sql = sql_words ? bit(Protection::sqli) : 0u;
+    bool mixed_case = false;  // base64 (of a serialized object) mixes cases; words rarely do
+    if (text.size() >= 8) {
+      std::size_t upper = 0;
+      for (const char c : text) upper += c >= 'A' && c <= 'Z';
+      mixed_case = upper >= 2 && upper < text.size();
+    }
+    // A mixed-case token can only be a base64 gadget name (code injection).
+    const std::uint32_t gadget = mixed_case ? bit(Protection::code_injection) : 0u;
+    if (!b64 && !java && !sql && !gadget) return true;
+    if (!b64 && !java) return run_detectors(v, protections & (sql | gadget));
+    if (!b64)
+      return run_detectors(v, protections & (bit(Protection::code_injection) | bit(Protection::lfi) |
+                                             bit(Protection::xss) | bit(Protection::scanners) | sql));
+  }
+  if (!run_detectors(v, protections)) return false;
+  // Values that are plainly base64 are decoded and inspected once more.
+  if (text.size() >= 16 && (v.mask & ~(kAlpha | kDigit | kSlash | kEq | kDash)) == 0 &&
+      !(v.mask & kSpace) && base64_plain(text, b64_)) {
+    std::string decoded;
+    decode_all(b64_, decoded, tmp_);
+    std::string lower;
+    to_lower(decoded, lower);
+    Inspected d = v;
+    d.raw = b64_;
+    d.text = decoded;
+    d.lower = lower;
+    d.mask = char_mask(decoded);
+    Bigrams decoded_bigrams;
+    decoded_bigrams.add(lower);
+    d.bigrams = &decoded_bigrams;
+    if (!run_detectors(d, protections & ~bit(Protection::protocol))) return false;
+  }
+  return !stop_;
+}
+
+}  // namespace defender::cnaf::waf

@@ -1,0 +1,79 @@
+// The detector prefilters (cnaf/waf/inspected.h) against their detectors: on generated text
+// made of the words and characters each prefilter reasons about, a prefilter that says "cannot
+// match" must never be contradicted by the detector. Bounded, seeded: the same cases each run.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdint>
+#include <random>
+#include <string>
+
+#include "tests/cnaf/waf/waf_test_util.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+using testing::Value;
+
+// Words: the detector's programs, wrappers and statements, English, numbers.
+constexpr std::array<std::string_view, 64> kWords = {
+    "if", "for", "exist", "defined", "errorlevel", "not", "time", "nohup", "env", "sudo",
+    "strace", "xargs", "timeout", "1", "wget", "curl", "http", "ftp", "socat", "tcp", "exec",
+    "bash", "sh", "zsh", "nc", "ncat", "python3", "perl", "ruby", "php", "node", "powershell",
+    "pwsh", "rm", "rf", "certutil", "urlcache", "cmd", "exe", "type", "cat", "ls", "id",
+    "whoami", "uname", "ping", "echo", "dir", "net", "user", "wrapper", "item", "number",
+    "the", "plain", "description", "of", "special", "7919", "2024", "x", "c", "e", "i"};
+constexpr std::array<std::string_view, 18> kGlue = {
+    " ", " ", " ", "  ", "\t", ",", ", ", ".", "=", "-", " -", "_", "+", "~", "!", "?", "^", "\xc3\xa9"};
+
+std::string sample(std::mt19937& rng) {
+  std::string s;
+  const int words = 1 + static_cast<int>(rng() % 6);
+  if (rng() % 4 == 0) s += kGlue[rng() % kGlue.size()];
+  for (int k = 0; k < words; ++k) {
+    if (k > 0) s += kGlue[rng() % kGlue.size()];
+    s += kWords[rng() % kWords.size()];
+    if (rng() % 8 == 0) s += kGlue[rng() % kGlue.size()];
+  }
+  if (rng() % 3 == 0) {
+    for (auto& c : s)
+      if (c >= 'a' && c <= 'z' && rng() % 2 == 0) c = static_cast<char>(c - 'a' + 'A');
+  }
+  return s;
+}
+
+TEST(Prefilter, CmdiNeverSkipsAMatch) {
+  std::mt19937 rng(20261129);
+  std::size_t skipped = 0, matched = 0;
+  for (int n = 0; n < 200000; ++n) {
+    const std::string text = sample(rng);
+    Value value(text, Source::query);
+    Scratch scratch;
+    Hit hit;
+    const bool detected = detect_cmdi(value.v, scratch, hit);
+    matched += detected;
+    if (!cmdi_possible(value.v)) {
+      ++skipped;
+      ASSERT_FALSE(detected) << "prefilter skips a value detect_cmdi matches: [" << text << "]";
+    }
+  }
+  // The generator reaches both sides.
+  EXPECT_GT(skipped, 10000u);
+  EXPECT_GT(matched, 100u);
+}
+
+TEST(Prefilter, CmdiKnownCases) {
+  for (const std::string_view s : {"sudo ls", "curl http://x", "  wget ftp.x", "if exist x echo",
+                                   "bash -i", "x -wrapper sh,y", "cat;id", "a|id", "`id`"}) {
+    Value value(s, Source::query);
+    EXPECT_TRUE(cmdi_possible(value.v)) << s;
+  }
+  for (const std::string_view s : {"Item number 12", "A plain description of the item, nothing special.",
+                                   "Some ordinary text, with punctuation and numbers 31"}) {
+    Value value(s, Source::query);
+    EXPECT_FALSE(cmdi_possible(value.v)) << s;
+  }
+}
+
+}  // namespace
+}  // namespace defender::cnaf::waf
