@@ -23,14 +23,20 @@ bool cmdi_possible(const Inspected& v) noexcept {
   const std::string_view first = s.substr(b, e - b);
   // Statements and wrappers read at the start (batch if/for; time, nohup, env, sudo, strace,
   // xargs, timeout) and the programs of the detector's dangerous invocations.
-  static constexpr std::array<std::string_view, 37> kFirst = {
+  static constexpr std::array<std::string_view, 38> kFirst = {
       "if", "for", "time", "nohup", "env", "sudo", "strace", "xargs", "timeout", "wget", "curl",
       "socat", "bash", "sh", "zsh", "ksh", "nc", "ncat", "netcat", "python", "python2",
       "python3", "perl", "ruby", "php", "node", "powershell", "pwsh", "rm", "certutil", "cmd",
-      "type", "bitsadmin", "mkfifo", "cat", "dash", "csh"};
+      "type", "bitsadmin", "mkfifo", "cat", "dash", "csh", "alias"};
   for (const auto w : kFirst)
     if (first == w) return true;
-  return (v.mask & kDash) != 0 && s.find("-wrapper") != std::string_view::npos;
+  // PowerShell cmdlets and .NET names, anywhere in the value.
+  if ((v.mask & kDash) != 0) {
+    for (const std::string_view n : {"-wrapper", "invoke-", "-encodedcommand", "start-process", "set-mppreference"}) {
+      if (s.find(n) != std::string_view::npos) return true;
+    }
+  }
+  return (v.mask & kDot) != 0 && s.find("net.webclient") != std::string_view::npos;
 }
 
 }  // namespace defender::cnaf::waf

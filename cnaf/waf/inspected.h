@@ -218,8 +218,9 @@ struct Inspected {
 // must update its prefilter (the test fails otherwise).
 //
 // Command injection in a value made of words, digits, blanks (no line break), ',', '.',
-// '=', '-' and non-ASCII: only a program or wrapper as the first word ("sudo ls", "curl
-// http...", "if exist ...") or the "-wrapper sh," idiom can match.
+// '=', '-' and non-ASCII: only a program, wrapper or `alias` as the first word ("sudo ls",
+// "curl http...", "if exist ..."), the "-wrapper sh," idiom or a PowerShell cmdlet
+// (invoke-*, start-process, net.webclient) can match.
 bool cmdi_possible(const Inspected& v) noexcept;
 
 // A detector's answer: where in `text` the evidence is, and a short reason.

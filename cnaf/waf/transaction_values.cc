@@ -24,6 +24,7 @@ struct TextProfile {
   std::size_t controls = 0;  // bytes < 0x20 other than \t \n \r
   std::size_t spaces = 0;
   bool line_feed = false;
+  bool plus = false;  // '+' (no class bit): UTF-7 runs start with it
 };
 
 TextProfile profile_of(std::string_view text) noexcept {
@@ -34,11 +35,13 @@ TextProfile profile_of(std::string_view text) noexcept {
     p.controls += u < 0x20 && u != '\n' && u != '\r' && u != '\t';
     p.spaces += c == ' ';
     p.line_feed |= c == '\n';
+    p.plus |= c == '+';
   }
   return p;
 }
 
-// The transforms' triggers: a text without them comes out of the transform unchanged.
+// The transforms' triggers: a text without them (nor a '+', UTF-7) comes out of the
+// transform unchanged.
 constexpr std::uint32_t kDecodeTriggers = kPercent | kAmp | kBackslash | kHigh | kCtrl;
 constexpr std::uint32_t kMaskCodeTriggers = kLt | kBacktick | kBracket | kNewline;
 
@@ -175,7 +178,7 @@ bool Transaction::inspect_decoded(Source source, std::string_view name, std::str
   // in place, without a copy.
   std::string_view text = value;
   TextProfile prof = profile_of(value);
-  if (prof.mask & kDecodeTriggers) {
+  if ((prof.mask & kDecodeTriggers) || prof.plus) {
     decode_all(value, text_, tmp_);
     text = text_;
     prof = profile_of(text);
@@ -199,7 +202,8 @@ bool Transaction::inspect_decoded(Source source, std::string_view name, std::str
   }
   // Free text: code quoted in Markdown or BBCode is shown, not run.
   // Titles quote code too: "Problem with `rm -f x`" (two words or more before the backtick).
-  const bool prose = prof.line_feed || prof.spaces >= 6;  // looks_like_prose
+  // (the profile's counts first: looks_like_prose only when they allow it)
+  const bool prose = (prof.line_feed || prof.spaces >= 6) && looks_like_prose(text);
   bool quoted_code = false;
   if (!prose && (prof.mask & kBacktick)) {
     const std::size_t tick = text.find('`');
