@@ -481,10 +481,6 @@ awaitable<bool> Http1Session<Stream>::forward_body() {
     }
     const bool last = event == Event::message_complete;
     wait_for(Wait::upstream, config_->limits.upstream_timeout_ms);
-    if (app_has_answered(*upstream_)) {
-      answered_early_ = true;
-      co_return false;
-    }
     bool ok = true;
     if (chunked) {
       char hdr[20];

@@ -576,10 +576,6 @@ awaitable<bool> Http2Stream::forward_body() {
   for (;;) {
     if (too_large_ || !usable()) co_return false;
     if (!in_.empty()) {
-      if (app_has_answered(*upstream_)) {
-        answered_early_ = true;
-        co_return false;
-      }
       body_.swap(in_);
       in_.clear();
       wait_for(Wait::upstream, config_->limits.upstream_timeout_ms);

@@ -16,11 +16,6 @@ bool still_idle(boost::asio::ip::tcp::socket& socket) {
 
 }  // namespace
 
-bool app_has_answered(UpstreamConnection& connection) {
-  boost::system::error_code ec;
-  return connection.socket.available(ec) > 0 && !ec;
-}
-
 std::unique_ptr<UpstreamConnection> UpstreamPool::take() {
   while (!idle_.empty()) {
     std::unique_ptr<UpstreamConnection> c = std::move(idle_.back());

@@ -17,10 +17,6 @@ struct UpstreamConnection {
   bool reused = false;  // came from the pool (may have been closed by the app meanwhile)
 };
 
-// True when the app has sent something while we were still sending the request (an early
-// answer: bytes are waiting to be read).
-bool app_has_answered(UpstreamConnection& connection);
-
 class UpstreamPool {
  public:
   explicit UpstreamPool(std::size_t max_idle) : max_idle_(max_idle) {}
