@@ -402,26 +402,14 @@ awaitable<bool> Http1Session<Stream>::serve_request() {
 
 template <class Stream>
 awaitable<bool> Http1Session<Stream>::connect_upstream() {
-  upstream_ = worker_->pool().take();
-  if (upstream_) {
-    ProxyStats::add(worker_->stats().upstream_reused);
-    co_return true;
-  }
-  upstream_ = std::make_unique<UpstreamConnection>(worker_->io().get_executor());
+  upstream_ = worker_->pooled_upstream();
+  if (upstream_) co_return true;
+  upstream_ = worker_->new_upstream();
   wait_for(Wait::upstream_connect, config_->limits.upstream_connect_timeout_ms);
-  error_code ec;
-  co_await upstream_->socket.async_connect(worker_->sealed().upstream, asio::redirect_error(use_awaitable, ec));
-  if (ec) {
-    ProxyStats::add(worker_->stats().upstream_connect_errors);
-    if (timed_out_ == Wait::none) timed_out_ = Wait::upstream_connect;  // 502 either way
-    if (worker_->log().enabled(core::LogLevel::debug)) {
-      worker_->log().debug("cnaf", "upstream connect: " + ec.message());
-    }
-    co_return false;
-  }
-  ProxyStats::add(worker_->stats().upstream_connections);
-  upstream_->socket.set_option(asio::ip::tcp::no_delay(true), ec);
-  co_return true;
+  const bool connected = co_await worker_->connect(*upstream_);
+  if (connected) co_return true;
+  if (timed_out_ == Wait::none) timed_out_ = Wait::upstream_connect;  // 502 either way
+  co_return false;
 }
 
 // Sends the head and the buffered body prefix; streams the rest of the body when there is

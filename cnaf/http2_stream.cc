@@ -499,24 +499,15 @@ awaitable<bool> Http2Stream::write_upstream(std::string_view a, std::string_view
 }
 
 awaitable<bool> Http2Stream::connect_upstream() {
-  upstream_ = worker_->pool().take();
-  if (upstream_) {
-    ProxyStats::add(worker_->stats().upstream_reused);
-    co_return true;
-  }
-  upstream_ = std::make_unique<UpstreamConnection>(worker_->io().get_executor());
+  upstream_ = worker_->pooled_upstream();
+  if (upstream_) co_return true;
+  upstream_ = worker_->new_upstream();
   wait_for(Wait::upstream_connect, config_->limits.upstream_connect_timeout_ms);
-  error_code ec;
-  co_await upstream_->socket.async_connect(worker_->sealed().upstream, asio::redirect_error(use_awaitable, ec));
-  if (ec) {
-    ProxyStats::add(worker_->stats().upstream_connect_errors);
-    if (timed_out_ == Wait::none) timed_out_ = Wait::upstream_connect;  // 502 either way
-    upstream_.reset();
-    co_return false;
-  }
-  ProxyStats::add(worker_->stats().upstream_connections);
-  upstream_->socket.set_option(asio::ip::tcp::no_delay(true), ec);
-  co_return true;
+  const bool connected = co_await worker_->connect(*upstream_);
+  if (connected) co_return true;
+  if (timed_out_ == Wait::none) timed_out_ = Wait::upstream_connect;  // 502 either way
+  upstream_.reset();
+  co_return false;
 }
 
 // The head and the body prefix, then the rest of the body as it comes. A pooled connection

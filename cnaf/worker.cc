@@ -153,6 +153,29 @@ void Worker::start_session(asio::ip::tcp::socket socket) {
   }
 }
 
+std::unique_ptr<UpstreamConnection> Worker::pooled_upstream() {
+  auto connection = pool_.take();
+  if (connection) ProxyStats::add(stats_.upstream_reused);
+  return connection;
+}
+
+std::unique_ptr<UpstreamConnection> Worker::new_upstream() {
+  return std::make_unique<UpstreamConnection>(io_.get_executor());
+}
+
+awaitable<bool> Worker::connect(UpstreamConnection& connection) {
+  error_code ec;
+  co_await connection.socket.async_connect(sealed_->upstream, asio::redirect_error(use_awaitable, ec));
+  if (ec) {
+    ProxyStats::add(stats_.upstream_connect_errors);
+    if (log_.enabled(core::LogLevel::debug)) log_.debug("cnaf", "upstream connect: " + ec.message());
+    co_return false;
+  }
+  ProxyStats::add(stats_.upstream_connections);
+  connection.socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  co_return true;
+}
+
 awaitable<void> Worker::tick_loop() {
   auto self = shared_from_this();
   while (!stopped_) {

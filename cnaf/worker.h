@@ -100,6 +100,12 @@ class Worker : public std::enable_shared_from_this<Worker> {
   ProxyStats& stats() { return stats_; }
   const ProxyStats& stats() const { return stats_; }
   UpstreamPool& pool() { return pool_; }
+  // A connection to the app: an idle pooled one (counted as reused), else null; then a new one
+  // the session connects (so that its deadline can cancel it): true when connected (counted,
+  // no Nagle), false when the connect failed or was cancelled (counted, logged at debug).
+  std::unique_ptr<UpstreamConnection> pooled_upstream();
+  std::unique_ptr<UpstreamConnection> new_upstream();
+  boost::asio::awaitable<bool> connect(UpstreamConnection& connection);
   RequestIdGenerator& ids() { return ids_; }
   core::EventSink& events() { return events_; }
   const core::Logger& log() const { return log_; }
