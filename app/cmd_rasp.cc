@@ -7,8 +7,8 @@
 // Beside the app: SIGHUP reloads the policy file (and is forwarded to the app as well); with
 // WS_ADDRESS / INSTALL_BUNDLE a console link (rasp_console.h) streams every event to the
 // console and applies the policies it sends, through the same reload path (rasp_reload.h).
-// Nothing waits for the console: the app starts at once and the local policy serves until
-// the console's arrives.
+// The app starts at once and the local policy serves until the console's arrives, unless
+// supervisor.console_wait_ms asks to wait (bounded) for the console's policy first.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -198,14 +198,28 @@ int run_rasp(const RaspFlags& flags, std::vector<std::string> command) {
   link_options.controls_json = controls_json(report);
   link_options.max_field_bytes = policy->events.max_field_bytes;
   std::string link_detail;
+  FirstPolicy first_policy;  // set on the controls' io thread when a console policy applies
   std::unique_ptr<ConsoleLink> link = start_console_link(
       controls.io(), link_options,
-      [&reloader](const std::string& text, std::string* why) { return reloader.apply_text(text, "the console", why); },
+      [&reloader, &first_policy](const std::string& text, std::string* why) {
+        const bool applied = reloader.apply_text(text, "the console", why);
+        if (applied) first_policy.set();
+        return applied;
+      },
       log, &link_detail);
   if (link) {
     tee.attach(&link->events());
     controls.add_metrics([&link](std::string& out) { link->write_metrics(out); });
-    report.add("console", true, link_detail + " (connecting in the background)");
+    const std::uint32_t wait_ms = policy->supervisor.console_wait_ms;
+    report.add("console", true, link_detail + (wait_ms > 0 ? "" : " (connecting in the background)"));
+    if (wait_ms > 0) {
+      // The policy asks for the console's policy before the app starts.
+      const bool got = first_policy.wait_for(std::chrono::milliseconds(wait_ms));
+      report.add("console_policy", got,
+                 got ? "the console's policy applied before the app started"
+                     : "none within supervisor.console_wait_ms (" + std::to_string(wait_ms) +
+                           " ms): the local policy serves until it comes");
+    }
   } else {
     const bool wanted = !link_options.ws_address.empty() || !link_options.install_bundle.empty();
     if (wanted) log.error("rasp", "console: " + link_detail + "; not connecting, the local policy serves");

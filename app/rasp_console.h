@@ -8,8 +8,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -51,6 +53,28 @@ using ApplyPolicy = std::function<bool(const std::string& policy_text, std::stri
 std::unique_ptr<ConsoleLink> start_console_link(boost::asio::io_context& io, const ConsoleLinkOptions& options,
                                                 ApplyPolicy apply_policy, const core::Logger& log,
                                                 std::string* detail);
+
+// Set once, from any thread, when the console's first policy has been applied; waited for
+// by the startup when supervisor.console_wait_ms asks for it.
+class FirstPolicy {
+ public:
+  void set() {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      set_ = true;
+    }
+    cv_.notify_all();
+  }
+  bool wait_for(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return cv_.wait_for(lock, timeout, [this] { return set_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool set_ = false;
+};
 
 // Every event to the local log; to a second sink too once one is attached (the console link,
 // made after the controls that already emit). Thread-safe.

@@ -298,6 +298,7 @@ class Loader {
          }},
         {"signal_process_group", [&](const YAML::Node& v, const std::string& p) { reader_.read_bool(v, p, s.signal_process_group); }},
         {"scan_interval_ms", [&](const YAML::Node& v, const std::string& p) { reader_.read_uint(v, p, 0, kMaxMs, s.scan_interval_ms); }},
+        {"console_wait_ms", [&](const YAML::Node& v, const std::string& p) { reader_.read_uint(v, p, 0, kMaxMs, s.console_wait_ms); }},
     });
   }
 

@@ -135,6 +135,8 @@ struct SupervisorSettings {
   OnControlFailure on_control_failure = OnControlFailure::continue_running;
   bool signal_process_group = false;        // ext: forward signals to the app's process group
   std::uint32_t scan_interval_ms = 2000;    // ext: /proc scan for unsupervised processes; 0 off
+  std::uint32_t console_wait_ms = 0;        // ext: wait this long for the console's policy before
+                                            // starting the app (with a console link); 0: never
 };
 
 struct EventSettings {

@@ -98,6 +98,20 @@ class RaspConsole : public ::testing::Test {
   std::string bundle_;
 };
 
+TEST_F(RaspConsole, ConsoleWaitMsAppliesTheConsolePolicyBeforeTheAppStarts) {
+  // The console already has a policy for the app; the local one asks to wait for it.
+  put_policy(deny_exec_policy("/usr/bin/id"));
+  ScriptedApp rasp(dir_.path() + "/rasp",
+                   deny_exec_policy("/usr/bin/nc") + "supervisor:\n  console_wait_ms: 20000\n",
+                   {"INSTALL_BUNDLE=" + bundle_});
+  // The very first command of the app already meets the console's policy.
+  EXPECT_EQ(rasp.exec("/usr/bin/id"), 126) << rasp.process().err();
+  EXPECT_TRUE(eventually([&] {
+    return read_file(dir_.path() + "/rasp/events.jsonl").find("the console's policy applied before the app started") !=
+           std::string::npos;
+  })) << read_file(dir_.path() + "/rasp/events.jsonl");
+}
+
 TEST_F(RaspConsole, PolicyFromTheConsoleIsEnforcedAndEventsSurviveAnOutage) {
   const std::string metrics = "127.0.0.1:" + std::to_string(free_port());
   ScriptedApp rasp(dir_.path() + "/rasp", deny_exec_policy("/usr/bin/nc"), {"INSTALL_BUNDLE=" + bundle_},
