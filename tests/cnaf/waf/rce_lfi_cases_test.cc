@@ -11,12 +11,8 @@ namespace defender::cnaf::waf {
 namespace {
 
 using testing::detects;
+using testing::table;
 
-void table(testing::Detector d, const std::vector<std::string>& attacks,
-           const std::vector<std::string>& benign, Source source = Source::query) {
-  for (const auto& a : attacks) EXPECT_TRUE(detects(d, a, source)) << "missed attack: " << a;
-  for (const auto& b : benign) EXPECT_FALSE(detects(d, b, source)) << "false positive: " << b;
-}
 
 TEST(WafRceCases, CommandSubstitutionAfterPadding) {
   table(detect_cmdi,

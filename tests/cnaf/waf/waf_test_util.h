@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "cnaf/inspector.h"
 #include "cnaf/waf/detectors/detectors.h"
 #include "cnaf/waf/transforms/transforms.h"
@@ -36,6 +38,13 @@ inline bool detects(Detector d, std::string_view raw, Source source = Source::qu
   Scratch scratch;
   Hit hit;
   return d(value.v, scratch, hit);
+}
+
+// Every attack detected and no benign value: one EXPECT per string, naming it.
+inline void table(Detector d, const std::vector<std::string>& attacks, const std::vector<std::string>& benign,
+                  Source source = Source::query) {
+  for (const auto& a : attacks) EXPECT_TRUE(detects(d, a, source)) << "missed attack: " << a;
+  for (const auto& b : benign) EXPECT_FALSE(detects(d, b, source)) << "false positive: " << b;
 }
 
 struct Request {
