@@ -25,7 +25,6 @@ done
 [[ -x "$BIN" ]] || { echo "no defender binary at $BIN"; exit 1; }
 BIN=$(readlink -f "$BIN")
 WORK=$(mktemp -d /tmp/cnafbench.XXXXXX)
-chmod 755 "$WORK"  # nginx workers run as nobody: they read www/ and write their temp folders
 PIDS=()
 NGINX_PIDFILES=()
 cleanup() {
@@ -37,35 +36,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "$0")/../lib/static_backend.sh"
 BACK_PORT=$(free_port); NGX_PORT=$(free_port); NGX_H2_PORT=$(free_port); OUR_PORT=$(free_port)
 
 # --- backend: nginx serving static files (1 worker: the same for both proxies) ---
-mkdir -p "$WORK/www" "$WORK/backend" "$WORK/proxy"
-for d in backend proxy; do mkdir -p "$WORK/$d/body" "$WORK/$d/proxy"; chmod 777 "$WORK/$d/body" "$WORK/$d/proxy"; done
-printf 'ok\n' > "$WORK/www/small"
-python3 -c "import sys; sys.stdout.write(('<p>' + 'x'*76 + '</p>\n') * 128)" > "$WORK/www/page10k"
-cat > "$WORK/backend/nginx.conf" <<CONF
-worker_processes 1;
-pid $WORK/backend/nginx.pid;
-error_log $WORK/backend/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $WORK/backend/body; proxy_temp_path $WORK/backend/proxy;
-  fastcgi_temp_path $WORK/backend/fcgi; uwsgi_temp_path $WORK/backend/uwsgi; scgi_temp_path $WORK/backend/scgi;
-  server {
-    listen 127.0.0.1:$BACK_PORT;
-    root $WORK/www;
-    location = /small { default_type text/plain; }
-    location = /page10k { default_type text/html; }
-    location = /post { client_max_body_size 1m; client_body_buffer_size 64k; return 200 "ok\n"; }
-  }
-}
-CONF
-nginx -c "$WORK/backend/nginx.conf" -p "$WORK/backend" -e "$WORK/backend/error.log"
+start_static_backend "$WORK" "$BACK_PORT"
 NGINX_PIDFILES+=("$WORK/backend/nginx.pid")
+mkdir -p "$WORK/proxy"
+PROXY_TEMPS=$(nginx_temp_dirs "$WORK/proxy")
 
 # --- nginx as the reverse proxy (2 workers, like our 2 threads) ---
 cat > "$WORK/proxy/nginx.conf" <<CONF
@@ -76,8 +54,7 @@ events { worker_connections 4096; }
 http {
   access_log off;
   keepalive_requests 1000000;
-  client_body_temp_path $WORK/proxy/body; proxy_temp_path $WORK/proxy/proxy;
-  fastcgi_temp_path $WORK/proxy/fcgi; uwsgi_temp_path $WORK/proxy/uwsgi; scgi_temp_path $WORK/proxy/scgi;
+  $PROXY_TEMPS
   upstream app { server 127.0.0.1:$BACK_PORT; keepalive 64; }
   server {
     listen 127.0.0.1:$NGX_PORT;
@@ -114,7 +91,6 @@ YAML
 OUR_PID=$!
 PIDS+=("$OUR_PID")
 
-wait_port() { for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 not open"; exit 1; }
 wait_port "$BACK_PORT"; wait_port "$NGX_PORT"; wait_port "$OUR_PORT"
 NGX_MASTER=$(cat "$WORK/proxy/nginx.pid")
 

@@ -46,7 +46,6 @@ done
 bin=$(readlink -f "$bin")
 
 work=$(mktemp -d /tmp/waf-wrk.XXXXXX)
-chmod 755 "$work"  # nginx workers run as nobody: they read www/ and write their temp folders
 pids=()
 pidfiles=()
 cleanup() {
@@ -57,34 +56,11 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_port() {
-  for _ in $(seq 200); do
-    (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "wrk_compare: nothing listens on $1" >&2; return 1
-}
-temp_dirs() {  # nginx temp folders under $1, writable by its workers
-  mkdir -p "$1"/{body,proxy,fcgi,uwsgi,scgi}; chmod 777 "$1"/{body,proxy,fcgi,uwsgi,scgi}
-  echo "client_body_temp_path $1/body; proxy_temp_path $1/proxy; fastcgi_temp_path $1/fcgi; uwsgi_temp_path $1/uwsgi; scgi_temp_path $1/scgi;"
-}
+source "$here/../lib/static_backend.sh"
 
 # --- backend: nginx serving static files, 1 worker, the same for every peer ---
 backend=$(free_port)
-mkdir -p "$work/www" "$work/backend"
-printf 'ok\n' > "$work/www/small"
-python3 -c "import sys; sys.stdout.write(('<p>' + 'x'*76 + '</p>\n') * 128)" > "$work/www/page10k"
-cat > "$work/backend/nginx.conf" <<CONF
-worker_processes 1; pid $work/backend/nginx.pid; error_log $work/backend/error.log warn;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 1000000; $(temp_dirs "$work/backend")
-  server { listen 127.0.0.1:$backend; root $work/www;
-    location = /small { default_type text/plain; }
-    location = /page10k { default_type text/html; }
-    location = /post { client_max_body_size 1m; client_body_buffer_size 64k; return 200 "ok\n"; } } }
-CONF
-nginx -c "$work/backend/nginx.conf" -p "$work/backend" -e "$work/backend/error.log"
+start_static_backend "$work" "$backend"
 pidfiles+=("$work/backend/nginx.pid")
 wait_port "$backend"
 
@@ -126,7 +102,7 @@ start_crs1() {
 load_module /usr/lib/nginx/modules/ngx_http_modsecurity_module.so;
 worker_processes 2; pid $dir/nginx.pid; error_log $dir/error.log warn;
 events { worker_connections 4096; }
-http { access_log off; keepalive_requests 1000000; $(temp_dirs "$dir")
+http { access_log off; keepalive_requests 1000000; $(nginx_temp_dirs "$dir")
   upstream be { server 127.0.0.1:$backend; keepalive 64; }
   server { listen 127.0.0.1:$port; client_max_body_size 10m;
     modsecurity on; modsecurity_rules_file $dir/main.conf;
