@@ -122,14 +122,6 @@ awaitable<bool> Http1Session<Stream>::write_client(std::string_view a, std::stri
   co_return !ec;
 }
 
-template <class Stream>
-awaitable<bool> Http1Session<Stream>::write_upstream(std::string_view a, std::string_view b,
-                                                     std::string_view c) {
-  const std::array<asio::const_buffer, 3> buffers{asio::buffer(a), asio::buffer(b), asio::buffer(c)};
-  error_code ec;
-  co_await asio::async_write(upstream_->socket, buffers, asio::redirect_error(use_awaitable, ec));
-  co_return !ec;
-}
 
 // Feeds buffered client bytes to the parser (reading more when they run out) until it reports
 // an event, or until `body_goal` body bytes are in `body_out` (then event is need_more).
@@ -433,7 +425,8 @@ awaitable<bool> Http1Session<Stream>::send_request(bool body_done) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!co_await connect_upstream()) co_return false;
     wait_for(Wait::upstream, config_->limits.upstream_timeout_ms);
-    if (co_await write_upstream(out_, body_, suffix)) break;
+    const bool written = co_await write_to_app(*upstream_, out_, body_, suffix);
+    if (written) break;
     const bool retry = upstream_->reused && body_done && timed_out_ == Wait::none && !stopping();
     if (!retry && !body_done && timed_out_ == Wait::none && !stopping()) {
       // The app may have answered and closed before taking the body: look for its answer.
@@ -474,9 +467,9 @@ awaitable<bool> Http1Session<Stream>::forward_body() {
       char hdr[20];
       const std::size_t n = body_.empty() ? 0 : format_chunk_header(body_.size(), hdr);
       const std::string_view suffix = body_.empty() ? (last ? "0\r\n\r\n" : "") : (last ? "\r\n0\r\n\r\n" : "\r\n");
-      ok = co_await write_upstream(std::string_view(hdr, n), body_, suffix);
+      ok = co_await write_to_app(*upstream_, std::string_view(hdr, n), body_, suffix);
     } else if (!body_.empty()) {
-      ok = co_await write_upstream(body_);
+      ok = co_await write_to_app(*upstream_, body_);
     }
     if (!ok) {
       // The app may have answered and closed without reading: look for its answer.
@@ -591,7 +584,8 @@ awaitable<void> Http1Session<Stream>::pump_client_to_upstream() {
     if (rpos_ < rend_) {
       const std::size_t n = rend_ - rpos_;
       set_deadline(std::chrono::milliseconds(config_->limits.idle_timeout_ms));
-      if (!co_await write_upstream(std::string_view(rbuf_.get() + rpos_, n))) break;
+      const bool written = co_await write_to_app(*upstream_, std::string_view(rbuf_.get() + rpos_, n));
+      if (!written) break;
       rpos_ = rend_ = 0;
     }
     if (!co_await read_client()) break;

@@ -59,8 +59,6 @@ class Http1Session final : public Timed, public std::enable_shared_from_this<Htt
   boost::asio::awaitable<bool> read_client();
   boost::asio::awaitable<bool> write_client(std::string_view a, std::string_view b = {},
                                             std::string_view c = {});
-  boost::asio::awaitable<bool> write_upstream(std::string_view a, std::string_view b = {},
-                                              std::string_view c = {});
   boost::asio::awaitable<bool> connect_upstream();
   boost::asio::awaitable<bool> send_request(bool body_done);
   boost::asio::awaitable<bool> forward_body();

@@ -491,13 +491,6 @@ awaitable<bool> Http2Stream::take_body_prefix(std::size_t goal) {
   }
 }
 
-awaitable<bool> Http2Stream::write_upstream(std::string_view a, std::string_view b, std::string_view c) {
-  const std::array<asio::const_buffer, 3> buffers{asio::buffer(a), asio::buffer(b), asio::buffer(c)};
-  error_code ec;
-  co_await asio::async_write(upstream_->socket, buffers, asio::redirect_error(use_awaitable, ec));
-  co_return !ec;
-}
-
 awaitable<bool> Http2Stream::connect_upstream() {
   upstream_ = worker_->pooled_upstream();
   if (upstream_) co_return true;
@@ -532,14 +525,8 @@ awaitable<bool> Http2Stream::send_request() {
       }
     }
     wait_for(Wait::upstream, config_->limits.upstream_timeout_ms);
-    std::string_view head_part(out_);
-    std::string prefixed;
-    if (hdr_len > 0) {
-      prefixed.reserve(out_.size() + hdr_len);
-      prefixed.append(out_).append(hdr, hdr_len);
-      head_part = prefixed;
-    }
-    if (co_await write_upstream(head_part, body_, suffix)) {
+    const bool written = co_await write_to_app(*upstream_, out_, std::string_view(hdr, hdr_len), body_, suffix);
+    if (written) {
       replayable_ = all;
       if (all) co_return true;
       body_.clear();
@@ -575,9 +562,9 @@ awaitable<bool> Http2Stream::forward_body() {
       if (chunked) {
         char hdr[20];
         const std::size_t n = format_chunk_header(body_.size(), hdr);
-        ok = co_await write_upstream(std::string_view(hdr, n), body_, last ? "\r\n0\r\n\r\n" : "\r\n");
+        ok = co_await write_to_app(*upstream_, std::string_view(hdr, n), body_, last ? "\r\n0\r\n\r\n" : "\r\n");
       } else {
-        ok = co_await write_upstream(body_);
+        ok = co_await write_to_app(*upstream_, body_);
       }
       if (!ok) {
         // The app may have answered and closed without reading: look for its answer.
@@ -594,7 +581,8 @@ awaitable<bool> Http2Stream::forward_body() {
     if (remote_done_) {
       if (!chunked) co_return true;
       wait_for(Wait::upstream, config_->limits.upstream_timeout_ms);
-      if (co_await write_upstream("0\r\n\r\n")) co_return true;
+      const bool written = co_await write_to_app(*upstream_, "0\r\n\r\n");
+      if (written) co_return true;
       upstream_failed_ = true;
       co_return false;
     }

@@ -80,8 +80,6 @@ class Http2Stream final : public Timed, public std::enable_shared_from_this<Http
   void finish_early();
   boost::asio::awaitable<void> wait_signal();
   boost::asio::awaitable<bool> wait_response_drained();
-  boost::asio::awaitable<bool> write_upstream(std::string_view a, std::string_view b = {},
-                                              std::string_view c = {});
   void respond_error(int status);
   void refuse(ProxyError error, std::string_view detail);
   // `fields` null: only :status and x-request-id. `chunked_source`: the app's Content-Length

@@ -2,7 +2,12 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 namespace defender::cnaf {
 namespace {
@@ -15,6 +20,15 @@ bool still_idle(boost::asio::ip::tcp::socket& socket) {
 }
 
 }  // namespace
+
+boost::asio::awaitable<bool> write_to_app(UpstreamConnection& connection, std::string_view a, std::string_view b,
+                                          std::string_view c, std::string_view d) {
+  namespace asio = boost::asio;
+  const std::array<asio::const_buffer, 4> buffers{asio::buffer(a), asio::buffer(b), asio::buffer(c), asio::buffer(d)};
+  boost::system::error_code ec;
+  co_await asio::async_write(connection.socket, buffers, asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
+}
 
 std::unique_ptr<UpstreamConnection> UpstreamPool::take() {
   while (!idle_.empty()) {

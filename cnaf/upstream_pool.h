@@ -3,10 +3,13 @@
 // taken (a non-blocking peek) and discarded. Owned by a Worker; used on its thread only.
 #pragma once
 
+#include <utility>  // before asio/awaitable.hpp (Boost 1.74 misses it)
 #include <cstddef>
 #include <memory>
+#include <string_view>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 namespace defender::cnaf {
@@ -16,6 +19,12 @@ struct UpstreamConnection {
   boost::asio::ip::tcp::socket socket;
   bool reused = false;  // came from the pool (may have been closed by the app meanwhile)
 };
+
+// Sends the pieces to the app in one gather write; true when all of it went. Both front ends
+// (HTTP/1 sessions, HTTP/2 streams) write to the app through this.
+boost::asio::awaitable<bool> write_to_app(UpstreamConnection& connection, std::string_view a,
+                                          std::string_view b = {}, std::string_view c = {},
+                                          std::string_view d = {});
 
 class UpstreamPool {
  public:

@@ -30,6 +30,7 @@ class DnsComponent final : public Component {
     // Upstreams: the policy's, else the original resolv.conf's nameservers.
     std::string read_error;
     const auto original = ResolvConfGuard::read(path, &read_error);
+    const dnsproxy::ResolvConf conf = original ? dnsproxy::parse_resolv_conf(*original, {*listen}) : dnsproxy::ResolvConf{};
     std::vector<dnsproxy::Upstream> upstreams;
     for (const auto& text : policy.dns.upstreams) {
       const auto endpoint = dnsproxy::parse_endpoint(text, 53, &why);
@@ -38,7 +39,6 @@ class DnsComponent final : public Component {
     }
     if (upstreams.empty()) {
       if (!original) return fail(report, error, "no upstream: dns.upstreams is empty and " + read_error);
-      const auto conf = dnsproxy::parse_resolv_conf(*original, {*listen});
       for (const auto& server : conf.nameservers) upstreams.push_back({server});
       if (upstreams.empty()) {
         return fail(report, error, "no upstream: dns.upstreams is empty and " + path + " names no usable nameserver");
@@ -49,7 +49,7 @@ class DnsComponent final : public Component {
                                                     context_.log);
     // The app's resolver keeps the search list: names with those suffixes are also judged
     // without them (a denied x.test must not resolve as x.test.<search domain>).
-    if (original) server_->set_search_domains(dnsproxy::parse_resolv_conf(*original, {*listen}).search);
+    server_->set_search_domains(conf.search);
     if (const std::error_code ec = server_->start(*listen)) {
       std::string detail = "listen " + listen->to_string() + ": " + ec.message();
       if (ec == std::errc::address_in_use) detail += " (port taken)";

@@ -109,13 +109,13 @@ Verdict Waf::inspect_content(const RequestView& request) const {
 std::shared_ptr<cnaf::Inspector> make_inspector(const policy::Policy& policy) {
   // Nothing to judge (every protection disabled, no access list, no rate limit): the proxy's
   // allow-all inspector, with which bodies stream through uninspected.
-  const WafConfig config = WafConfig::from_policy(policy);
+  WafConfig config = WafConfig::from_policy(policy);
   const bool nothing = std::all_of(config.modes.begin(), config.modes.end(),
                                    [](policy::Mode m) { return m == policy::Mode::disable; }) &&
                        config.allow_cidrs.empty() && config.deny_cidrs.empty() &&
                        config.rate_limit.requests_per_second <= 0;
   if (nothing) return std::make_shared<cnaf::AllowAllInspector>();
-  return std::make_shared<Waf>(policy);
+  return std::make_shared<Waf>(std::move(config));
 }
 
 }  // namespace defender::cnaf::waf
