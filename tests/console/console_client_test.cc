@@ -36,33 +36,19 @@ std::string policy_text(const std::string& app, const std::string& domain) {
   return "version: 1\napp_id: " + app + "\nnetwork:\n  deny: [" + domain + "]\n";
 }
 
-class ClientTest : public ::testing::Test {
+class ClientTest : public ConsoleFixture {
  protected:
+  ClientTest() : ConsoleFixture("data") {}
   void SetUp() override {
-    api_port_ = free_port();
-    defender_port_ = free_port();
-    start_console();
-    const auto got = call("/api/v1/defenders/install-bundle", as_admin());
-    ASSERT_EQ(got.status, 200) << got.body;
-    bundle_ = got.json()["bundle"];
+    ConsoleFixture::SetUp();
+    if (HasFatalFailure()) return;
     io_thread_ = std::thread([this] { io_.run(); });
   }
   void TearDown() override {
     clients_.clear();
     work_.reset();
     io_.stop();
-    io_thread_.join();
-  }
-  void start_console() {
-    console_ = std::make_unique<ConsoleProcess>(dir_.path() + "/data", api_port_, defender_port_);
-    ASSERT_TRUE(console_->ready()) << console_->process().err();
-  }
-  HttpResult call(const std::string& path, const std::vector<std::string>& args = {}) {
-    return https(api_port_, dir_.path() + "/data/tls/ca.pem", path, args);
-  }
-  void put_policy(const std::string& app, const std::string& text) {
-    const auto put = call("/api/v1/policies/" + app, as_admin({"-X", "PUT", "--data-binary", text}));
-    ASSERT_EQ(put.status, 200) << put.body;
+    if (io_thread_.joinable()) io_thread_.join();
   }
   std::size_t event_count(const std::string& query) {
     const auto got = call("/api/v1/events?limit=1000&" + query, as_admin());
@@ -104,11 +90,6 @@ class ClientTest : public ::testing::Test {
     return e;
   }
 
-  TempDir dir_;
-  std::uint16_t api_port_ = 0;
-  std::uint16_t defender_port_ = 0;
-  std::unique_ptr<ConsoleProcess> console_;
-  std::string bundle_;
   boost::asio::io_context io_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_{io_.get_executor()};
   std::thread io_thread_;

@@ -39,28 +39,10 @@ std::string deny_exec_policy(const std::string& path) {
   return std::string("version: 1\napp_id: ") + kApp + "\nprocesses:\n  deny: [" + path + "]\n";
 }
 
-class RaspConsole : public ::testing::Test {
+class RaspConsole : public ConsoleFixture {
  protected:
-  void SetUp() override {
-    api_port_ = free_port();
-    defender_port_ = free_port();
-    start_console();
-    const auto got = call("/api/v1/defenders/install-bundle", as_admin());
-    ASSERT_EQ(got.status, 200) << got.body;
-    bundle_ = got.json()["bundle"];
-  }
-  void start_console() {
-    console_ = std::make_unique<ConsoleProcess>(console_folder(), api_port_, defender_port_);
-    ASSERT_TRUE(console_->ready()) << console_->process().err();
-  }
-  std::string console_folder() const { return dir_.path() + "/console"; }
-  HttpResult call(const std::string& path, const std::vector<std::string>& args = {}) {
-    return https(api_port_, console_folder() + "/tls/ca.pem", path, args);
-  }
-  void put_policy(const std::string& text) {
-    const auto put = call(std::string("/api/v1/policies/") + kApp, as_admin({"-X", "PUT", "--data-binary", text}));
-    ASSERT_EQ(put.status, 200) << put.body;
-  }
+  RaspConsole() : ConsoleFixture("console") {}
+  void put_policy(const std::string& text) { ConsoleFixture::put_policy(kApp, text); }
   json defender() {
     const auto list = call("/api/v1/defenders", as_admin()).json();
     if (!list.is_object() || !list["defenders"].is_array()) return json();
@@ -90,12 +72,6 @@ class RaspConsole : public ::testing::Test {
     decoded[key] = value;
     return base64_encode(decoded.dump());
   }
-
-  TempDir dir_;
-  std::uint16_t api_port_ = 0;
-  std::uint16_t defender_port_ = 0;
-  std::unique_ptr<ConsoleProcess> console_;
-  std::string bundle_;
 };
 
 TEST_F(RaspConsole, ConsoleWaitMsAppliesTheConsolePolicyBeforeTheAppStarts) {
