@@ -130,6 +130,8 @@ std::error_code Proxy::start(const ProxyOptions& options) {
     if (i == 0) listen = worker->local_endpoint();  // port 0: the others bind the same port
     workers_.push_back(std::move(worker));
   }
+  std::vector<std::weak_ptr<Worker>> peers(workers_.begin(), workers_.end());
+  for (auto& w : workers_) w->set_peers(peers);
   for (auto& w : workers_) w->start();
   for (auto& io : own_ios_) {
     guards_.push_back(asio::make_work_guard(*io));

@@ -1,5 +1,9 @@
 #include "cnaf/worker.h"
 
+#include <unistd.h>
+
+#include <utility>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -52,6 +56,7 @@ Worker::~Worker() = default;
 
 std::error_code Worker::open(const asio::ip::tcp::endpoint& endpoint) {
   error_code ec;
+  protocol_ = endpoint.protocol();
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) {
@@ -130,8 +135,61 @@ awaitable<void> Worker::accept_loop() {
       socket.close(ec);
       continue;
     }
-    start_session(std::move(socket));
+    std::shared_ptr<Worker> target = least_loaded();
+    if (target.get() == this) {
+      start_session(std::move(socket));
+      continue;
+    }
+    // The socket is registered with this worker's reactor: hand over its descriptor.
+    const int fd = socket.release(ec);
+    if (ec) {
+      socket.close(ec);
+      continue;
+    }
+    target->incoming_.fetch_add(1, std::memory_order_relaxed);
+    // Closed unless adopted (the target's io_context may stop before it runs the handler).
+    auto owned = std::shared_ptr<int>(new int(fd), [](int* p) {
+      if (*p >= 0) ::close(*p);
+      delete p;
+    });
+    asio::post(target->io_, [target, owned] {
+      const int adopted = std::exchange(*owned, -1);
+      target->adopt(adopted);
+    });
   }
+}
+
+std::uint64_t Worker::load() const {
+  return stats_.connections_active.load(std::memory_order_relaxed) +
+         incoming_.load(std::memory_order_relaxed);
+}
+
+std::shared_ptr<Worker> Worker::least_loaded() {
+  std::shared_ptr<Worker> best = shared_from_this();
+  std::uint64_t best_load = load();
+  for (const auto& weak : peers_) {
+    auto peer = weak.lock();
+    if (!peer || peer.get() == this) continue;
+    const std::uint64_t l = peer->load();
+    if (l < best_load) {
+      best = std::move(peer);
+      best_load = l;
+    }
+  }
+  return best;
+}
+
+void Worker::adopt(int fd) {
+  incoming_.fetch_sub(1, std::memory_order_relaxed);
+  asio::ip::tcp::socket socket(io_);
+  error_code ec;
+  socket.assign(protocol_, fd, ec);
+  if (ec) {
+    ::close(fd);
+    return;
+  }
+  if (draining_) return;  // the socket closes: no new connection while draining
+  start_session(std::move(socket));
 }
 
 void Worker::start_session(asio::ip::tcp::socket socket) {

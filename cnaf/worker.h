@@ -1,5 +1,7 @@
 // Worker: one I/O thread's share of the proxy. It owns an acceptor on the listen address
-// (SO_REUSEPORT: the kernel spreads connections across workers), the upstream pool, the
+// (SO_REUSEPORT: the kernel spreads the accepting across workers; each accepted connection
+// then goes to the worker serving the fewest, as the kernel's hash of a few dozen
+// keep-alive connections can load one thread twice as much as another), the upstream pool, the
 // request id generator, a stats shard and the list of its live connections, whose deadlines a
 // coarse tick checks (one timer per worker instead of one per connection). Everything here
 // runs on the worker's io_context thread; set_config/drain/stop may be called from any thread
@@ -13,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -87,6 +90,10 @@ class Worker : public std::enable_shared_from_this<Worker> {
   ~Worker();
 
   std::error_code open(const boost::asio::ip::tcp::endpoint& endpoint);
+  // Every worker of the proxy, this one included (weak: the Proxy owns them); before start().
+  void set_peers(std::vector<std::weak_ptr<Worker>> peers) { peers_ = std::move(peers); }
+  // Connections this worker serves or has been handed and not yet started: its load.
+  std::uint64_t load() const;
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   void start();
   void set_config(std::shared_ptr<const ProxyConfig> config);
@@ -117,6 +124,10 @@ class Worker : public std::enable_shared_from_this<Worker> {
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> tick_loop();
   void start_session(boost::asio::ip::tcp::socket socket);
+  // The worker with the lowest load(), this one on a tie.
+  std::shared_ptr<Worker> least_loaded();
+  // On this worker's thread: serve a connection another worker accepted (fd: its descriptor).
+  void adopt(int fd);
 
   using TimedList = boost::intrusive::list<Timed, boost::intrusive::constant_time_size<false>>;
 
@@ -128,6 +139,9 @@ class Worker : public std::enable_shared_from_this<Worker> {
   const core::Logger& log_;
   bool owns_io_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp protocol_ = boost::asio::ip::tcp::v4();
+  std::vector<std::weak_ptr<Worker>> peers_;
+  std::atomic<std::uint64_t> incoming_{0};  // handed over by another worker, not yet started
   boost::asio::steady_timer tick_;
   ProxyStats stats_;
   UpstreamPool pool_;
