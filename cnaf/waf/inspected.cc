@@ -10,6 +10,19 @@ std::uint32_t char_mask(std::string_view text) noexcept {
   return m;
 }
 
+namespace {
+
+// A word of at most 8 bytes (no NUL) as an integer; longer words as all ones, which no
+// such word packs to.
+constexpr std::uint64_t pack_word(std::string_view w) noexcept {
+  if (w.size() > 8) return ~0ull;
+  std::uint64_t x = 0;
+  for (std::size_t k = 0; k < w.size(); ++k) x |= std::uint64_t{static_cast<unsigned char>(w[k])} << (8 * k);
+  return x;
+}
+
+}  // namespace
+
 bool cmdi_possible(const Inspected& v) noexcept {
   constexpr std::uint32_t kWordy = kAlpha | kDigit | kSpace | kComma | kDot | kEq | kDash | kHigh;
   if ((v.mask & ~kWordy) != 0 || (v.mask & kNewline) != 0) return true;
@@ -28,8 +41,20 @@ bool cmdi_possible(const Inspected& v) noexcept {
       "socat", "bash", "sh", "zsh", "ksh", "nc", "ncat", "netcat", "python", "python2",
       "python3", "perl", "ruby", "php", "node", "powershell", "pwsh", "rm", "certutil", "cmd",
       "type", "bitsadmin", "mkfifo", "cat", "dash", "csh", "alias"};
-  for (const auto w : kFirst)
-    if (first == w) return true;
+  // Compared as 8-byte integers (the first word of every value is looked up).
+  static constexpr auto kPacked = [] {
+    std::array<std::uint64_t, kFirst.size()> packed{};
+    for (std::size_t k = 0; k < kFirst.size(); ++k) packed[k] = pack_word(kFirst[k]);
+    return packed;
+  }();
+  if (first.size() <= 8) {
+    const std::uint64_t w = pack_word(first);
+    for (const auto p : kPacked)
+      if (w == p) return true;
+  } else {
+    for (const auto w : kFirst)
+      if (first == w) return true;
+  }
   // PowerShell cmdlets and .NET names, anywhere in the value.
   if ((v.mask & kDash) != 0) {
     for (const std::string_view n : {"-wrapper", "invoke-", "-encodedcommand", "start-process", "set-mppreference"}) {

@@ -437,7 +437,9 @@ bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
   }
   // Header injection / response splitting through a value: CR or LF then "Name:".
   if ((protections & bit(Protection::protocol)) && enabled(Protection::protocol) &&
-      (v.has(kNewline) || v.lower.find(" http/") != std::string_view::npos) && v.source != Source::body_raw) {
+      (v.has(kNewline) || ((v.mask & (kSpace | kSlash)) == (kSpace | kSlash) &&
+                           v.lower.find(" http/") != std::string_view::npos)) &&
+      v.source != Source::body_raw) {
     ProtocolIssue issue;
     if (header_injection(v.text, issue))
       return add(Protection::protocol, v.source, v.name, issue.snippet, issue.message);

@@ -69,6 +69,8 @@ std::vector<std::uint8_t> encoded_core(std::string_view word, std::size_t offset
 struct GadgetTable {
   std::vector<std::vector<std::uint8_t>> needles;
   std::array<std::vector<std::uint16_t>, 4096> buckets;
+  std::array<std::uint64_t, 64> used{};  // bit per non-empty bucket: one cache line set, not 96 KiB
+  std::size_t shortest = 0;
   GadgetTable() {
     for (const auto name : kJavaGadgets) {
       std::string variants[3] = {std::string(name), std::string(name), std::string(name)};
@@ -79,7 +81,10 @@ struct GadgetTable {
         for (std::size_t off = 0; off < 3; ++off) {
           auto core = encoded_core(w, off);
           if (core.size() < 8 || std::find(needles.begin(), needles.end(), core) != needles.end()) continue;
-          buckets[core[0] * 64u + core[1]].push_back(static_cast<std::uint16_t>(needles.size()));
+          const unsigned b = core[0] * 64u + core[1];
+          buckets[b].push_back(static_cast<std::uint16_t>(needles.size()));
+          used[b >> 6] |= 1ull << (b & 63);
+          shortest = shortest == 0 ? core.size() : std::min(shortest, core.size());
           needles.push_back(std::move(core));
         }
       }
@@ -130,26 +135,29 @@ constexpr std::array<std::string_view, 24> kPhpPlain = {
 }  // namespace
 
 bool java_base64_gadget(std::string_view text, Hit& hit) {
-  if (text.size() < 8) return false;
   const GadgetTable& t = gadget_table();
-  int prev = b64_index(text[0]);
-  for (std::size_t i = 0; i + 8 <= text.size(); ++i) {
-    const int next = b64_index(text[i + 1]);
-    const int cur = prev;
-    prev = next;
-    if ((cur | next) < 0) continue;
-    const auto& bucket = t.buckets[static_cast<std::size_t>(cur) * 64u + static_cast<std::size_t>(next)];
-    if (bucket.empty()) continue;
-    for (const auto n : bucket) {
-      const auto& needle = t.needles[n];
-      if (i + needle.size() > text.size()) continue;
-      std::size_t k = 2;
-      while (k < needle.size() && b64_index(text[i + k]) == needle[k]) ++k;
-      if (k == needle.size()) {
-        hit = Hit{i, std::min<std::size_t>(64, text.size() - i), "Java exploit class name in base64"};
-        return true;
+  if (text.size() < t.shortest) return false;
+  // Needles are base64 characters only: each lies inside one run of them, and only runs at
+  // least as long as the shortest needle are searched (words of prose are not).
+  std::size_t i = 0;
+  while (i + t.shortest <= text.size()) {
+    std::size_t end = i;
+    while (end < text.size() && b64_index(text[end]) >= 0) ++end;
+    for (std::size_t p = i; end - p >= t.shortest; ++p) {
+      const auto b = static_cast<unsigned>(b64_index(text[p]) * 64 + b64_index(text[p + 1]));
+      if (((t.used[b >> 6] >> (b & 63)) & 1u) == 0) continue;
+      for (const auto n : t.buckets[b]) {
+        const auto& needle = t.needles[n];
+        if (p + needle.size() > end) continue;
+        std::size_t k = 2;
+        while (k < needle.size() && b64_index(text[p + k]) == needle[k]) ++k;
+        if (k == needle.size()) {
+          hit = Hit{p, std::min<std::size_t>(64, text.size() - p), "Java exploit class name in base64"};
+          return true;
+        }
       }
     }
+    i = end + 1;
   }
   return false;
 }
