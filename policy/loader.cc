@@ -1,6 +1,7 @@
 #include "policy/loader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -207,7 +208,36 @@ class Loader {
          }},
         {"ban_seconds", [&](const YAML::Node& v, const std::string& p) { reader_.read_uint(v, p, 1, 31'536'000, s.ban_seconds); }},
         {"block_status", [&](const YAML::Node& v, const std::string& p) { reader_.read_uint(v, p, 400, 599, s.block_status); }},
+        {"allowed_methods", [&](const YAML::Node& v, const std::string& p) { read_methods(v, p, s.allowed_methods); }},
     });
+  }
+
+  // Request methods: HTTP tokens (RFC 9110 tchar), each once, at least one.
+  void read_methods(const YAML::Node& v, const std::string& p, std::vector<std::string>& out) {
+    std::vector<YAML::Mark> marks;
+    std::vector<std::string> methods;
+    if (!reader_.read_string_list(v, p, methods, &marks)) return;
+    if (methods.empty()) {
+      reader_.error(v, p + ": name at least one method (an empty list would refuse every request)");
+      return;
+    }
+    std::set<std::string> seen;
+    bool ok = true;
+    for (std::size_t i = 0; i < methods.size(); ++i) {
+      const std::string item = p + "[" + std::to_string(i) + "]";
+      const std::string& m = methods[i];
+      const bool token = !m.empty() && m.size() <= 32 && std::all_of(m.begin(), m.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+      });
+      if (!token) {
+        reader_.error(marks[i], item + ": '" + m + "' is not a method (letters, digits and !#$%&'*+-.^_`|~, at most 32)");
+        ok = false;
+      } else if (!seen.insert(m).second) {
+        reader_.error(marks[i], item + ": duplicate method '" + m + "'");
+        ok = false;
+      }
+    }
+    if (ok) out = std::move(methods);
   }
 
   void read_tls(const YAML::Node& node, const std::string& path) {

@@ -64,11 +64,10 @@ bool method_override_in_query(std::string_view target, std::string_view method) 
 
 }  // namespace
 
-bool check_request_line_and_headers(const RequestView& r, ProtocolIssue& issue) {
-  static constexpr std::array<std::string_view, 7> kMethods = {
-      "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+bool check_request_line_and_headers(const RequestView& r, const std::vector<std::string>& allowed_methods,
+                                    ProtocolIssue& issue) {
   bool known = false;
-  for (const auto m : kMethods) known |= r.method == m;
+  for (const auto& m : allowed_methods) known |= r.method == m;
   if (!known) return fail(issue, "method", r.method, "protocol: method not allowed");
   if (r.http_version != "HTTP/1.1" && r.http_version != "HTTP/1.0" &&
       r.http_version != "HTTP/2" && r.http_version != "HTTP/2.0" && r.http_version != "HTTP/3")

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cnaf/inspector.h"
 
@@ -16,8 +17,11 @@ struct ProtocolIssue {
   std::string message;
 };
 
-// True (and `issue` filled) on the first problem found.
-bool check_request_line_and_headers(const RequestView& request, ProtocolIssue& issue);
+// True (and `issue` filled) on the first problem found. A method not in `allowed_methods`
+// is one (cnaf.allowed_methods).
+bool check_request_line_and_headers(const RequestView& request,
+                                    const std::vector<std::string>& allowed_methods,
+                                    ProtocolIssue& issue);
 
 // A value that injects response headers or a second request: CR/LF then a known header name
 // and ':' (Set-Cookie:, Location: ...) or an HTTP request/status line.

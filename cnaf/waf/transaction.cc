@@ -211,7 +211,7 @@ Verdict Transaction::run(const RequestView& request) {
 
 void Transaction::protocol_phase(const RequestView& request) {
   ProtocolIssue issue;
-  if (enabled(Protection::protocol) && check_request_line_and_headers(request, issue)) {
+  if (enabled(Protection::protocol) && check_request_line_and_headers(request, config_.allowed_methods, issue)) {
     if (!add(Protection::protocol, Source::header, issue.where, issue.snippet, issue.message))
       return;
   }

@@ -45,6 +45,7 @@ WafConfig WafConfig::from_policy(const policy::Policy& policy) {
   w.allow_cidrs = c.allow_cidrs;
   w.deny_cidrs = c.deny_cidrs;
   w.rate_limit = c.rate_limit;
+  w.allowed_methods = c.allowed_methods;
   return w;
 }
 

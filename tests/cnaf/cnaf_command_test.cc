@@ -277,6 +277,24 @@ TEST_F(CnafCommand, EarlyAnswersReachAClientStillSendingItsBody) {
   }
 }
 
+TEST_F(CnafCommand, AllowedMethodsFromThePolicy) {
+  // The default lets the REST methods through and refuses others; a policy can narrow it.
+  Cnaf defaults(backend.address(), kFastTimeouts);
+  ASSERT_TRUE(defaults.ok()) << defaults.process().err();
+  for (const char* m : {"GET", "DELETE", "PATCH"}) {
+    const auto r = curl({"-X", m, "-o", "/dev/null", "-w", "%{http_code}", defaults.url("/status?code=200")});
+    EXPECT_EQ(r.out, "200") << m;
+  }
+  EXPECT_EQ(curl({"-X", "SUBSCRIBE", "-o", "/dev/null", "-w", "%{http_code}", defaults.url("/x")}).out, "403");
+
+  Cnaf narrow(backend.address(), "version: 1\ncnaf:\n  allowed_methods: [GET, HEAD]\nevents:\n  file: events.jsonl\n");
+  ASSERT_TRUE(narrow.ok()) << narrow.process().err();
+  EXPECT_EQ(curl({"-o", "/dev/null", "-w", "%{http_code}", narrow.url("/status?code=200")}).out, "200");
+  EXPECT_EQ(curl({"-X", "DELETE", "-o", "/dev/null", "-w", "%{http_code}", narrow.url("/items/7")}).out, "403");
+  ASSERT_TRUE(narrow.wait_for_event("protocol: method not allowed"));
+  EXPECT_NE(narrow.events().find("\"method\":\"DELETE\""), std::string::npos) << narrow.events();
+}
+
 TEST_F(CnafCommand, SighupReloadsWithoutDroppingConnections) {
   Cnaf cnaf(backend.address(), kFastTimeouts);
   ASSERT_TRUE(cnaf.ok()) << cnaf.process().err();

@@ -77,6 +77,9 @@ const BadCase kBadCases[] = {
     {"unreadable_tls_cert", "cnaf:\n  tls: {cert: missing.pem, key: missing.key}\n", 2, 15, "cnaf.tls.cert: cannot read"},
     {"empty_events_file", "events:\n  file: \"\"\n", 2, 9, "events.file: empty; use \"-\" for stdout"},
     {"missing_list_file", "network:\n  lists: [nowhere.txt]\n", 2, 11, "network.lists[0]: cannot read list file"},
+    {"empty_methods", "cnaf:\n  allowed_methods: []\n", 2, 20, "cnaf.allowed_methods: name at least one method"},
+    {"bad_method", "cnaf:\n  allowed_methods: [GET, \"GE T\"]\n", 2, 26, "cnaf.allowed_methods[1]: 'GE T' is not a method"},
+    {"duplicate_method", "cnaf:\n  allowed_methods: [GET, GET]\n", 2, 26, "cnaf.allowed_methods[1]: duplicate method 'GET'"},
     {"rate_not_number", "cnaf:\n  rate_limit: {requests_per_second: many}\n", 2, 37, "expected a number from 0 to"},
 };
 
@@ -151,10 +154,19 @@ TEST(Loader, EmptyPolicyIsAllDefaults) {
   EXPECT_EQ(p.cnaf.limits.max_header_bytes, 16384u);
   EXPECT_EQ(p.cnaf.protections.scanners, Mode::alert);
   EXPECT_EQ(p.cnaf.protections.sqli, Mode::prevent);
+  EXPECT_EQ(p.cnaf.allowed_methods,
+            (std::vector<std::string>{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}));
   EXPECT_EQ(p.events.file, "events.jsonl");
   EXPECT_EQ(p.metrics.listen, "127.0.0.1:9464");
   EXPECT_EQ(p.supervisor.grace_ms, 5000u);
   EXPECT_FALSE(p.network.decide("anything.example").deny);
+}
+
+TEST(Loader, AllowedMethodsReplaceTheDefaultList) {
+  TempDir dir;
+  const LoadResult result = load("cnaf:\n  allowed_methods: [GET, HEAD, PROPFIND]\n", dir);
+  ASSERT_TRUE(result.ok()) << all_errors(result);
+  EXPECT_EQ(result.policy->cnaf.allowed_methods, (std::vector<std::string>{"GET", "HEAD", "PROPFIND"}));
 }
 
 TEST(Loader, ModeIsInheritedAndCapsProtections) {

@@ -2,16 +2,36 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "cnaf/waf/protocol_checks.h"
+#include "cnaf/waf/waf.h"
 #include "tests/cnaf/waf/waf_test_util.h"
 
 namespace defender::cnaf::waf {
 namespace {
 
-bool refused(testing::Request r) {
+bool refused(testing::Request r, const std::vector<std::string>& methods = WafConfig{}.allowed_methods) {
   ProtocolIssue issue;
-  return check_request_line_and_headers(r.view(), issue);
+  return check_request_line_and_headers(r.view(), methods, issue);
+}
+
+TEST(WafProtocolCases, AllowedMethodsComeFromTheConfig) {
+  const std::vector<std::string> read_only = {"GET", "HEAD"};
+  for (const char* m : {"GET", "HEAD"}) {
+    testing::Request r;
+    r.method = m;
+    EXPECT_FALSE(refused(r, read_only)) << m;
+  }
+  for (const char* m : {"POST", "DELETE", "get", "OPTIONS"}) {
+    testing::Request r;
+    r.method = m;
+    EXPECT_TRUE(refused(r, read_only)) << m;
+  }
+  testing::Request custom;
+  custom.method = "PROPFIND";
+  EXPECT_TRUE(refused(custom));
+  EXPECT_FALSE(refused(custom, {"GET", "PROPFIND"}));
 }
 
 TEST(WafProtocolCases, Methods) {
