@@ -1,7 +1,7 @@
 #!/bin/bash
 # Side-by-side reverse-proxy benchmark (issue #4): wrk (HTTP/1.1) and h2load (h2c, prior
 # knowledge) through `defender cnaf` and through nginx configured as a plain reverse proxy
-# (2 workers, upstream keep-alive, the same X-Forwarded-*/X-Request-Id work), both in front of
+# (PROXY_THREADS workers, default 2, upstream keep-alive, the same X-Forwarded-*/X-Request-Id work), both in front of
 # the same fast backend (a separate nginx serving static files). One run, same machine.
 #
 # Scenarios: small GET, GET with ten query parameters, 10 KiB page, POST 4 KiB form,
@@ -16,7 +16,7 @@
 # with 2 wrk threads and 2 proxy threads both proxies sleep and wake per request far more).
 # The two proxies run back to back per scenario, so drift on a shared machine hits both.
 #
-#   bench/cnaf/run.sh [BUILD_DIR|DEFENDER_BIN] [SECONDS] [CONNECTIONS] [CLIENT_THREADS]
+#   [PROXY_THREADS=N] bench/cnaf/run.sh [BUILD_DIR|DEFENDER_BIN] [SECONDS] [CONNECTIONS] [CLIENT_THREADS]
 # Everything runs on 127.0.0.1 with its own configs and pid files in a temp folder; only the
 # processes started here are stopped. The packaged nginx service is never touched.
 set -euo pipefail
@@ -25,6 +25,7 @@ ARG=${1:-build}
 SECONDS_PER_RUN=${2:-5}
 CONNS=${3:-50}
 CLIENT_THREADS=${4:-"1 2"}
+PROXY_THREADS=${PROXY_THREADS:-2}  # nginx workers and defender threads alike
 WRK_THREADS=2
 if [[ -d "$ARG" ]]; then BIN="$ARG/app/defender"; else BIN="$ARG"; fi
 for tool in nginx wrk h2load python3; do
@@ -53,9 +54,9 @@ NGINX_PIDFILES+=("$WORK/backend/nginx.pid")
 mkdir -p "$WORK/proxy"
 PROXY_TEMPS=$(nginx_temp_dirs "$WORK/proxy")
 
-# --- nginx as the reverse proxy (2 workers, like our 2 threads) ---
+# --- nginx as the reverse proxy (PROXY_THREADS workers, like our PROXY_THREADS threads) ---
 cat > "$WORK/proxy/nginx.conf" <<CONF
-worker_processes 2;
+worker_processes $PROXY_THREADS;
 pid $WORK/proxy/nginx.pid;
 error_log $WORK/proxy/error.log warn;
 events { worker_connections 4096; }
@@ -94,7 +95,7 @@ cnaf:
                 shellshock: disable, scanners: disable, protocol: disable, rfi: disable,
                 ssrf: disable, nosqli: disable, xxe: disable}
 YAML
-"$BIN" cnaf --policy "$WORK/policy.yaml" --listen "127.0.0.1:$OUR_PORT" --upstream "127.0.0.1:$BACK_PORT" --threads 2 \
+"$BIN" cnaf --policy "$WORK/policy.yaml" --listen "127.0.0.1:$OUR_PORT" --upstream "127.0.0.1:$BACK_PORT" --threads "$PROXY_THREADS" \
   --data-folder "$WORK" --log-level warn 2> "$WORK/cnaf.log" &
 OUR_PID=$!
 PIDS+=("$OUR_PID")
@@ -182,13 +183,13 @@ for path in small page10k; do
   run_h2 "$name" defender "$OUR_PID" "http://127.0.0.1:$OUR_PORT/$path"
 done
 
-python3 - "$RESULTS" "$SECONDS_PER_RUN" "$CONNS" <<'PY'
+python3 - "$RESULTS" "$SECONDS_PER_RUN" "$CONNS" "$PROXY_THREADS" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1]) if l.strip()]
 by = {}
 for name, proxy, rps, p50, p99, us, rss, errors in rows:
     by.setdefault(name, {})[proxy] = (rps, p50, p99, us, rss, errors)
-print("cnaf benchmark: %s s per run, %s connections, 2 proxy workers/threads, backend: nginx static" % (sys.argv[2], sys.argv[3]))
+print("cnaf benchmark: %s s per run, %s connections, %s proxy workers/threads, backend: nginx static" % (sys.argv[2], sys.argv[3], sys.argv[4]))
 print("%-28s %-9s %10s %10s %10s %10s %9s" % ("scenario", "proxy", "req/s", "p50", "p99", "CPU us/req", "RSS KiB"))
 def f(x):
     try: return float(x)

@@ -81,7 +81,7 @@ void parse_raw(const std::string& raw, CorpusRequest& r) {
 
 }  // namespace
 
-cnaf::RequestView CorpusRequest::view() {
+cnaf::RequestView CorpusRequest::view(std::size_t inspect_body_bytes) {
   header_views.clear();
   for (const auto& [n, v] : headers) header_views.push_back(cnaf::HeaderView{n, v});
   cnaf::RequestView v;
@@ -91,7 +91,8 @@ cnaf::RequestView CorpusRequest::view() {
   v.target = target;
   v.http_version = version;
   v.headers = header_views;
-  v.body = body;
+  v.body = std::string_view(body).substr(0, inspect_body_bytes);
+  v.body_truncated = body.size() > inspect_body_bytes;
   return v;
 }
 

@@ -21,7 +21,9 @@ struct CorpusRequest {
   bool unparsable = false;
   std::vector<cnaf::HeaderView> header_views;
 
-  cnaf::RequestView view();
+  // As the proxy hands it to the inspector: the body cut to `inspect_body_bytes`, marked
+  // truncated when it was longer.
+  cnaf::RequestView view(std::size_t inspect_body_bytes);
 };
 
 CorpusRequest from_record(const nlohmann::json& record);

@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
       std::string why = "unparsable";
       std::string first_protection = rec.unparsable ? "unparsable" : "-";
       if (!rec.unparsable) {
-        const auto view = rec.view();
+        const auto view = rec.view(static_cast<std::size_t>(config.inspect_body_bytes));
         // Thread CPU time: the machine is shared, preemption must not count.
         timespec t0{}, t1{};
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <string>
 #include <utility>
 
 #include "cnaf/waf/detectors/detectors.h"
@@ -115,6 +117,22 @@ bool quoted_name(std::string_view raw_name) {
   if (raw_name.find_first_of("'\"") != std::string_view::npos) return true;
   for (std::size_t p = raw_name.find('%'); p != std::string_view::npos; p = raw_name.find('%', p + 1))
     if (raw_name.compare(p, 3, "%27") == 0 || raw_name.compare(p, 3, "%22") == 0) return true;
+  return false;
+}
+
+// The request declares a Content-Length of at most `limit` (the body was cut at the limit
+// before its end was seen, but it ends there).
+bool within(const RequestView& request, std::uint64_t limit) {
+  for (const auto& h : request.headers) {
+    if (h.name.size() != 14) continue;
+    bool match = true;
+    constexpr std::string_view kCl = "content-length";
+    for (std::size_t k = 0; k < 14; ++k) match &= ascii_lower(h.name[k]) == kCl[k];
+    if (!match) continue;
+    std::uint64_t n = 0;
+    const auto [end, ec] = std::from_chars(h.value.data(), h.value.data() + h.value.size(), n);
+    return ec == std::errc() && end == h.value.data() + h.value.size() && n <= limit;
+  }
   return false;
 }
 
@@ -350,6 +368,16 @@ void Transaction::body_phase(const RequestView& request) {
   }
   if (walker.notes().too_many_parts && !stop_)
     add(Protection::protocol, Source::body_raw, {}, {}, "too many body values");
+  // A form, JSON or XML body longer than what is inspected: what follows the inspected part
+  // (padding, then the payload) would reach the app unread. Raw and multipart bodies (files)
+  // stream on; structured ones are refused under the protocol protection, as ModSecurity's
+  // SecRequestBodyNoFilesLimit does.
+  const bool structured = media == "application/x-www-form-urlencoded" || is_json() || is_xml();
+  if (truncated && structured && !stop_ && !within(request, config_.inspect_body_bytes)) {
+    add(Protection::protocol, Source::body_raw, {}, body.substr(0, 64),
+        "protocol: " + std::string(media) + " body longer than cnaf.limits.inspect_body_bytes (" +
+            std::to_string(config_.inspect_body_bytes) + "): the rest could not be inspected");
+  }
 }
 
 bool Transaction::visit(const Part& part) {

@@ -277,6 +277,33 @@ TEST_F(CnafCommand, EarlyAnswersReachAClientStillSendingItsBody) {
   }
 }
 
+TEST_F(CnafCommand, StructuredBodyLongerThanInspectedIsRefused) {
+  // 200 KiB of JSON: past the default inspect_body_bytes (128 KiB), the rest would go unread.
+  TempDir tmp;
+  const std::string file = tmp.path() + "/big.json";
+  {
+    std::ofstream out(file);
+    out << "{\"items\": [";
+    std::string text;
+    for (int k = 0; k < 60; ++k) text += "plain words ";
+    for (int i = 0; i < 300; ++i) out << (i ? "," : "") << "{\"id\": " << i << ", \"text\": \"" << text << i << "\"}";
+    out << "]}";
+  }
+  const auto post = [&](Cnaf& c) {
+    return curl({"-H", "Content-Type: application/json", "--data-binary", "@" + file, "-o", "/dev/null", "-w",
+                 "%{http_code}", c.url("/status?code=200")})
+        .out;
+  };
+  Cnaf cnaf(backend.address(), kFastTimeouts);
+  ASSERT_TRUE(cnaf.ok()) << cnaf.process().err();
+  EXPECT_EQ(post(cnaf), "403");
+  EXPECT_TRUE(cnaf.wait_for_event("longer than cnaf.limits.inspect_body_bytes (131072)")) << cnaf.events();
+  // Raised to cover it, the body is inspected whole and passes.
+  Cnaf roomy(backend.address(), "version: 1\ncnaf:\n  limits: {inspect_body_bytes: 1048576}\nevents:\n  file: events.jsonl\n");
+  ASSERT_TRUE(roomy.ok()) << roomy.process().err();
+  EXPECT_EQ(post(roomy), "200");
+}
+
 TEST_F(CnafCommand, AllowedMethodsFromThePolicy) {
   // The default lets the REST methods through and refuses others; a policy can narrow it.
   Cnaf defaults(backend.address(), kFastTimeouts);

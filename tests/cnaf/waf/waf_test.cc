@@ -214,6 +214,42 @@ TEST(WafProtocol, RequestLineAndHeaders) {
   EXPECT_TRUE(blocked(badjson));
 }
 
+TEST(WafProtocol, StructuredBodiesLongerThanInspectedAreRefused) {
+  const Waf waf(all(policy::Mode::prevent));
+  // The proxy hands over the first inspect_body_bytes of a longer body, marked truncated.
+  const auto longer = [](std::string type, std::string start, std::string declared = "500000") {
+    Request r;
+    r.post(std::move(type), std::move(start));
+    r.headers.back().second = std::move(declared);  // Content-Length
+    r.body_truncated = true;
+    return r;
+  };
+  for (const char* type : {"application/x-www-form-urlencoded", "application/json", "application/vnd.api+json",
+                           "text/xml", "application/soap+xml"}) {
+    Request r = longer(type, std::string(type).find("xml") != std::string::npos ? "<a>1</a>" : "a=1");
+    const Verdict v = run(waf, r);
+    EXPECT_FALSE(v.allowed()) << type;
+    ASSERT_FALSE(v.findings.empty()) << type;
+    EXPECT_EQ(v.findings.front().protection, "protocol");
+    EXPECT_NE(v.findings.front().message.find("longer than cnaf.limits.inspect_body_bytes (131072)"),
+              std::string::npos) << v.findings.front().message;
+  }
+  // Files and raw uploads stream on; a body that ends at the limit is whole; alert lets it by.
+  for (const char* type : {"application/octet-stream", "image/png", "multipart/form-data; boundary=x"}) {
+    Request r = longer(type, "--x\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.png\"\r\n\r\nPNG");
+    EXPECT_TRUE(run(waf, r).allowed()) << type;
+  }
+  Request at_limit = longer("application/json", "{\"a\":1", "131072");
+  EXPECT_TRUE(run(waf, at_limit).allowed());
+  WafConfig alert = all(policy::Mode::prevent);
+  alert.modes[static_cast<std::size_t>(Protection::protocol)] = policy::Mode::alert;
+  const Waf alerting(alert);
+  Request json = longer("application/json", "{\"a\":1");
+  const Verdict v = run(alerting, json);
+  EXPECT_TRUE(v.allowed());
+  EXPECT_EQ(v.findings.size(), 1u);
+}
+
 TEST(WafBenign, HardCasesPass) {
   const Waf waf(all(policy::Mode::prevent));
   const auto passes = [&](Request r) {

@@ -54,6 +54,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers = {{"Host", "app.example"},
                                                               {"User-Agent", "Mozilla/5.0"}};
   std::string body;
+  bool body_truncated = false;  // `body` is the inspected start of a longer body
   std::string client = "127.0.0.1";
   std::vector<HeaderView> views;
 
@@ -68,6 +69,7 @@ struct Request {
     r.http_version = version;
     r.headers = views;
     r.body = body;
+    r.body_truncated = body_truncated;
     return r;
   }
   Request& header(std::string n, std::string v) {
