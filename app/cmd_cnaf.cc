@@ -117,6 +117,8 @@ void add_cnaf_command(CLI::App& root, Runner& run) {
   command->add_option("--tls-key", options->proxy.tls_key, "PEM private key of --tls-cert");
   command->add_option("--threads", options->proxy.threads, "I/O threads (default: the number of CPUs)");
   command->add_flag("--no-http2", options->no_http2, "serve HTTP/1.1 only (no h2 ALPN, no h2c)");
+  command->add_flag("--cpu-affinity", options->proxy.cpu_affinity,
+                    "pin each I/O thread to one of the CPUs the process may use (round robin)");
   command->callback([&run, options] { run = [options] { return run_cnaf(*options); }; });
 }
 

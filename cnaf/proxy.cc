@@ -1,5 +1,10 @@
 #include "cnaf/proxy.h"
 
+#include <pthread.h>
+#include <sched.h>
+
+#include <vector>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 
@@ -112,7 +117,14 @@ std::error_code Proxy::start(const ProxyOptions& options) {
   }
   auto config = make_proxy_config(policy_, std::move(inspector));
 
-  unsigned threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
+  // Default: one thread per CPU this process may use (a container's cpuset, not the host's).
+  unsigned threads = options.threads;
+  if (threads == 0) {
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    threads = ::sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? static_cast<unsigned>(CPU_COUNT(&allowed))
+                                                                     : std::thread::hardware_concurrency();
+  }
   if (threads == 0) threads = 1;
   for (unsigned i = 0; i < threads; ++i) {
     asio::io_context* io = &io_;
@@ -133,12 +145,35 @@ std::error_code Proxy::start(const ProxyOptions& options) {
   std::vector<std::weak_ptr<Worker>> peers(workers_.begin(), workers_.end());
   for (auto& w : workers_) w->set_peers(peers);
   for (auto& w : workers_) w->start();
-  for (auto& io : own_ios_) {
-    guards_.push_back(asio::make_work_guard(*io));
-    threads_.emplace_back([io = io.get()] { io->run(); });
+  std::vector<int> cpus;
+  if (options.cpu_affinity) {
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    if (::sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
+      for (int c = 0; c < CPU_SETSIZE; ++c)
+        if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
+    }
+    if (cpus.empty()) log_.warn("cnaf", "cpu affinity: cannot read the CPUs this process may use; threads not pinned");
+  }
+  // Pins the calling thread to the CPU for worker `i`; false when the system refused.
+  const auto pin = [cpus](std::size_t i) {
+    if (cpus.empty()) return true;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpus[i % cpus.size()], &one);
+    return ::pthread_setaffinity_np(::pthread_self(), sizeof one, &one) == 0;
+  };
+  if (!pin(0)) log_.warn("cnaf", "cpu affinity: pinning refused; threads not pinned");
+  for (std::size_t i = 0; i < own_ios_.size(); ++i) {
+    guards_.push_back(asio::make_work_guard(*own_ios_[i]));
+    threads_.emplace_back([io = own_ios_[i].get(), pin, i] {
+      pin(i + 1);
+      io->run();
+    });
   }
   log_.info("cnaf", "listening on " + listen_text + " (" + std::to_string(threads) + " threads" +
-                        (sealed->tls ? ", tls" : "") + "), upstream " + upstream_text);
+                        (cpus.empty() ? "" : ", pinned") + (sealed->tls ? ", tls" : "") + "), upstream " +
+                        upstream_text);
   return {};
 }
 

@@ -40,8 +40,11 @@ struct ProxyOptions {
   std::string upstream;  // ADDR:PORT; a name is resolved once at start
   std::string tls_cert;
   std::string tls_key;
-  unsigned threads = 0;  // 0: hardware concurrency
+  unsigned threads = 0;  // 0: one per CPU the process may use
   bool http2 = true;     // offer h2 (ALPN), accept h2c prior knowledge and Upgrade
+  // Pin I/O thread i to the i-th CPU the process may run on (round robin); the calling
+  // thread, which runs worker 0, included. Off: the scheduler places the threads.
+  bool cpu_affinity = false;
 };
 
 class Proxy {

@@ -16,7 +16,7 @@
 # with 2 wrk threads and 2 proxy threads both proxies sleep and wake per request far more).
 # The two proxies run back to back per scenario, so drift on a shared machine hits both.
 #
-#   [PROXY_THREADS=N] bench/cnaf/run.sh [BUILD_DIR|DEFENDER_BIN] [SECONDS] [CONNECTIONS] [CLIENT_THREADS]
+#   [PROXY_THREADS=N] [AFFINITY=1] bench/cnaf/run.sh [BUILD_DIR|DEFENDER_BIN] [SECONDS] [CONNECTIONS] [CLIENT_THREADS]
 # Everything runs on 127.0.0.1 with its own configs and pid files in a temp folder; only the
 # processes started here are stopped. The packaged nginx service is never touched.
 set -euo pipefail
@@ -26,6 +26,9 @@ SECONDS_PER_RUN=${2:-5}
 CONNS=${3:-50}
 CLIENT_THREADS=${4:-"1 2"}
 PROXY_THREADS=${PROXY_THREADS:-2}  # nginx workers and defender threads alike
+AFFINITY=${AFFINITY:-0}  # 1: pin them, nginx with worker_cpu_affinity auto, defender with --cpu-affinity
+NGX_AFFINITY=""; OUR_AFFINITY=()
+if [[ $AFFINITY == 1 ]]; then NGX_AFFINITY="worker_cpu_affinity auto;"; OUR_AFFINITY=(--cpu-affinity); fi
 WRK_THREADS=2
 if [[ -d "$ARG" ]]; then BIN="$ARG/app/defender"; else BIN="$ARG"; fi
 for tool in nginx wrk h2load python3; do
@@ -57,6 +60,7 @@ PROXY_TEMPS=$(nginx_temp_dirs "$WORK/proxy")
 # --- nginx as the reverse proxy (PROXY_THREADS workers, like our PROXY_THREADS threads) ---
 cat > "$WORK/proxy/nginx.conf" <<CONF
 worker_processes $PROXY_THREADS;
+$NGX_AFFINITY
 pid $WORK/proxy/nginx.pid;
 error_log $WORK/proxy/error.log warn;
 events { worker_connections 4096; }
@@ -95,7 +99,7 @@ cnaf:
                 shellshock: disable, scanners: disable, protocol: disable, rfi: disable,
                 ssrf: disable, nosqli: disable, xxe: disable}
 YAML
-"$BIN" cnaf --policy "$WORK/policy.yaml" --listen "127.0.0.1:$OUR_PORT" --upstream "127.0.0.1:$BACK_PORT" --threads "$PROXY_THREADS" \
+"$BIN" cnaf --policy "$WORK/policy.yaml" --listen "127.0.0.1:$OUR_PORT" --upstream "127.0.0.1:$BACK_PORT" --threads "$PROXY_THREADS" "${OUR_AFFINITY[@]}" \
   --data-folder "$WORK" --log-level warn 2> "$WORK/cnaf.log" &
 OUR_PID=$!
 PIDS+=("$OUR_PID")
@@ -183,13 +187,13 @@ for path in small page10k; do
   run_h2 "$name" defender "$OUR_PID" "http://127.0.0.1:$OUR_PORT/$path"
 done
 
-python3 - "$RESULTS" "$SECONDS_PER_RUN" "$CONNS" "$PROXY_THREADS" <<'PY'
+python3 - "$RESULTS" "$SECONDS_PER_RUN" "$CONNS" "$PROXY_THREADS" "$AFFINITY" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1]) if l.strip()]
 by = {}
 for name, proxy, rps, p50, p99, us, rss, errors in rows:
     by.setdefault(name, {})[proxy] = (rps, p50, p99, us, rss, errors)
-print("cnaf benchmark: %s s per run, %s connections, %s proxy workers/threads, backend: nginx static" % (sys.argv[2], sys.argv[3], sys.argv[4]))
+print("cnaf benchmark: %s s per run, %s connections, %s proxy workers/threads%s, backend: nginx static" % (sys.argv[2], sys.argv[3], sys.argv[4], ", pinned to CPUs" if sys.argv[5] == "1" else ""))
 print("%-28s %-9s %10s %10s %10s %10s %9s" % ("scenario", "proxy", "req/s", "p50", "p99", "CPU us/req", "RSS KiB"))
 def f(x):
     try: return float(x)

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
@@ -302,6 +303,25 @@ TEST_F(CnafCommand, StructuredBodyLongerThanInspectedIsRefused) {
   Cnaf roomy(backend.address(), "version: 1\ncnaf:\n  limits: {inspect_body_bytes: 1048576}\nevents:\n  file: events.jsonl\n");
   ASSERT_TRUE(roomy.ok()) << roomy.process().err();
   EXPECT_EQ(post(roomy), "200");
+}
+
+TEST_F(CnafCommand, CpuAffinityPinsEachIoThread) {
+  Cnaf cnaf(backend.address(), "", {"--cpu-affinity"});
+  ASSERT_TRUE(cnaf.ok()) << cnaf.process().err();
+  EXPECT_EQ(curl({"-o", "/dev/null", "-w", "%{http_code}", cnaf.url("/status?code=200")}).out, "200");
+  // The two I/O threads (--threads 2) each run on one CPU; other threads are not pinned.
+  std::size_t pinned = 0;
+  const std::string tasks = "/proc/" + std::to_string(cnaf.process().pid()) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+    std::ifstream status(task.path() / "status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (!line.starts_with("Cpus_allowed_list:")) continue;
+      const std::string list = line.substr(line.find_first_not_of(" \t", 18));
+      pinned += list.find_first_of(",-") == std::string::npos;
+    }
+  }
+  EXPECT_GE(pinned, 2u);
 }
 
 TEST_F(CnafCommand, AllowedMethodsFromThePolicy) {
