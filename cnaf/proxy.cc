@@ -163,7 +163,6 @@ std::error_code Proxy::start(const ProxyOptions& options) {
     CPU_SET(cpus[i % cpus.size()], &one);
     return ::pthread_setaffinity_np(::pthread_self(), sizeof one, &one) == 0;
   };
-  if (!pin(0)) log_.warn("cnaf", "cpu affinity: pinning refused; threads not pinned");
   for (std::size_t i = 0; i < own_ios_.size(); ++i) {
     guards_.push_back(asio::make_work_guard(*own_ios_[i]));
     threads_.emplace_back([io = own_ios_[i].get(), pin, i] {
@@ -171,6 +170,8 @@ std::error_code Proxy::start(const ProxyOptions& options) {
       io->run();
     });
   }
+  // The calling thread (worker 0) last: threads started after it would inherit its one CPU.
+  if (!pin(0)) log_.warn("cnaf", "cpu affinity: pinning refused; threads not pinned");
   log_.info("cnaf", "listening on " + listen_text + " (" + std::to_string(threads) + " threads" +
                         (cpus.empty() ? "" : ", pinned") + (sealed->tls ? ", tls" : "") + "), upstream " +
                         upstream_text);

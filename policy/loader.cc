@@ -227,7 +227,7 @@ class Loader {
       const std::string item = p + "[" + std::to_string(i) + "]";
       const std::string& m = methods[i];
       const bool token = !m.empty() && m.size() <= 32 && std::all_of(m.begin(), m.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+        return std::isalnum(static_cast<unsigned char>(c)) || (c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr);
       });
       if (!token) {
         reader_.error(marks[i], item + ": '" + m + "' is not a method (letters, digits and !#$%&'*+-.^_`|~, at most 32)");
