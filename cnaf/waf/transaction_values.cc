@@ -58,6 +58,19 @@ std::uint64_t memo_hash(std::string_view s) noexcept {
   return h ^ (h >> 32);
 }
 
+// Letters and digits only, under 8 bytes ("id", "name", "en", "42"), outside headers and
+// file names: inspect_decoded's inert path would find it clean (no decoding applies; base64
+// needs 16 bytes, a mixed-case gadget 8, SQL words '_' '+' or "--", a class name a '.'), unless
+// it holds a serialized-Java marker. Decided here without the memo or the passes.
+bool short_plain_token(Source source, std::string_view raw) noexcept {
+  if (raw.size() >= 8 || source == Source::header || source == Source::multipart_filename) return false;
+  for (const char c : raw)  // ('_' '+' '~' have no class bit: asked for letters or digits)
+    if ((kCharClass[static_cast<unsigned char>(c)] & (kAlpha | kDigit)) == 0) return false;
+  for (const std::string_view marker : {"rO0AB", "KztAAU", "Cs7QAF"})
+    if (raw.find(marker) != std::string_view::npos) return false;
+  return true;
+}
+
 }  // namespace
 
 // A value seen before in this request, from the same kind of place, with the same checks,
@@ -102,6 +115,7 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
   if (stop_) return false;
   if (raw.size() < 2) return true;
   if ((protections & enabled_) == 0) return true;
+  if (short_plain_token(source, raw)) return true;
   // The memo: values of the request itself (views into it), never header values (their name
   // is a scratch copy). JSON values are named by their path, which differs per array item:
   // the name is left out of the key when no detector could read it (only the RFI check does,
