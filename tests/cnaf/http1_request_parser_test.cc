@@ -10,6 +10,8 @@
 namespace defender::cnaf {
 namespace {
 
+using namespace std::string_literals;
+
 using Event = Http1RequestParser::Event;
 
 struct Parsed {
@@ -143,7 +145,7 @@ INSTANTIATE_TEST_SUITE_P(
         Refused{"chunk_missing_crlf", "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n", ProxyError::bad_chunk},
         Refused{"bad_char_in_name", "GET / HTTP/1.1\r\n" + kHost + "X\x01Y: v\r\n\r\n", ProxyError::bad_request},
         Refused{"space_in_name", "GET / HTTP/1.1\r\n" + kHost + "X Y: v\r\n\r\n", ProxyError::bad_request},
-        Refused{"nul_in_value", std::string("GET / HTTP/1.1\r\nHost: x\r\nX: a\0b\r\n\r\n", 37), ProxyError::bad_request},
+        Refused{"nul_in_value", "GET / HTTP/1.1\r\nHost: x\r\nX: a\0b\r\n\r\n"s, ProxyError::bad_request},
         Refused{"bare_lf", "GET / HTTP/1.1\nHost: x\n\n", ProxyError::bad_request},
         Refused{"bare_cr_in_value", "GET / HTTP/1.1\r\n" + kHost + "X: a\rb\r\n\r\n", ProxyError::bad_request},
         Refused{"no_host", "GET / HTTP/1.1\r\n\r\n", ProxyError::bad_request},
