@@ -34,7 +34,7 @@ asan: setup
 # libFuzzer targets (clang); run one with e.g.
 #   build-fuzz/fuzz/policy/fuzz_policy_loader -max_total_time=60 fuzz/corpus/policy_loader
 fuzz: setup
-	CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEFENDER_FUZZ=ON -DDEFENDER_TESTS=OFF
+	CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEFENDER_FUZZ=ON -DDEFENDER_TESTS=OFF -DDEFENDER_SKIP_MODULES=
 	cmake --build $(BUILD)-fuzz -j $(JOBS) --target fuzzers
 
 # A fully static defender (for `defender embed`: it runs in an image with no libraries).
