@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "cnaf/waf/detectors/detectors.h"
+#include "cnaf/waf/detectors/sql_tokenizer.h"
 #include "cnaf/waf/protocol_checks.h"
 #include "cnaf/waf/transforms/hex.h"
 #include "cnaf/waf/transforms/transforms.h"
@@ -443,6 +444,10 @@ bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
   for (const auto& e : kDetectors) {
     if (!(protections & bit(e.protection)) || !(v.mask & e.needs) || !enabled(e.protection)) continue;
     if (e.protection == Protection::cmdi && !cmdi_possible(v)) continue;
+    // Identifiers, numbers and commas only: no SQL injection shape reads them.
+    if (e.protection == Protection::sqli && (v.mask & ~(kAlpha | kDigit | kSpace | kComma | kNewline)) == 0 &&
+        sql_plain_words(v.text))
+      continue;
     Hit hit;
     if (!e.detect(v, scratch_, hit)) continue;
     const std::size_t pos = std::min(hit.pos, v.text.size());

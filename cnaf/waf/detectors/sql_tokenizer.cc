@@ -264,6 +264,10 @@ const Keyword* find_function(std::string_view lower) noexcept {
   return kFunctionIndex.find(lower);
 }
 
+bool ascii_alnum(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
 bool is_blank(char c) noexcept {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
          static_cast<unsigned char>(c) == 0xA0;
@@ -295,6 +299,36 @@ std::size_t skip_blanks(std::string_view t, std::size_t i) noexcept {
 }
 
 }  // namespace
+
+bool sql_plain_words(std::string_view text) noexcept {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == ',') {
+      ++i;
+      continue;
+    }
+    if (c >= '0' && c <= '9') {
+      while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+      continue;
+    }
+    if (!ascii_alnum(c)) return false;
+    const std::size_t begin = i;
+    while (i < text.size() && ascii_alnum(text[i])) ++i;
+    // What the tokenizer would take into the same word (".", "_", "$", non-ASCII): not plain.
+    if (i < text.size() && !(text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r' ||
+                             text[i] == '\v' || text[i] == '\f' || text[i] == ','))
+      return false;
+    const std::size_t len = i - begin;
+    if (len > 27) continue;  // longer than any keyword or function
+    char lower[28];
+    for (std::size_t k = 0; k < len; ++k) lower[k] = ascii_lower(text[begin + k]);
+    const std::string_view w(lower, len);
+    if (find_keyword(w) != nullptr || find_function(w) != nullptr || w.starts_with("sys") || w.starts_with("msys"))
+      return false;
+  }
+  return true;
+}
 
 SqlTokens::SqlTokens(std::string_view text, SqlContext context, bool backslash_escapes) noexcept
     : backslash_escapes_(backslash_escapes) {

@@ -1,4 +1,4 @@
-// The detector prefilters (cnaf/waf/inspected.h) against their detectors: on generated text
+// The detector prefilters (cnaf/waf/inspected.h, sql_plain_words) against their detectors: on generated text
 // made of the words and characters each prefilter reasons about, a prefilter that says "cannot
 // match" must never be contradicted by the detector. Bounded, seeded: the same cases each run.
 #include <gtest/gtest.h>
@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 
+#include "cnaf/waf/detectors/sql_tokenizer.h"
 #include "tests/cnaf/waf/waf_test_util.h"
 
 namespace defender::cnaf::waf {
@@ -73,6 +74,63 @@ TEST(Prefilter, CmdiKnownCases) {
     Value value(s, Source::query);
     EXPECT_FALSE(cmdi_possible(value.v)) << s;
   }
+}
+
+// SQL: words that are no keyword (some close to one), the identifiers and numbers
+// injections use, and keywords, so that the generator lands on both sides of the prefilter.
+constexpr std::array<std::string_view, 48> kSqlWords = {
+    "users", "password", "admin", "id", "name", "x", "a", "t1", "col", "tbl", "selects", "unions",
+    "ordered", "grouping", "sleeper", "version1", "blue", "cotton", "shirt", "item", "number",
+    "ordinary", "text", "0", "1", "2", "42", "2024", "0x41", "1e5", "12abc",
+    // keywords and functions: a value holding one is not plain, and the detector decides
+    "union", "select", "or", "and", "order", "by", "from", "where", "sleep", "benchmark", "having",
+    "limit", "true", "null", "like", "exec", "sysobjects"};
+constexpr std::array<std::string_view, 9> kSqlGlue = {" ", " ", "  ", ",", ", ", "\t", "\n", " ,", "\r\n"};
+
+std::string sql_sample(std::mt19937& rng) {
+  std::string s;
+  const int words = 1 + static_cast<int>(rng() % 8);
+  for (int k = 0; k < words; ++k) {
+    if (k > 0 || rng() % 5 == 0) s += kSqlGlue[rng() % kSqlGlue.size()];
+    s += kSqlWords[rng() % kSqlWords.size()];
+  }
+  if (rng() % 3 == 0) {
+    for (auto& c : s)
+      if (c >= 'a' && c <= 'z' && rng() % 2 == 0) c = static_cast<char>(c - 'a' + 'A');
+  }
+  return s;
+}
+
+TEST(Prefilter, SqlPlainWordsNeverSkipAMatch) {
+  std::mt19937 rng(20261130);
+  std::size_t plain = 0, matched = 0;
+  for (int n = 0; n < 200000; ++n) {
+    const std::string text = sql_sample(rng);
+    for (const Source source : {Source::query, Source::json, Source::path_segment}) {
+      Value value(text, source);
+      Scratch scratch;
+      Hit hit;
+      const bool detected = detect_sqli(value.v, scratch, hit);
+      matched += detected;
+      // What the Waf skips (transaction.cc): the detector must agree there is nothing.
+      const bool skipped = (value.v.mask & ~(kAlpha | kDigit | kSpace | kComma | kNewline)) == 0 &&
+                           sql_plain_words(value.v.text);
+      if (!skipped) continue;
+      ++plain;
+      ASSERT_FALSE(detected) << "prefilter skips a value detect_sqli matches: [" << text << "]";
+    }
+  }
+  EXPECT_GT(plain, 20000u);
+  EXPECT_GT(matched, 1000u);
+}
+
+TEST(Prefilter, SqlPlainWordsKnownCases) {
+  for (const std::string_view s : {"Blue cotton shirt", "Item number 12", "John Smith, 42", "t1 t2\nt3"})
+    EXPECT_TRUE(sql_plain_words(s)) << s;
+  for (const std::string_view s : {"1 union select password from users", "admin order by 3", "x or true",
+                                   "Some ordinary text, with punctuation and numbers 31", "sysobjects",
+                                   "1.5", "a_b", "v$version", "caf\xc3\xa9", "1 --", "select"})
+    EXPECT_FALSE(sql_plain_words(s)) << s;
 }
 
 }  // namespace
