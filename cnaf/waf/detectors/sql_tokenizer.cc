@@ -324,8 +324,9 @@ bool sql_plain_words(std::string_view text) noexcept {
     char lower[28];
     for (std::size_t k = 0; k < len; ++k) lower[k] = ascii_lower(text[begin + k]);
     const std::string_view w(lower, len);
-    if (find_keyword(w) != nullptr || find_function(w) != nullptr || w.starts_with("sys") || w.starts_with("msys"))
-      return false;
+    // Function names (user, date, count ...) are words unless a '(' follows, which no plain
+    // text has; the keywords are tokens of their own.
+    if (find_keyword(w) != nullptr || w.starts_with("sys") || w.starts_with("msys")) return false;
   }
   return true;
 }

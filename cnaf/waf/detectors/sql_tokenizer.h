@@ -53,8 +53,8 @@ constexpr bool builtin_function(std::uint8_t w) noexcept {
 }
 
 // True when `text` is nothing but words of ASCII letters and digits, digit runs, commas and
-// blanks, and no word is a keyword or function the tokenizer knows (nor a system catalog,
-// sys*): tokenized, it is identifiers, numbers and commas only, which no SQL injection shape
+// blanks, and no word is a keyword the tokenizer knows (nor a system catalog, sys*; function
+// names are identifiers without a '('): tokenized, it is identifiers, numbers and commas only, which no SQL injection shape
 // reads. The sqli detector skips such values ("Blue cotton shirt", "Item number 7");
 // tests/cnaf/waf/prefilter_test.cc checks the claim against the detector on generated text.
 bool sql_plain_words(std::string_view text) noexcept;
