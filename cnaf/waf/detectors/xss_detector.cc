@@ -156,8 +156,37 @@ bool event_handler_at(std::string_view s, std::size_t pos) {
   return false;
 }
 
+// `needle` in a tag's attributes (lower case). "name=value" also matches when blanks surround
+// the '=' or the value is quoted (src = "http://x" as src=http), and only for the attribute
+// itself (not data-src=).
+bool attrs_have(std::string_view attrs, std::string_view needle) {
+  constexpr auto npos = std::string_view::npos;
+  if (attrs.find(needle) != npos) return true;
+  const std::size_t eq = needle.find('=');
+  if (eq == npos || eq == 0 || eq + 1 >= needle.size()) return false;
+  const std::string_view name = needle.substr(0, eq);
+  const std::string_view value = needle.substr(eq + 1);
+  for (std::size_t p = attrs.find(name); p != npos; p = attrs.find(name, p + 1)) {
+    if (p > 0 && !is_space(attrs[p - 1]) && attrs[p - 1] != '"' && attrs[p - 1] != '\'' && attrs[p - 1] != '/')
+      continue;
+    std::size_t k = p + name.size();
+    while (k < attrs.size() && is_space(attrs[k])) ++k;
+    if (k >= attrs.size() || attrs[k] != '=') continue;
+    ++k;
+    while (k < attrs.size() && is_space(attrs[k])) ++k;
+    if (k < attrs.size() && (attrs[k] == '"' || attrs[k] == '\'' || attrs[k] == '`')) ++k;
+    if (attrs.compare(k, value.size(), value) == 0) return true;
+  }
+  return false;
+}
+
 // Scans one tag opening at s[lt] == '<'. Returns true on a script-running tag.
 bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
+  // An XSLT stylesheet instruction: the document turns into what the stylesheet makes of it.
+  if (s.compare(lt + 1, 15, "?xml-stylesheet") == 0) {
+    hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "XSLT stylesheet instruction"};
+    return true;
+  }
   std::size_t i = lt + 1;
   if (i < s.size() && s[i] == '/') ++i;
   const std::size_t name_begin = i;
@@ -185,7 +214,7 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
     const std::size_t gt = s.substr(0, end_limit).find('>', i);
     const std::string_view attrs = s.substr(i, std::min(end_limit, gt == std::string_view::npos ? s.size() : gt) - i);
     for (const auto& r : kRiskyTags) {
-      if (name == r.tag && attrs.find(r.needle) != std::string_view::npos) {
+      if (name == r.tag && attrs_have(attrs, r.needle)) {
         hit = Hit{lt, std::min<std::size_t>(i - lt + 40, s.size() - lt), "tag loading active content"};
         return true;
       }
@@ -372,7 +401,13 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
       }
     }
     for (std::size_t c = s.find(':'); c != std::string_view::npos; c = s.find(':', c + 1)) {
-      const std::size_t from = c >= 16 ? c - 16 : 0;
+      // 16 visible bytes back, the blanks and controls a browser drops from a URL not counted
+      // ("src=j&NewLine;&Tab;a&NewLine;&Tab;&Tab;v..."), within 160 bytes.
+      std::size_t from = c, visible = 0;
+      while (from > 0 && visible < 16 && c - from < 160) {
+        --from;
+        visible += static_cast<unsigned char>(s[from]) >= 0x21;
+      }
       for (std::size_t p = from; p < c; ++p) {
         if (s[p] != '=' && s[p] != '"' && s[p] != '\'' && s[p] != '(' && s[p] != '?' && s[p] != '`') continue;
         std::size_t q = p + 1;

@@ -28,6 +28,16 @@ TEST(WafXssCases, HandlersOpeningAValueOrName) {
     EXPECT_FALSE(detects(detect_xss, n, Source::query_name)) << n;
 }
 
+TEST(WafXssCases, RiskyTagsWithQuotedOrSpacedAttributeValues) {
+  // Also inside markup that opened earlier in the value (html5sec test 117).
+  table({"x <a href=\"http://a.example\"> <iframe src=\"http://example.org/\"></iframe> </a>",
+         "<iframe src=\"http://example.org/\"></iframe>", "<iframe src = 'http://x.example/'>",
+         "<iframe sandbox=\"allow-scripts\" src=\"//x.example/\">", "<base href = \"http://x.example/\">",
+         "<?xml-stylesheet type=\"text/xsl\" href=\"#\" ?> <stylesheet>",
+         "<iframe src=j\n\ta\n\t\tv\n\t\t\ta\n\t\t\t\ts\n\t\t\t\t\tc\n\tr\n\ti\n\tp\n\tt\n\t:alert(1)>"},
+        {"<?xml version=\"1.0\"?><a/>", "the src=\"http://x\" attribute of an img"});
+}
+
 TEST(WafXssCases, AttributeBreakoutsToNonEventAttributes) {
   table({"'formaction=javascript:alert(1)", "\" srcdoc=<svg>"}, {"formaction is an attribute", "srcdoc"});
 }
