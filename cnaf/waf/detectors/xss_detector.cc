@@ -417,6 +417,15 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
           hit = Hit{p, std::min<std::size_t>(end - p + 32, s.size() - p), "script URL"};
           return true;
         }
+        // Split by tabs or newlines after '=' too: an evasion, body or not.
+        if (end == c + 1 && s[p] == '=') {
+          std::size_t gaps = 0;
+          for (std::size_t g = q; g < c; ++g) gaps += static_cast<unsigned char>(s[g]) < 0x21;
+          if (gaps > 0) {
+            hit = Hit{p, std::min<std::size_t>(end - p + 32, s.size() - p), "script URL with a split scheme"};
+            return true;
+          }
+        }
       }
     }
   }

@@ -30,6 +30,7 @@ bool mask_code(std::string_view in, std::string& out) {
   std::size_t i = 0;
   std::size_t next_nl = in.find('\n');       // cached: each search moves forward only
   bool blocks_closed = true;                  // false once a <pre>/<code> has no closing tag
+  std::size_t code_eol = std::string_view::npos;  // end of the last indented code line masked
   while (i < in.size()) {
     if (next_nl != std::string_view::npos && next_nl < i) next_nl = in.find('\n', i);
     const char c0 = in[i];
@@ -92,14 +93,26 @@ bool mask_code(std::string_view in, std::string& out) {
       continue;
     }
     // Markdown indented code: a line starting with four blanks or a tab, after a blank line
-    // or another indented line.
-    if ((i == 0 || in[i - 1] == '\n') && (in.compare(i, 4, "    ") == 0 || in[i] == '\t') && i > 0) {
-      std::size_t eol = next_nl;
-      if (eol == std::string_view::npos) eol = in.size();
-      blank(out, i, eol);
-      changed = true;
-      i = eol;
-      continue;
+    // or another indented code line (an indented line right after text continues that
+    // paragraph: "src=j\n\ta\n\t\tv..." is not code).
+    if (i > 0 && in[i - 1] == '\n' && (in.compare(i, 4, "    ") == 0 || in[i] == '\t')) {
+      bool after_blank = true;  // the line before: blanks only (or none)
+      for (std::size_t k = i - 1; k > 0 && in[k - 1] != '\n'; --k) {
+        const char p = in[k - 1];
+        if (p != ' ' && p != '\t' && p != '\r') {
+          after_blank = false;
+          break;
+        }
+      }
+      if (after_blank || code_eol == i - 1) {
+        std::size_t eol = next_nl;
+        if (eol == std::string_view::npos) eol = in.size();
+        blank(out, i, eol);
+        changed = true;
+        code_eol = eol;
+        i = eol;
+        continue;
+      }
     }
     ++i;
   }

@@ -138,5 +138,19 @@ TEST(WafTransforms, MaskCodeKeepsLengthAndBlanksQuotedCode) {
   EXPECT_FALSE(looks_like_prose("1' or 1=1--"));
 }
 
+TEST(WafTransforms, MaskCodeIndentedBlocksNeedABlankLineFirst) {
+  std::string out;
+  // After a blank line, indented lines are a code block, and so are the indented lines after.
+  const std::string block = "Here:\n\n    rm -rf /\n    cat /etc/passwd\nthanks";
+  EXPECT_TRUE(mask_code(block, out));
+  EXPECT_EQ(out.find("rm -rf"), std::string::npos);
+  EXPECT_EQ(out.find("cat /etc"), std::string::npos);
+  EXPECT_NE(out.find("thanks"), std::string::npos);
+  // Right after text, an indented line continues the paragraph: a URL split by tabs stays.
+  const std::string split = "<iframe src=j\n\ta\n\t\tv\n\t\t\ta\n\ts\n\tc\n\tr\n\ti\n\tp\n\tt\n\t:x>";
+  mask_code(split, out);
+  EXPECT_EQ(out, split);
+}
+
 }  // namespace
 }  // namespace defender::cnaf::waf

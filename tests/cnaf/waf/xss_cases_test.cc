@@ -34,6 +34,7 @@ TEST(WafXssCases, RiskyTagsWithQuotedOrSpacedAttributeValues) {
          "<iframe src=\"http://example.org/\"></iframe>", "<iframe src = 'http://x.example/'>",
          "<iframe sandbox=\"allow-scripts\" src=\"//x.example/\">", "<base href = \"http://x.example/\">",
          "<?xml-stylesheet type=\"text/xsl\" href=\"#\" ?> <stylesheet>",
+         "<iframe src=j\n\ta\n\t\tv\n\t\t\ta\n\t\t\t\ts\n\t\t\t\t\tc\n\t\t\t\t\t\tr\n\t\t\t\t\t\t\ti\n\t\t\t\t\t\t\t\tp\n\t\t\t\t\t\t\t\t\tt\n\t\t\t\t\t\t\t\t\t\t:a\n\tl)></iframe>",
          "<iframe src=j\n\ta\n\t\tv\n\t\t\ta\n\t\t\t\ts\n\t\t\t\t\tc\n\tr\n\ti\n\tp\n\tt\n\t:alert(1)>"},
         {"<?xml version=\"1.0\"?><a/>", "the src=\"http://x\" attribute of an img"});
 }
