@@ -180,6 +180,20 @@ bool quoted(const SqlTokens& t, std::string_view text, Hit& hit, bool backtick =
     set_hit(t, 1, 5, "SQL injection after a closing quote", hit);
     return true;
   }
+  // An arithmetic expression, then a union: "'-@a1-@a union select us3rs from table1".
+  {
+    std::size_t k = 1;
+    bool op = false;
+    while (k < t.size() && k < 10 &&
+           (t.type(k) == 'o' || t.type(k) == 'v' || t.type(k) == '1' || t.type(k) == 'n' || t.type(k) == ')')) {
+      op |= t.type(k) == 'o' && t.word(k) == 0;
+      ++k;
+    }
+    if (op && t.type(k) == 'U' && takeover(t, k, true)) {
+      set_hit(t, 1, k + 3, "SQL union after an expression closing a quote", hit);
+      return true;
+    }
+  }
   // The value ends by opening a string that the query's own closing quote ends ('1, "a): an
   // expression between the two quotes, "A' OR 'B", "aa'or column*0='0", "1\"OR!\"a".
   {

@@ -25,6 +25,12 @@ const std::vector<std::string> kCommonBenign = {
     "(see above)", "Select all that apply", "union of two sets", "rock and roll", "1/2 cup",
     "The user (admin) can replace the date", "Price: 10-20 EUR", "it's a 'select' few"};
 
+TEST(WafSqliCases, UnionAfterAnExpressionClosingAQuote) {
+  table({"'-@aa1-@a union select us3rs from table1", "'-@a2^@a3 union select x from t", "test'-1/1/**/union(select table)",
+         "1'id=-13 union select 1,2,3,4,5/*"},
+        {"O'Brien - union rep", "it's 5 - union members", "rock'n'roll - union select few"});
+}
+
 TEST(WafSqliCases, FunctionCallValues) {
   table({"concat(0x7e,version(),0x7e)", "unhex(", "group_concat(table_name)", "user(", "database (",
          "user()", "version()", "now(", "if(1=1,sleep(5),0)", "if(2=", "COALESCE(", "substring(password,1,1)",
