@@ -99,6 +99,10 @@ bool select_list(const SqlTokens& t, std::size_t i) {
   if (a == '1' || a == 'v' || a == 'f' || a == 's' || a == '(') return true;
   if (a == 'o' && t.size() > i) return true;  // select *
   if (a == 'n') {
+    // An arithmetic column before FROM: select login/2 from users, select id-0 from t.
+    if (b == 'o' && t.word(i + 1) == 0 && (t.type(i + 2) == '1' || t.type(i + 2) == 'n') && t.type(i + 3) == 'k' &&
+        t.word(i + 3) == kWordFrom)
+      return true;
     return b == ',' || b == '\0' || b == 'c' || b == ';' || b == 'B' ||
            (b == 'k' && t.word(i + 1) == kWordFrom) || b == 'f' ||
            (b == 'k' && t.word(i + 1) == kWordWhere && strong_operand(t, i + 2));

@@ -31,6 +31,11 @@ TEST(WafSqliCases, UnionAfterAnExpressionClosingAQuote) {
         {"O'Brien - union rep", "it's 5 - union members", "rock'n'roll - union select few"});
 }
 
+TEST(WafSqliCases, SubqueryWithAnArithmeticColumn) {
+  table({"(select login/2 from users limit 1,1)", "(select id-0 from users limit 1,1)"},
+        {"Select size - 2 options from the list", "(pick one - 2 from each)"});
+}
+
 TEST(WafSqliCases, FunctionCallValues) {
   table({"concat(0x7e,version(),0x7e)", "unhex(", "group_concat(table_name)", "user(", "database (",
          "user()", "version()", "now(", "if(1=1,sleep(5),0)", "if(2=", "COALESCE(", "substring(password,1,1)",
