@@ -27,14 +27,18 @@ constexpr std::array<std::string_view, 64> kWords = {
 constexpr std::array<std::string_view, 18> kGlue = {
     " ", " ", " ", "  ", "\t", ",", ", ", ".", "=", "-", " -", "_", "+", "~", "!", "?", "^", "\xc3\xa9"};
 
-std::string sample(std::mt19937& rng) {
+// Up to `max_words` words joined by glue; glue before the first word one time in `lead`,
+// after a word one time in `trail` (0: never); one text in three in random mixed case.
+template <std::size_t W, std::size_t G>
+std::string sample(std::mt19937& rng, const std::array<std::string_view, W>& words,
+                   const std::array<std::string_view, G>& glue, unsigned max_words, unsigned lead, unsigned trail) {
   std::string s;
-  const int words = 1 + static_cast<int>(rng() % 6);
-  if (rng() % 4 == 0) s += kGlue[rng() % kGlue.size()];
-  for (int k = 0; k < words; ++k) {
-    if (k > 0) s += kGlue[rng() % kGlue.size()];
-    s += kWords[rng() % kWords.size()];
-    if (rng() % 8 == 0) s += kGlue[rng() % kGlue.size()];
+  const unsigned n = 1 + static_cast<unsigned>(rng() % max_words);
+  if (rng() % lead == 0) s += glue[rng() % glue.size()];
+  for (unsigned k = 0; k < n; ++k) {
+    if (k > 0) s += glue[rng() % glue.size()];
+    s += words[rng() % words.size()];
+    if (trail != 0 && rng() % trail == 0) s += glue[rng() % glue.size()];
   }
   if (rng() % 3 == 0) {
     for (auto& c : s)
@@ -47,7 +51,7 @@ TEST(Prefilter, CmdiNeverSkipsAMatch) {
   std::mt19937 rng(20261129);
   std::size_t skipped = 0, matched = 0;
   for (int n = 0; n < 200000; ++n) {
-    const std::string text = sample(rng);
+    const std::string text = sample(rng, kWords, kGlue, 6, 4, 8);
     Value value(text, Source::query);
     Scratch scratch;
     Hit hit;
@@ -88,25 +92,11 @@ constexpr std::array<std::string_view, 57> kSqlWords = {
     "char", "concat", "substring", "ascii", "hex"};
 constexpr std::array<std::string_view, 9> kSqlGlue = {" ", " ", "  ", ",", ", ", "\t", "\n", " ,", "\r\n"};
 
-std::string sql_sample(std::mt19937& rng) {
-  std::string s;
-  const int words = 1 + static_cast<int>(rng() % 8);
-  for (int k = 0; k < words; ++k) {
-    if (k > 0 || rng() % 5 == 0) s += kSqlGlue[rng() % kSqlGlue.size()];
-    s += kSqlWords[rng() % kSqlWords.size()];
-  }
-  if (rng() % 3 == 0) {
-    for (auto& c : s)
-      if (c >= 'a' && c <= 'z' && rng() % 2 == 0) c = static_cast<char>(c - 'a' + 'A');
-  }
-  return s;
-}
-
 TEST(Prefilter, SqlPlainWordsNeverSkipAMatch) {
   std::mt19937 rng(20261130);
   std::size_t plain = 0, matched = 0;
   for (int n = 0; n < 200000; ++n) {
-    const std::string text = sql_sample(rng);
+    const std::string text = sample(rng, kSqlWords, kSqlGlue, 8, 5, 0);
     for (const Source source : {Source::query, Source::json, Source::path_segment}) {
       Value value(text, source);
       Scratch scratch;
