@@ -136,7 +136,7 @@ constexpr std::array<std::string_view, 24> kPhpPlain = {
 
 bool java_base64_gadget(std::string_view text, Hit& hit) {
   const GadgetTable& t = gadget_table();
-  if (text.size() < t.shortest) return false;
+  if (t.shortest == 0 || text.size() < t.shortest) return false;
   // Needles are base64 characters only: each lies inside one run of them, and only runs at
   // least as long as the shortest needle are searched (words of prose are not).
   std::size_t i = 0;
