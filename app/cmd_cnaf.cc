@@ -57,7 +57,8 @@ int run_cnaf(CnafOptions& options) {
     return kExitRuntime;
   }
 
-  boost::asio::io_context io(1);
+  // Worker 0 runs here; its sockets, like every worker's, are used on this thread only.
+  boost::asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
   cnaf::Proxy proxy(io, policy, cnaf::waf::make_inspector, *events, log);
   if (const std::error_code ec = proxy.start(options.proxy)) {
     std::cerr << "defender cnaf: " << proxy.start_error() << "\n";

@@ -129,7 +129,9 @@ std::error_code Proxy::start(const ProxyOptions& options) {
   for (unsigned i = 0; i < threads; ++i) {
     asio::io_context* io = &io_;
     if (i > 0) {
-      own_ios_.push_back(std::make_unique<asio::io_context>(1));
+      // No reactor I/O locking: a worker's sockets are only ever touched on its own thread
+      // (connections move between workers as descriptors, adopted by the target's thread).
+      own_ios_.push_back(std::make_unique<asio::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO));
       io = own_ios_.back().get();
     }
     auto worker = std::make_shared<Worker>(*io, sealed, config, shared_, events_, log_, i > 0);
