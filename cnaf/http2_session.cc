@@ -13,6 +13,7 @@
 
 #include "cnaf/http1_session.h"
 #include "cnaf/http2_stream.h"
+#include "core/base64.h"
 
 namespace defender::cnaf {
 
@@ -22,34 +23,6 @@ using asio::use_awaitable;
 using boost::system::error_code;
 
 namespace {
-
-// HTTP2-Settings is base64url without padding (RFC 7540 3.2.1). Empty on bad input.
-std::string decode_base64url(std::string_view in, bool& ok) {
-  std::string out;
-  ok = true;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (const char c : in) {
-    int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '-' || c == '+') v = 62;
-    else if (c == '_' || c == '/') v = 63;
-    else if (c == '=') break;
-    else {
-      ok = false;
-      return {};
-    }
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
 
 struct CallbacksDeleter {
   void operator()(nghttp2_session_callbacks* c) const { nghttp2_session_callbacks_del(c); }
@@ -195,7 +168,9 @@ class Http2Connection final : public Http2Link,
   // RFC 7540 3.2: the HTTP/1.1 request that asked for h2c is stream 1 (half-closed remote).
   bool adopt_upgrade(const RequestHead& request) {
     bool ok = false;
-    const std::string payload = decode_base64url(request.find("http2-settings").value_or(""), ok);
+    // HTTP2-Settings is base64url without padding (RFC 7540 3.2.1).
+    std::string payload;
+    ok = core::base64_decode(request.find("http2-settings").value_or(""), payload);
     if (!ok) return false;
     if (nghttp2_session_upgrade2(session_, reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size(),
                                  request.is_head ? 1 : 0, nullptr) != 0) {

@@ -16,6 +16,23 @@ namespace defender::cnaf {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
+namespace {
+
+// The CPUs this process may run on (its affinity mask: a container's cpuset); empty when the
+// system does not say.
+std::vector<int> allowed_cpus() {
+  std::vector<int> cpus;
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (::sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
+  }
+  return cpus;
+}
+
+}  // namespace
+
 std::string parse_endpoint(const std::string& text, asio::ip::tcp::endpoint& out, bool resolve) {
   std::string host;
   std::string port;
@@ -118,13 +135,9 @@ std::error_code Proxy::start(const ProxyOptions& options) {
   auto config = make_proxy_config(policy_, std::move(inspector));
 
   // Default: one thread per CPU this process may use (a container's cpuset, not the host's).
+  const std::vector<int> allowed = allowed_cpus();
   unsigned threads = options.threads;
-  if (threads == 0) {
-    cpu_set_t allowed;
-    CPU_ZERO(&allowed);
-    threads = ::sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? static_cast<unsigned>(CPU_COUNT(&allowed))
-                                                                     : std::thread::hardware_concurrency();
-  }
+  if (threads == 0) threads = allowed.empty() ? std::thread::hardware_concurrency() : static_cast<unsigned>(allowed.size());
   if (threads == 0) threads = 1;
   for (unsigned i = 0; i < threads; ++i) {
     asio::io_context* io = &io_;
@@ -147,16 +160,9 @@ std::error_code Proxy::start(const ProxyOptions& options) {
   std::vector<std::weak_ptr<Worker>> peers(workers_.begin(), workers_.end());
   for (auto& w : workers_) w->set_peers(peers);
   for (auto& w : workers_) w->start();
-  std::vector<int> cpus;
-  if (options.cpu_affinity) {
-    cpu_set_t allowed;
-    CPU_ZERO(&allowed);
-    if (::sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
-      for (int c = 0; c < CPU_SETSIZE; ++c)
-        if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
-    }
-    if (cpus.empty()) log_.warn("cnaf", "cpu affinity: cannot read the CPUs this process may use; threads not pinned");
-  }
+  const std::vector<int> cpus = options.cpu_affinity ? allowed : std::vector<int>{};
+  if (options.cpu_affinity && cpus.empty())
+    log_.warn("cnaf", "cpu affinity: cannot read the CPUs this process may use; threads not pinned");
   // Pins the calling thread to the CPU for worker `i`; false when the system refused.
   const auto pin = [cpus](std::size_t i) {
     if (cpus.empty()) return true;

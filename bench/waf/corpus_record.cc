@@ -2,31 +2,15 @@
 
 #include <algorithm>
 
+#include "core/base64.h"
+
 namespace defender::bench {
 namespace {
 
+// Corpus fields in base64 (raw requests, binary bodies); empty when malformed.
 std::string b64decode(const std::string& in) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
   std::string out;
-  unsigned acc = 0;
-  int bits = 0;
-  for (const char c : in) {
-    const int v = val(c);
-    if (v < 0) continue;
-    acc = (acc << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
+  core::base64_decode(in, out);
   return out;
 }
 

@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "cnaf/waf/detectors/detectors.h"
-#include "cnaf/waf/detectors/sql_tokenizer.h"
 #include "cnaf/waf/protocol_checks.h"
 #include "cnaf/waf/transforms/hex.h"
 #include "cnaf/waf/transforms/transforms.h"
@@ -121,15 +120,19 @@ bool quoted_name(std::string_view raw_name) {
   return false;
 }
 
+// A header name is `lower` (a lower-case name) in any case.
+bool named(std::string_view name, std::string_view lower) noexcept {
+  if (name.size() != lower.size()) return false;
+  for (std::size_t k = 0; k < name.size(); ++k)
+    if (ascii_lower(name[k]) != lower[k]) return false;
+  return true;
+}
+
 // The request declares a Content-Length of at most `limit` (the body was cut at the limit
 // before its end was seen, but it ends there).
 bool within(const RequestView& request, std::uint64_t limit) {
   for (const auto& h : request.headers) {
-    if (h.name.size() != 14) continue;
-    bool match = true;
-    constexpr std::string_view kCl = "content-length";
-    for (std::size_t k = 0; k < 14; ++k) match &= ascii_lower(h.name[k]) == kCl[k];
-    if (!match) continue;
+    if (!named(h.name, "content-length")) continue;
     std::uint64_t n = 0;
     const auto [end, ec] = std::from_chars(h.value.data(), h.value.data() + h.value.size(), n);
     return ec == std::errc() && end == h.value.data() + h.value.size() && n <= limit;
@@ -206,12 +209,6 @@ bool Transaction::add(Protection p, Source source, std::string_view name,
 
 Verdict Transaction::run(const RequestView& request) {
   std::string_view host, referer;
-  const auto named = [](std::string_view name, std::string_view lower) {
-    if (name.size() != lower.size()) return false;
-    for (std::size_t k = 0; k < name.size(); ++k)
-      if (ascii_lower(name[k]) != lower[k]) return false;
-    return true;
-  };
   for (const auto& h : request.headers) {
     if (named(h.name, "host") || h.name == ":authority") host = h.value;
     if (named(h.name, "referer")) referer = h.value;
@@ -311,14 +308,8 @@ void Transaction::body_phase(const RequestView& request) {
   std::string_view body = request.body;
   if (body.size() > config_.inspect_body_bytes) body = body.substr(0, config_.inspect_body_bytes);
   std::string_view content_type;
-  for (const auto& h : request.headers) {
-    if (h.name.size() == 12) {
-      bool match = true;
-      constexpr std::string_view kCt = "content-type";
-      for (std::size_t k = 0; k < 12; ++k) match &= ascii_lower(h.name[k]) == kCt[k];
-      if (match) content_type = h.value;
-    }
-  }
+  for (const auto& h : request.headers)
+    if (named(h.name, "content-type")) content_type = h.value;
   const std::string_view media = media_type(content_type, media_);
   if (!allowed_charset(content_type) &&
       !add(Protection::protocol, Source::header, "content-type", content_type,
@@ -444,10 +435,7 @@ bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
   for (const auto& e : kDetectors) {
     if (!(protections & bit(e.protection)) || !(v.mask & e.needs) || !enabled(e.protection)) continue;
     if (e.protection == Protection::cmdi && !cmdi_possible(v)) continue;
-    // Identifiers, numbers and commas only: no SQL injection shape reads them.
-    if (e.protection == Protection::sqli && (v.mask & ~(kAlpha | kDigit | kSpace | kComma | kNewline)) == 0 &&
-        sql_plain_words(v.text))
-      continue;
+    if (e.protection == Protection::sqli && !sqli_possible(v)) continue;
     Hit hit;
     if (!e.detect(v, scratch_, hit)) continue;
     const std::size_t pos = std::min(hit.pos, v.text.size());

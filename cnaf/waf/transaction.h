@@ -45,16 +45,17 @@ class Transaction final : public PartVisitor {
   bool enabled(Protection p) const;
   bool done() const { return stop_; }
 
-  // Values already found clean in this request (views into the request), by exact content.
+  // Values already found clean in this request (views into the request), by exact content;
+  // compared member by member, cheapest first.
   struct MemoKey {
     std::uint64_t hash = 0;
-    std::string_view value;
-    std::string_view name;  // empty when no detector reads the name for such a value
     std::uint32_t protections = 0;
     Source source = Source::query;
     bool url_encoded = false;
+    std::string_view value;
+    std::string_view name;  // empty when no detector reads the name for such a value
+    friend bool operator==(const MemoKey&, const MemoKey&) = default;
   };
-  using MemoEntry = MemoKey;
   static constexpr std::size_t kMemoSlots = 256;  // a power of two; filled at most half
   static constexpr std::size_t kMemoAfter = 12;   // values inspected before the memo starts
   static constexpr std::size_t kMemoProbes = 8;
@@ -76,7 +77,7 @@ class Transaction final : public PartVisitor {
   std::string tmp_;
   std::string b64_;
   std::string media_;
-  std::vector<MemoEntry> memo_;  // allocated on the first value kept
+  std::vector<MemoKey> memo_;  // allocated on the first value kept
   std::size_t memo_used_ = 0;
   std::size_t values_ = 0;
   bool foreign_referer_ = true;

@@ -81,14 +81,12 @@ bool Transaction::memo_find(const MemoKey& key, std::size_t& slot) const {
   if (memo_.empty()) return false;
   const std::size_t mask = memo_.size() - 1;
   for (std::size_t k = 0; k < kMemoProbes; ++k) {
-    const MemoEntry& e = memo_[(key.hash + k) & mask];
+    const MemoKey& e = memo_[(key.hash + k) & mask];
     if (e.value.data() == nullptr) {
       slot = (key.hash + k) & mask;
       return false;
     }
-    if (e.hash == key.hash && e.source == key.source && e.url_encoded == key.url_encoded &&
-        e.protections == key.protections && e.value == key.value && e.name == key.name)
-      return true;
+    if (e == key) return true;
   }
   slot = memo_.size();  // full along the probe sequence: not kept
   return false;
@@ -100,13 +98,7 @@ void Transaction::memo_keep(const MemoKey& key, std::size_t slot) {
     slot = key.hash & (kMemoSlots - 1);
   }
   if (slot >= memo_.size() || memo_used_ * 2 >= memo_.size()) return;
-  MemoEntry& e = memo_[slot];
-  e.hash = key.hash;
-  e.value = key.value;
-  e.name = key.name;
-  e.protections = key.protections;
-  e.source = key.source;
-  e.url_encoded = key.url_encoded;
+  memo_[slot] = key;
   ++memo_used_;
 }
 

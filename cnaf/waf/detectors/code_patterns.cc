@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/base64.h"
+
 namespace defender::cnaf::waf {
 namespace {
 
@@ -24,20 +26,11 @@ constexpr std::array<std::string_view, 25> kJavaGadgets = {
     "ScriptEngineManager", "ysoserial", "javax.script", "MethodClosure",
 };
 
-constexpr std::array<std::int8_t, 256> make_b64_table() {
+constexpr std::array<std::int8_t, 256> kB64 = [] {
   std::array<std::int8_t, 256> t{};
-  for (int c = 0; c < 256; ++c) {
-    int v = -1;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+' || c == '-') v = 62;  // standard and URL-safe alphabets alike
-    else if (c == '/' || c == '_') v = 63;
-    t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(v);
-  }
+  for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(core::base64_value(static_cast<char>(c)));
   return t;
-}
-constexpr std::array<std::int8_t, 256> kB64 = make_b64_table();
+}();
 
 int b64_index(char c) { return kB64[static_cast<unsigned char>(c)]; }
 

@@ -9,6 +9,9 @@
 namespace defender::cnaf::waf {
 
 bool detect_sqli(const Inspected& v, Scratch& scratch, Hit& hit);
+// False when detect_sqli cannot match: identifiers, numbers and commas only
+// (sql_plain_words); checked against the detector by tests/cnaf/waf/prefilter_test.cc.
+bool sqli_possible(const Inspected& v) noexcept;
 bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit);
 bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit);
 bool detect_code_injection(const Inspected& v, Scratch& scratch, Hit& hit);

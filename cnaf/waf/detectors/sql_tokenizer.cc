@@ -301,10 +301,14 @@ std::size_t skip_blanks(std::string_view t, std::size_t i) noexcept {
 }  // namespace
 
 bool sql_plain_words(std::string_view text) noexcept {
+  // ASCII blanks and commas part words (the tokenizer's 0xA0 blank is not plain).
+  const auto separator = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == ',';
+  };
   std::size_t i = 0;
   while (i < text.size()) {
     const char c = text[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == ',') {
+    if (separator(c)) {
       ++i;
       continue;
     }
@@ -316,9 +320,7 @@ bool sql_plain_words(std::string_view text) noexcept {
     const std::size_t begin = i;
     while (i < text.size() && ascii_alnum(text[i])) ++i;
     // What the tokenizer would take into the same word (".", "_", "$", non-ASCII): not plain.
-    if (i < text.size() && !(text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r' ||
-                             text[i] == '\v' || text[i] == '\f' || text[i] == ','))
-      return false;
+    if (i < text.size() && !separator(text[i])) return false;
     const std::size_t len = i - begin;
     if (len > 27) continue;  // longer than any keyword or function
     char lower[28];

@@ -362,6 +362,10 @@ bool fold_quotes(std::string_view text, Scratch& scratch) {
 
 }  // namespace
 
+bool sqli_possible(const Inspected& v) noexcept {
+  return (v.mask & ~(kAlpha | kDigit | kSpace | kComma | kNewline)) != 0 || !sql_plain_words(v.text);
+}
+
 bool detect_sqli(const Inspected& v, Scratch& scratch, Hit& hit) {
   if (inspect(v, hit)) return true;
   // A name that holds an (encoded) '=' carries a value: "pay%3DAND+1%3D1" decodes to one

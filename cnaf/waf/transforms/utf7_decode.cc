@@ -1,16 +1,12 @@
 #include "cnaf/waf/transforms/transforms.h"
 
+#include "core/base64.h"
+
 namespace defender::cnaf::waf {
 namespace {
 
-int b64(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
+// UTF-7 writes the standard alphabet; a '-' ends the run.
+int b64(char c) { return c == '-' || c == '_' ? -1 : core::base64_value(c); }
 
 bool markup_char(unsigned u) {
   switch (u) {

@@ -68,12 +68,6 @@ TEST(WafMemo, OnlyCleanResultsAreKept) {
   EXPECT_EQ(waf.inspect_content(alert.view()).findings.size(), WafOptions{}.max_findings);
 }
 
-}  // namespace
-}  // namespace defender::cnaf::waf
-
-namespace defender::cnaf::waf {
-namespace {
-
 // Header values found clean are remembered across requests of one Waf (client_tables.h).
 TEST(WafCleanHeaders, RememberedOnlyWhenClean) {
   const Waf waf(testing::all(policy::Mode::prevent));
@@ -102,12 +96,6 @@ TEST(WafCleanHeaders, BoundedAndCollisionSafe) {
   cache.insert("user-agent", std::string(100, 'a'));  // longer than max_bytes: not kept
   EXPECT_FALSE(cache.contains("user-agent", std::string(100, 'a')));
 }
-
-}  // namespace
-}  // namespace defender::cnaf::waf
-
-namespace defender::cnaf::waf {
-namespace {
 
 // Past max_findings an alert is no longer kept, but the value is still not clean: a later
 // request with the same header must report it.

@@ -29,14 +29,23 @@ TEST(WafXssCases, HandlersOpeningAValueOrName) {
 }
 
 TEST(WafXssCases, RiskyTagsWithQuotedOrSpacedAttributeValues) {
-  // Also inside markup that opened earlier in the value (html5sec test 117).
-  table({"x <a href=\"http://a.example\"> <iframe src=\"http://example.org/\"></iframe> </a>",
+  // In a value that reads as text (six blanks or more), where the rules for markup in
+  // values do not apply, only the risky-tag rule sees these (html5sec test 117).
+  table({"see 117 <a href=\"http://a.example\"> <iframe src=\"http://example.org/\"> </iframe> </a>",
+         "see 117 <a href=x> <iframe src = 'http://example.org/' > </iframe> </a>",
          "<iframe src=\"http://example.org/\"></iframe>", "<iframe src = 'http://x.example/'>",
-         "<iframe sandbox=\"allow-scripts\" src=\"//x.example/\">", "<base href = \"http://x.example/\">",
-         "<?xml-stylesheet type=\"text/xsl\" href=\"#\" ?> <stylesheet>",
+         "<iframe sandbox=\"allow-scripts\" src=\"//x.example/\">", "<base href = \"http://x.example/\">"},
+        {"the src=\"http://x\" attribute of an img"});
+}
+
+TEST(WafXssCases, XsltInstructionsAndSchemesSplitByBlanks) {
+  table({"<?xml-stylesheet type=\"text/xsl\" href=\"#\" ?> <stylesheet>",
+         "see 1 and 2 <?xml-stylesheet type=\"text/xsl\" href=\"x.xsl\"?> for the page",
+         // Browsers drop tabs and newlines from a URL: after '=' it is a script URL, body or not.
+         "see the 1 2 3 go=j\n\ta\n\t\tv\n\t\t\ta\n\ts\n\tc\n\tr\n\ti\n\tp\n\tt\n\t:x",
          "<iframe src=j\n\ta\n\t\tv\n\t\t\ta\n\t\t\t\ts\n\t\t\t\t\tc\n\t\t\t\t\t\tr\n\t\t\t\t\t\t\ti\n\t\t\t\t\t\t\t\tp\n\t\t\t\t\t\t\t\t\tt\n\t\t\t\t\t\t\t\t\t\t:a\n\tl)></iframe>",
          "<iframe src=j\n\ta\n\t\tv\n\t\t\ta\n\t\t\t\ts\n\t\t\t\t\tc\n\tr\n\ti\n\tp\n\tt\n\t:alert(1)>"},
-        {"<?xml version=\"1.0\"?><a/>", "the src=\"http://x\" attribute of an img"});
+        {"<?xml version=\"1.0\"?><a/>", "a = b: see the notes"});
 }
 
 TEST(WafXssCases, AttributeBreakoutsToNonEventAttributes) {
