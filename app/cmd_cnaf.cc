@@ -25,7 +25,6 @@ struct CnafOptions {
   CommonOptions common;
   cnaf::ProxyOptions proxy;
   bool no_http2 = false;
-  std::string io_sched = "batch";
 };
 
 int run_cnaf(CnafOptions& options) {
@@ -38,7 +37,6 @@ int run_cnaf(CnafOptions& options) {
     return kExitUsage;
   }
   options.proxy.http2 = !options.no_http2;
-  options.proxy.batch_scheduling = options.io_sched == "batch";
   // Bad addresses are usage errors, found before anything is opened.
   for (const auto& [what, text] : {std::pair<std::string, std::string>{"--listen", options.proxy.listen},
                                    {"--upstream", options.proxy.upstream}}) {
@@ -122,10 +120,6 @@ void add_cnaf_command(CLI::App& root, Runner& run) {
   command->add_flag("--no-http2", options->no_http2, "serve HTTP/1.1 only (no h2 ALPN, no h2c)");
   command->add_flag("--cpu-affinity", options->proxy.cpu_affinity,
                     "pin each I/O thread to one of the CPUs the process may use (round robin)");
-  command->add_option("--io-sched", options->io_sched,
-                      "scheduling policy of the I/O threads: batch (default: woken threads do not preempt "
-                      "the app or the client) or normal")
-      ->check(CLI::IsMember({"batch", "normal"}));
   command->callback([&run, options] { run = [options] { return run_cnaf(*options); }; });
 }
 

@@ -163,37 +163,26 @@ std::error_code Proxy::start(const ProxyOptions& options) {
   const std::vector<int> cpus = options.cpu_affinity ? allowed : std::vector<int>{};
   if (options.cpu_affinity && cpus.empty())
     log_.warn("cnaf", "cpu affinity: cannot read the CPUs this process may use; threads not pinned");
-  // Pins the calling thread to the CPU for worker `i` and sets its scheduling policy; false
-  // when the system refused either.
-  const bool batch = options.batch_scheduling;
-  const auto place = [cpus, batch](std::size_t i) {
-    bool ok = true;
-    if (batch) {
-      const sched_param normal{};
-      ok = ::pthread_setschedparam(::pthread_self(), SCHED_BATCH, &normal) == 0;
-    }
-    if (cpus.empty()) return ok;
+  // Pins the calling thread to the CPU for worker `i`; false when the system refused.
+  const auto pin = [cpus](std::size_t i) {
+    if (cpus.empty()) return true;
     cpu_set_t one;
     CPU_ZERO(&one);
     CPU_SET(cpus[i % cpus.size()], &one);
-    return ::pthread_setaffinity_np(::pthread_self(), sizeof one, &one) == 0 && ok;
+    return ::pthread_setaffinity_np(::pthread_self(), sizeof one, &one) == 0;
   };
   for (std::size_t i = 0; i < own_ios_.size(); ++i) {
     guards_.push_back(asio::make_work_guard(*own_ios_[i]));
-    threads_.emplace_back([io = own_ios_[i].get(), place, i] {
-      place(i + 1);
+    threads_.emplace_back([io = own_ios_[i].get(), pin, i] {
+      pin(i + 1);
       io->run();
     });
   }
-  // Worker 0 last, on the thread that runs the caller's io_context (`defender cnaf`: the main
-  // thread; `defender rasp`: its controls thread, not the one that starts the app, which
-  // would inherit SCHED_BATCH): threads started after it would inherit its one CPU.
-  asio::post(io_, [place, log = log_] {
-    if (!place(0)) log.warn("cnaf", "cpu affinity or batch scheduling refused by the system; threads left as they are");
-  });
+  // The calling thread (worker 0) last: threads started after it would inherit its one CPU.
+  if (!pin(0)) log_.warn("cnaf", "cpu affinity: pinning refused; threads not pinned");
   log_.info("cnaf", "listening on " + listen_text + " (" + std::to_string(threads) + " threads" +
-                        (cpus.empty() ? "" : ", pinned") + (batch ? ", batch scheduling" : "") +
-                        (sealed->tls ? ", tls" : "") + "), upstream " + upstream_text);
+                        (cpus.empty() ? "" : ", pinned") + (sealed->tls ? ", tls" : "") + "), upstream " +
+                        upstream_text);
   return {};
 }
 

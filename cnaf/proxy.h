@@ -45,12 +45,6 @@ struct ProxyOptions {
   // Pin I/O thread i to the i-th CPU the process may run on (round robin); the calling
   // thread, which runs worker 0, included. Off: the scheduler places the threads.
   bool cpu_affinity = false;
-  // Run the I/O threads under SCHED_BATCH (worker 0: the thread that runs the caller's
-  // io_context; processes forked from these threads would inherit it). A thread woken by new data then waits for the next scheduling point
-  // instead of preempting the running task (the app, the client), and finds several events
-  // ready instead of one: on 2 CPUs shared with the app and the client, fewer sleeps and
-  // wake-ups per request. Off: the normal policy.
-  bool batch_scheduling = true;
 };
 
 class Proxy {

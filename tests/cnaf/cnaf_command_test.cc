@@ -1,12 +1,10 @@
 // `defender cnaf` end to end: the real binary between real clients (curl, raw sockets) and a
 // backend the test starts (tests/cnaf/backend.py). Only loopback addresses.
-#include <sched.h>
 #include <signal.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -324,37 +322,6 @@ TEST_F(CnafCommand, CpuAffinityPinsEachIoThread) {
     }
   }
   EXPECT_GE(pinned, 2u);
-}
-
-// The scheduling policy of each of the process's threads, from /proc/PID/task/*/sched.
-std::vector<int> thread_policies(pid_t pid) {
-  std::vector<int> policies;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
-    std::ifstream sched(task.path() / "sched");
-    std::string line;
-    while (std::getline(sched, line))
-      if (line.starts_with("policy")) policies.push_back(std::stoi(line.substr(line.find(':') + 1)));
-  }
-  return policies;
-}
-
-TEST_F(CnafCommand, IoThreadsRunUnderBatchSchedulingUnlessTurnedOff) {
-  Cnaf batch(backend.address(), kFastTimeouts);
-  ASSERT_TRUE(batch.ok()) << batch.process().err();
-  EXPECT_EQ(curl({"-o", "/dev/null", "-w", "%{http_code}", batch.url("/status?code=200")}).out, "200");
-  const std::vector<int> on = thread_policies(batch.process().pid());
-  // The two I/O threads (--threads 2), the main one among them.
-  EXPECT_GE(std::count(on.begin(), on.end(), SCHED_BATCH), 2) << on.size() << " threads";
-
-  Cnaf normal(backend.address(), kFastTimeouts, {"--io-sched", "normal"});
-  ASSERT_TRUE(normal.ok()) << normal.process().err();
-  EXPECT_EQ(curl({"-o", "/dev/null", "-w", "%{http_code}", normal.url("/status?code=200")}).out, "200");
-  const std::vector<int> off = thread_policies(normal.process().pid());
-  EXPECT_EQ(std::count(off.begin(), off.end(), SCHED_BATCH), 0);
-
-  const auto wrong = testing::run({testing::defender_bin(), "cnaf", "--io-sched", "fifo"}, 10s);
-  EXPECT_EQ(wrong.status, 2);
-  EXPECT_NE(wrong.err.find("--io-sched"), std::string::npos) << wrong.err;
 }
 
 TEST_F(CnafCommand, AllowedMethodsFromThePolicy) {
