@@ -118,7 +118,8 @@ start_cnaf() {  # $1 = on | off
   mode=$([[ $1 == on ]] && echo prevent || echo disable)
   local p="{sqli: $mode, xss: $mode, cmdi: $mode, code_injection: $mode, lfi: $mode, shellshock: $mode, scanners: $mode, protocol: $mode, rfi: $mode, ssrf: $mode, nosqli: $mode, xxe: $mode}"
   printf 'version: 1\napp_id: waf-wrk\ncnaf:\n  protections: %s\nmetrics:\n  listen: ""\n' "$p" > "$dir/policy.yaml"
-  "$bin" cnaf --policy "$dir/policy.yaml" --data-folder "$dir" --listen "127.0.0.1:$port" \
+  # Own session, as the nginx daemons (one scheduling autogroup each; see bench/cnaf/run.sh).
+  setsid "$bin" cnaf --policy "$dir/policy.yaml" --data-folder "$dir" --listen "127.0.0.1:$port" \
       --upstream "127.0.0.1:$backend" --threads 2 --log-level warn > "$dir/out.log" 2>&1 &
   pids+=($!)
   echo $! > "$dir/pid"
