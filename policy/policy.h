@@ -128,7 +128,7 @@ struct CnafSettings {
   std::uint32_t ban_seconds = 300;
   std::uint32_t block_status = 403;  // ext: status of a prevented request
   // ext: request methods the protocol protection lets through (case-sensitive tokens).
-  std::vector<std::string> allowed_methods = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+  std::vector<std::string> allowed_methods = {"GET", "HEAD", "POST", "OPTIONS"};
 };
 
 struct SupervisorSettings {

@@ -243,9 +243,9 @@ TEST_F(CnafCommand, Streams200MegabytesBothWaysWithFlatMemory) {
   TempDir tmp;
   const std::string file = tmp.path() + "/upload.bin";
   ASSERT_EQ(testing::run({"truncate", "-s", std::to_string(size), file}).status, 0);
-  r = curl({"-T", file, "-H", "Expect:", cnaf.url("/echo")}, 120s);
+  r = curl({"-X", "POST", "-T", file, "-H", "Expect:", cnaf.url("/echo")}, 120s);
   EXPECT_NE(r.out.find("\"body_len\": " + std::to_string(size)), std::string::npos) << r.out << r.err;
-  r = testing::run({"sh", "-c", "head -c " + std::to_string(size) + " /dev/zero | curl -sS -T - " + cnaf.url("/echo")}, 120s);
+  r = testing::run({"sh", "-c", "head -c " + std::to_string(size) + " /dev/zero | curl -sS -X POST -T - " + cnaf.url("/echo")}, 120s);
   EXPECT_NE(r.out.find("\"body_len\": " + std::to_string(size)), std::string::npos) << r.out << r.err;
   const std::uint64_t peak = test::peak_rss_kib(cnaf.process().pid());
   EXPECT_GT(peak, 0u);
@@ -261,7 +261,7 @@ TEST_F(CnafCommand, EarlyAnswersReachAClientStillSendingItsBody) {
   ASSERT_EQ(testing::run({"truncate", "-s", "5000000", file}).status, 0);
   // The app refuses the upload without reading it (413), and closes: its answer is passed on.
   for (int i = 0; i < 3; ++i) {
-    const auto r = curl({"-T", file, "-o", "/dev/null", "-w", "%{http_code}", cnaf.url("/early?code=413")});
+    const auto r = curl({"-X", "POST", "-T", file, "-o", "/dev/null", "-w", "%{http_code}", cnaf.url("/early?code=413")});
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.out, "413");
   }
@@ -325,14 +325,25 @@ TEST_F(CnafCommand, CpuAffinityPinsEachIoThread) {
 }
 
 TEST_F(CnafCommand, AllowedMethodsFromThePolicy) {
-  // The default lets the REST methods through and refuses others; a policy can narrow it.
+  // The default is OWASP CRS's (GET HEAD POST OPTIONS); a policy adds the REST methods or
+  // narrows it.
   Cnaf defaults(backend.address(), kFastTimeouts);
   ASSERT_TRUE(defaults.ok()) << defaults.process().err();
-  for (const char* m : {"GET", "DELETE", "PATCH"}) {
+  for (const char* m : {"GET", "POST", "OPTIONS"}) {
     const auto r = curl({"-X", m, "-o", "/dev/null", "-w", "%{http_code}", defaults.url("/status?code=200")});
     EXPECT_EQ(r.out, "200") << m;
   }
-  EXPECT_EQ(curl({"-X", "SUBSCRIBE", "-o", "/dev/null", "-w", "%{http_code}", defaults.url("/x")}).out, "403");
+  for (const char* m : {"DELETE", "PUT", "SUBSCRIBE"})
+    EXPECT_EQ(curl({"-X", m, "-o", "/dev/null", "-w", "%{http_code}", defaults.url("/x")}).out, "403") << m;
+
+  Cnaf rest(backend.address(),
+            "version: 1\ncnaf:\n  allowed_methods: [GET, HEAD, POST, OPTIONS, PUT, PATCH, DELETE]\n"
+            "events:\n  file: events.jsonl\n");
+  ASSERT_TRUE(rest.ok()) << rest.process().err();
+  for (const char* m : {"PUT", "PATCH", "DELETE"}) {
+    const auto r = curl({"-X", m, "-o", "/dev/null", "-w", "%{http_code}", rest.url("/status?code=200")});
+    EXPECT_EQ(r.out, "200") << m;
+  }
 
   Cnaf narrow(backend.address(), "version: 1\ncnaf:\n  allowed_methods: [GET, HEAD]\nevents:\n  file: events.jsonl\n");
   ASSERT_TRUE(narrow.ok()) << narrow.process().err();

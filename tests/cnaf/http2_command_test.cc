@@ -218,9 +218,9 @@ TEST_F(Http2Command, BodiesBothWaysWithFlatMemory) {
   const std::string file = tmp.path() + "/upload.bin";
   ASSERT_EQ(testing::run({"truncate", "-s", std::to_string(size), file}).status, 0);
   // With a length, and streamed from a pipe (no length: chunked to the app).
-  r = curl({"--http2-prior-knowledge", "-T", file, cnaf.url("/echo")}, 120s);
+  r = curl({"--http2-prior-knowledge", "-X", "POST", "-T", file, cnaf.url("/echo")}, 120s);
   EXPECT_NE(r.out.find("\"body_len\": " + std::to_string(size)), std::string::npos) << r.out << r.err;
-  r = testing::run({"sh", "-c", "head -c " + std::to_string(size) + " /dev/zero | curl -sS --http2-prior-knowledge -T - " +
+  r = testing::run({"sh", "-c", "head -c " + std::to_string(size) + " /dev/zero | curl -sS --http2-prior-knowledge -X POST -T - " +
                                     cnaf.url("/echo")},
                    120s);
   EXPECT_NE(r.out.find("\"body_len\": " + std::to_string(size)), std::string::npos) << r.out << r.err;
@@ -257,7 +257,7 @@ TEST_F(Http2Command, BlockedRequestsAndLimits) {
   // The app refuses an upload without reading it: its answer is passed on.
   const std::string big = tmp.path() + "/big.bin";
   ASSERT_EQ(testing::run({"truncate", "-s", "5000000", big}).status, 0);
-  r = curl({"--http2-prior-knowledge", "-T", big, "-o", "/dev/null", "-w", "%{http_code}", cnaf.url("/early?code=413")});
+  r = curl({"--http2-prior-knowledge", "-X", "POST", "-T", big, "-o", "/dev/null", "-w", "%{http_code}", cnaf.url("/early?code=413")});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "413");
   // Head over max_header_bytes: 431. A declared body over max_body_bytes: 413.

@@ -155,7 +155,7 @@ TEST(Loader, EmptyPolicyIsAllDefaults) {
   EXPECT_EQ(p.cnaf.protections.scanners, Mode::alert);
   EXPECT_EQ(p.cnaf.protections.sqli, Mode::prevent);
   EXPECT_EQ(p.cnaf.allowed_methods,
-            (std::vector<std::string>{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}));
+            (std::vector<std::string>{"GET", "HEAD", "POST", "OPTIONS"}));
   EXPECT_EQ(p.events.file, "events.jsonl");
   EXPECT_EQ(p.metrics.listen, "127.0.0.1:9464");
   EXPECT_EQ(p.supervisor.grace_ms, 5000u);

@@ -32,16 +32,25 @@ TEST(WafProtocolCases, AllowedMethodsComeFromTheConfig) {
   custom.method = "PROPFIND";
   EXPECT_TRUE(refused(custom));
   EXPECT_FALSE(refused(custom, {"GET", "PROPFIND"}));
+  const std::vector<std::string> rest = {"GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"};
+  for (const char* m : {"PUT", "PATCH", "DELETE"}) {
+    testing::Request r;
+    r.method = m;
+    EXPECT_TRUE(refused(r)) << m;
+    EXPECT_FALSE(refused(r, rest)) << m;
+  }
 }
 
 TEST(WafProtocolCases, Methods) {
-  for (const char* m : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
+  // The default is OWASP CRS's: reading, forms and CORS preflights; the REST methods are a
+  // policy's choice (AllowedMethodsComeFromTheConfig).
+  for (const char* m : {"GET", "HEAD", "POST", "OPTIONS"}) {
     testing::Request r;
     r.method = m;
     EXPECT_FALSE(refused(r)) << m;
   }
-  for (const char* m : {"TRACE", "TRACK", "CONNECT", "PROPFIND", "DEBUG", "FOO", "get", "|GET", " GET",
-                        "REALLYLONGUNREALMETHOD"}) {
+  for (const char* m : {"PUT", "DELETE", "PATCH", "TRACE", "TRACK", "CONNECT", "PROPFIND", "DEBUG", "FOO", "get",
+                        "|GET", " GET", "REALLYLONGUNREALMETHOD"}) {
     testing::Request r;
     r.method = m;
     EXPECT_TRUE(refused(r)) << m;
