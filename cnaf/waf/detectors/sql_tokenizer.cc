@@ -302,35 +302,64 @@ std::size_t skip_blanks(std::string_view t, std::size_t i) noexcept {
 
 bool sql_plain_words(std::string_view text) noexcept {
   // ASCII blanks and commas part words (the tokenizer's 0xA0 blank is not plain).
-  const auto separator = [](char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == ',';
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
+  // The tokens as the tokenizer sees them: a plain word (an identifier, 'n'), a number (with
+  // any letters glued to it: 0x41, 12abc), a comma, a connective keyword ('&', 'k').
+  enum class Kind { none, word, number, comma, connective };
+  Kind first = Kind::none, previous = Kind::none;
+  bool connectives = false, open = false;  // open: a connective waits for its right word
+  const auto take = [&](Kind k) {
+    if (open && k != Kind::word) return false;
+    open = false;
+    if (k == Kind::connective) {
+      // After a word, or first ("In stock", "Some text"): "case" only after a word, as
+      // "case x when y then z end" opening a value is an expression.
+      if (previous != Kind::word && previous != Kind::none) return false;
+      connectives = open = true;
+    }
+    if (first == Kind::none) first = k;
+    previous = k;
+    return true;
   };
   std::size_t i = 0;
   while (i < text.size()) {
     const char c = text[i];
-    if (separator(c)) {
+    if (blank(c)) {
       ++i;
       continue;
     }
-    if (c >= '0' && c <= '9') {
-      while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    if (c == ',') {
+      if (!take(Kind::comma)) return false;
+      ++i;
       continue;
     }
     if (!ascii_alnum(c)) return false;
+    const bool glued = c >= '0' && c <= '9';  // the tokenizer's number, then what it reads next
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
     const std::size_t begin = i;
     while (i < text.size() && ascii_alnum(text[i])) ++i;
     // What the tokenizer would take into the same word (".", "_", "$", non-ASCII): not plain.
-    if (i < text.size() && !separator(text[i])) return false;
+    if (i < text.size() && !blank(text[i]) && text[i] != ',') return false;
     const std::size_t len = i - begin;
-    if (len > 27) continue;  // longer than any keyword or function
-    char lower[28];
-    for (std::size_t k = 0; k < len; ++k) lower[k] = ascii_lower(text[begin + k]);
-    const std::string_view w(lower, len);
-    // Function names (user, date, count ...) are words unless a '(' follows, which no plain
-    // text has; the keywords are tokens of their own.
-    if (find_keyword(w) != nullptr || w.starts_with("sys") || w.starts_with("msys")) return false;
+    Kind kind = glued ? Kind::number : Kind::word;
+    if (len > 0 && len <= 27) {  // longer than any keyword or function: an identifier
+      char lower[28];
+      for (std::size_t k = 0; k < len; ++k) lower[k] = ascii_lower(text[begin + k]);
+      const std::string_view w(lower, len);
+      if (w.starts_with("sys") || w.starts_with("msys")) return false;  // catalog tables
+      // Function names (user, date, count ...) are words unless a '(' follows, which no plain
+      // text has. Keywords are tokens of their own: the connectives (and, or, some, as, in,
+      // from ...) only between two plain words ("salt and pepper"), where no shape of the
+      // detector reads them; the rest (union, select, order, like, null, sleep ...) never.
+      if (const Keyword* kw = find_keyword(w)) {
+        if (glued || (kw->type != '&' && kw->type != 'k') || (kw->id == kWordCase && previous == Kind::none))
+          return false;
+        kind = Kind::connective;
+      }
+    }
+    if (!take(kind)) return false;
   }
-  return true;
+  return !open && (!connectives || first == Kind::word || first == Kind::connective);
 }
 
 SqlTokens::SqlTokens(std::string_view text, SqlContext context, bool backslash_escapes) noexcept

@@ -53,9 +53,13 @@ constexpr bool builtin_function(std::uint8_t w) noexcept {
 }
 
 // True when `text` is nothing but words of ASCII letters and digits, digit runs, commas and
-// blanks, and no word is a keyword the tokenizer knows (nor a system catalog, sys*; function
-// names are identifiers without a '('): tokenized, it is identifiers, numbers and commas only, which no SQL injection shape
-// reads. The sqli detector skips such values ("Blue cotton shirt", "Item number 7");
+// blanks, where no word is a keyword the tokenizer knows (nor a system catalog, sys*; function
+// names are identifiers without a '(') except connectives ('&' and 'k' keywords: and, or,
+// some, as, in, from ...) followed by a plain word and preceded by one or opening the value
+// ("case" only after a word), and the value starts with a word or a connective when it holds
+// one. Tokenized, that is identifiers, numbers, commas and [word] connective word, which no
+// SQL injection shape reads: the sqli detector skips such values ("Blue cotton shirt",
+// "Item number 7", "Salt and pepper, 2 jars", "Some text, with punctuation and numbers 31");
 // tests/cnaf/waf/prefilter_test.cc checks the claim against the detector on generated text.
 bool sql_plain_words(std::string_view text) noexcept;
 

@@ -82,14 +82,17 @@ TEST(Prefilter, CmdiKnownCases) {
 
 // SQL: words that are no keyword (some close to one), the identifiers and numbers
 // injections use, and keywords, so that the generator lands on both sides of the prefilter.
-constexpr std::array<std::string_view, 57> kSqlWords = {
+constexpr std::array<std::string_view, 82> kSqlWords = {
     "users", "password", "admin", "id", "name", "x", "a", "t1", "col", "tbl", "selects", "unions",
     "ordered", "grouping", "sleeper", "version1", "blue", "cotton", "shirt", "item", "number",
-    "ordinary", "text", "0", "1", "2", "42", "2024", "0x41", "1e5", "12abc",
-    // keywords and functions: a value holding one is not plain, and the detector decides
+    "ordinary", "text", "0", "1", "2", "42", "2024", "0x41", "1e5", "12abc", "12and",
+    // keywords and functions: the detector decides, the prefilter lets connectives between
+    // words through (and, or, some, as, in, from, when, then, case ...)
     "union", "select", "or", "and", "order", "by", "from", "where", "sleep", "benchmark", "having",
     "limit", "true", "null", "like", "exec", "sysobjects", "user", "version", "database", "count",
-    "char", "concat", "substring", "ascii", "hex"};
+    "char", "concat", "substring", "ascii", "hex", "some", "any", "all", "as", "in", "on", "into",
+    "case", "when", "then", "else", "end", "set", "top", "table", "values", "join", "desc", "exists",
+    "xor", "outfile", "is", "not", "between"};
 constexpr std::array<std::string_view, 9> kSqlGlue = {" ", " ", "  ", ",", ", ", "\t", "\n", " ,", "\r\n"};
 
 TEST(Prefilter, SqliNeverSkipsAMatch) {
@@ -115,11 +118,15 @@ TEST(Prefilter, SqliNeverSkipsAMatch) {
 }
 
 TEST(Prefilter, SqlPlainWordsKnownCases) {
-  for (const std::string_view s : {"Blue cotton shirt", "Item number 12", "John Smith, 42", "t1 t2\nt3", "user count, date"})
+  for (const std::string_view s : {"Blue cotton shirt", "Item number 12", "John Smith, 42", "t1 t2\nt3", "user count, date",
+                                   "Some ordinary text, with punctuation and numbers 31", "Salt and pepper, 2 jars",
+                                   "In stock", "From Paris with love", "Rock or roll and jazz", "A case study"})
     EXPECT_TRUE(sql_plain_words(s)) << s;
   for (const std::string_view s : {"1 union select password from users", "admin order by 3", "x or true",
-                                   "Some ordinary text, with punctuation and numbers 31", "sysobjects",
-                                   "1.5", "a_b", "v$version", "caf\xc3\xa9", "1 --", "select"})
+                                   "sysobjects", "1.5", "a_b", "v$version", "caf\xc3\xa9", "1 --", "select",
+                                   // connectives next to numbers, commas or each other, or last
+                                   "1 and 2", "x and 5", "x, and y", "and", "x and", "x and or y", "12and x",
+                                   "5 apples and pears", "Case study when markets then collapse end now"})
     EXPECT_FALSE(sql_plain_words(s)) << s;
 }
 
