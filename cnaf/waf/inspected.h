@@ -149,21 +149,32 @@ constexpr std::uint32_t char_mask_of(std::string_view text) noexcept {
 }
 
 // Which adjacent byte pairs (hashed into 512 bits) occur in a lower-case text: a needle is
-// only searched for when all of its sampled pairs occur. One pass per value; saturates
-// (and so filters nothing, staying correct) on long values.
+// only searched for when all of its sampled pairs occur. One pass per value, on the first
+// question (most values are never asked: no needle list passes their character mask);
+// saturates (and so filters nothing, staying correct) on long values.
 constexpr unsigned bigram_hash(char a, char b) noexcept {
   return (static_cast<unsigned char>(a) * 31u + static_cast<unsigned char>(b)) & 511u;
 }
 
-struct Bigrams {
-  std::array<std::uint64_t, 8> bits{};
-  void add(std::string_view lower) noexcept {
-    for (std::size_t i = 1; i < lower.size(); ++i) {
-      const unsigned h = bigram_hash(lower[i - 1], lower[i]);
-      bits[h >> 6] |= 1ull << (h & 63);
-    }
+class Bigrams {
+ public:
+  explicit Bigrams(std::string_view lower) noexcept : lower_(lower) {}
+  bool has(unsigned h) const noexcept {
+    if (!ready_) fill();
+    return (bits_[h >> 6] >> (h & 63)) & 1u;
   }
-  bool has(unsigned h) const noexcept { return (bits[h >> 6] >> (h & 63)) & 1u; }
+
+ private:
+  void fill() const noexcept {
+    for (std::size_t i = 1; i < lower_.size(); ++i) {
+      const unsigned h = bigram_hash(lower_[i - 1], lower_[i]);
+      bits_[h >> 6] |= 1ull << (h & 63);
+    }
+    ready_ = true;
+  }
+  std::string_view lower_;
+  mutable bool ready_ = false;
+  mutable std::array<std::uint64_t, 8> bits_{};
 };
 
 // A list of literal needles with their masks computed at compile time. `find` returns the

@@ -24,7 +24,8 @@ struct TextProfile {
   std::size_t controls = 0;  // bytes < 0x20 other than \t \n \r
   std::size_t spaces = 0;
   bool line_feed = false;
-  bool plus = false;  // '+' (no class bit): UTF-7 runs start with it
+  bool plus = false;   // '+' (no class bit): UTF-7 runs start with it
+  bool tilde = false;  // '~' (no class bit): code masking reads it
 };
 
 TextProfile profile_of(std::string_view text) noexcept {
@@ -36,6 +37,7 @@ TextProfile profile_of(std::string_view text) noexcept {
     p.spaces += c == ' ';
     p.line_feed |= c == '\n';
     p.plus |= c == '+';
+    p.tilde |= c == '~';
   }
   return p;
 }
@@ -208,8 +210,10 @@ bool Transaction::inspect_decoded(Source source, std::string_view name, std::str
   }
   // Free text: code quoted in Markdown or BBCode is shown, not run.
   // Titles quote code too: "Problem with `rm -f x`" (two words or more before the backtick).
-  // (the profile's counts first: looks_like_prose only when they allow it)
-  const bool prose = (prof.line_feed || prof.spaces >= 6) && looks_like_prose(text);
+  // (only for text holding what code masking reads, and the profile's counts first:
+  // looks_like_prose only when they allow it)
+  const bool code_marks = (prof.mask & (kMaskCodeTriggers | kBacktick)) || prof.tilde;
+  const bool prose = code_marks && (prof.line_feed || prof.spaces >= 6) && looks_like_prose(text);
   bool quoted_code = false;
   if (!prose && (prof.mask & kBacktick)) {
     const std::size_t tick = text.find('`');
@@ -228,28 +232,16 @@ bool Transaction::inspect_decoded(Source source, std::string_view name, std::str
   const bool free_text_field = source == Source::query || source == Source::form ||
                                source == Source::multipart || source == Source::json;
   if (free_text_field && (prose || quoted_code) &&
-      ((prof.mask & kMaskCodeTriggers) || text.find('~') != std::string_view::npos) &&
+      ((prof.mask & kMaskCodeTriggers) || prof.tilde) &&
       mask_code(text, tmp_)) {
     std::swap(text_, tmp_);
     text = text_;
     prof.mask = char_mask(text);
   }
-  // One pass: lower case and adjacent pairs.
   lower_.resize(text.size());
   const std::uint32_t mask = prof.mask;
-  Bigrams bigrams;
-  {
-    char prev = 0;
-    for (std::size_t k = 0; k < text.size(); ++k) {
-      const char c = ascii_lower(text[k]);
-      lower_[k] = c;
-      if (k > 0) {
-        const unsigned h = bigram_hash(prev, c);
-        bigrams.bits[h >> 6] |= 1ull << (h & 63);
-      }
-      prev = c;
-    }
-  }
+  for (std::size_t k = 0; k < text.size(); ++k) lower_[k] = ascii_lower(text[k]);
+  const Bigrams bigrams(lower_);
   Inspected v;
   v.source = source;
   v.name = name;
@@ -300,8 +292,7 @@ bool Transaction::inspect_decoded(Source source, std::string_view name, std::str
     d.text = decoded;
     d.lower = lower;
     d.mask = char_mask(decoded);
-    Bigrams decoded_bigrams;
-    decoded_bigrams.add(lower);
+    const Bigrams decoded_bigrams(lower);
     d.bigrams = &decoded_bigrams;
     if (!run_detectors(d, protections & ~bit(Protection::protocol))) return false;
   }

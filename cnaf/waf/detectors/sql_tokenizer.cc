@@ -220,6 +220,23 @@ constexpr std::uint32_t first_letters() {
 }
 constexpr std::uint32_t kFirstLetters = first_letters();
 
+// Per word length, the first and the last letters keywords of that length have (bit 26: a
+// last character that is no letter): most words of prose fail one of the two tests and are
+// never hashed.
+constexpr unsigned letter_bit(char c) { return c >= 'a' && c <= 'z' ? static_cast<unsigned>(c - 'a') : 26u; }
+struct LengthLetters {
+  std::array<std::uint32_t, 28> first{}, last{};
+};
+constexpr LengthLetters length_letters() {
+  LengthLetters m;
+  for (const auto& k : kKeywords) {
+    m.first[k.word.size()] |= 1u << letter_bit(k.word.front());
+    m.last[k.word.size()] |= 1u << letter_bit(k.word.back());
+  }
+  return m;
+}
+constexpr LengthLetters kLengthLetters = length_letters();
+
 // Open-addressing hash index over a keyword table, built at compile time: one hash of the
 // word and about one comparison per lookup (the tokenizer looks up every word of every value).
 constexpr std::uint32_t word_hash(std::string_view w) noexcept {
@@ -254,7 +271,9 @@ constexpr KeywordIndex kFunctionIndex(kFunctions);
 
 const Keyword* find_keyword(std::string_view lower) noexcept {
   if (lower.size() < 2 || lower.size() > 27 || lower[0] < 'a' || lower[0] > 'z' ||
-      !((kFirstLetters >> (lower[0] - 'a')) & 1u))
+      !((kFirstLetters >> (lower[0] - 'a')) & 1u) ||
+      !((kLengthLetters.first[lower.size()] >> letter_bit(lower[0])) & 1u) ||
+      !((kLengthLetters.last[lower.size()] >> letter_bit(lower.back())) & 1u))
     return nullptr;
   return kKeywordIndex.find(lower);
 }
@@ -300,7 +319,7 @@ std::size_t skip_blanks(std::string_view t, std::size_t i) noexcept {
 
 }  // namespace
 
-bool sql_plain_words(std::string_view text) noexcept {
+bool sql_plain_words(std::string_view lower) noexcept {
   // ASCII blanks and commas part words (the tokenizer's 0xA0 blank is not plain).
   const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
   // The tokens as the tokenizer sees them: a plain word (an identifier, 'n'), a number (with
@@ -312,7 +331,7 @@ bool sql_plain_words(std::string_view text) noexcept {
     if (open && k != Kind::word) return false;
     open = false;
     if (k == Kind::connective) {
-      // After a word, or first ("In stock", "Some text"): "case" only after a word, as
+      // After a word, or first ("In stock", "Some lower"): "case" only after a word, as
       // "case x when y then z end" opening a value is an expression.
       if (previous != Kind::word && previous != Kind::none) return false;
       connectives = open = true;
@@ -322,8 +341,8 @@ bool sql_plain_words(std::string_view text) noexcept {
     return true;
   };
   std::size_t i = 0;
-  while (i < text.size()) {
-    const char c = text[i];
+  while (i < lower.size()) {
+    const char c = lower[i];
     if (blank(c)) {
       ++i;
       continue;
@@ -335,17 +354,15 @@ bool sql_plain_words(std::string_view text) noexcept {
     }
     if (!ascii_alnum(c)) return false;
     const bool glued = c >= '0' && c <= '9';  // the tokenizer's number, then what it reads next
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    while (i < lower.size() && lower[i] >= '0' && lower[i] <= '9') ++i;
     const std::size_t begin = i;
-    while (i < text.size() && ascii_alnum(text[i])) ++i;
+    while (i < lower.size() && ascii_alnum(lower[i])) ++i;
     // What the tokenizer would take into the same word (".", "_", "$", non-ASCII): not plain.
-    if (i < text.size() && !blank(text[i]) && text[i] != ',') return false;
+    if (i < lower.size() && !blank(lower[i]) && lower[i] != ',') return false;
     const std::size_t len = i - begin;
     Kind kind = glued ? Kind::number : Kind::word;
     if (len > 0 && len <= 27) {  // longer than any keyword or function: an identifier
-      char lower[28];
-      for (std::size_t k = 0; k < len; ++k) lower[k] = ascii_lower(text[begin + k]);
-      const std::string_view w(lower, len);
+      const std::string_view w = lower.substr(begin, len);
       if (w.starts_with("sys") || w.starts_with("msys")) return false;  // catalog tables
       // Function names (user, date, count ...) are words unless a '(' follows, which no plain
       // text has. Keywords are tokens of their own: the connectives (and, or, some, as, in,

@@ -363,7 +363,7 @@ bool fold_quotes(std::string_view text, Scratch& scratch) {
 }  // namespace
 
 bool sqli_possible(const Inspected& v) noexcept {
-  return (v.mask & ~(kAlpha | kDigit | kSpace | kComma | kNewline)) != 0 || !sql_plain_words(v.text);
+  return (v.mask & ~(kAlpha | kDigit | kSpace | kComma | kNewline)) != 0 || !sql_plain_words(v.lower);
 }
 
 bool detect_sqli(const Inspected& v, Scratch& scratch, Hit& hit) {

@@ -1,24 +1,49 @@
+#include <cstring>
+
 #include "cnaf/waf/transforms/hex.h"
 #include "cnaf/waf/transforms/transforms.h"
 
 namespace defender::cnaf::waf {
+namespace {
+
+// Writes BMP code point `cp` (a %uXXXX escape) as UTF-8 at `w`, surrogates as U+FFFD: at most
+// 3 bytes for the 6 of the escape. Returns the end.
+char* put_utf8(char* w, unsigned long cp) {
+  if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;
+  if (cp < 0x80) {
+    *w++ = static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    *w++ = static_cast<char>(0xC0 | (cp >> 6));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    *w++ = static_cast<char>(0xE0 | (cp >> 12));
+    *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return w;
+}
+
+}  // namespace
 
 bool url_decode(std::string_view in, std::string& out, bool plus_as_space) {
-  out.clear();
-  out.reserve(in.size());
+  // Decoding never lengthens the text: written in place into a buffer of the input's size.
+  out.resize(in.size());
+  char* const start = out.data();
+  char* w = start;
   bool changed = false;
   for (std::size_t i = 0; i < in.size(); ++i) {
     // Copy the run up to the next '%' or '+' in one go.
     std::size_t run = i;
     while (run < in.size() && in[run] != '%' && in[run] != '+') ++run;
     if (run > i) {
-      out.append(in.data() + i, run - i);
+      std::memcpy(w, in.data() + i, run - i);
+      w += run - i;
       i = run;
       if (i >= in.size()) break;
     }
     const char c = in[i];
     if (c == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 && hex_value(in[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2])));
+      *w++ = static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
       i += 2;
       changed = true;
     } else if (c == '%' && i + 5 < in.size() && (in[i + 1] == 'u' || in[i + 1] == 'U') &&
@@ -28,16 +53,17 @@ bool url_decode(std::string_view in, std::string& out, bool plus_as_space) {
           hex_value(in[i + 2]) << 12 | hex_value(in[i + 3]) << 8 | hex_value(in[i + 4]) << 4 |
           hex_value(in[i + 5]));
       // IIS reads %uFFxx full-width forms as ASCII; utf8_fold does that later.
-      append_utf8(out, cp);
+      w = put_utf8(w, cp);
       i += 5;
       changed = true;
     } else if (c == '+' && plus_as_space) {
-      out.push_back(' ');
+      *w++ = ' ';
       changed = true;
     } else {
-      out.push_back(c);
+      *w++ = c;
     }
   }
+  out.resize(static_cast<std::size_t>(w - start));
   return changed;
 }
 
