@@ -189,24 +189,22 @@ bool PartWalker::json_value(std::string_view s, std::size_t& i, std::size_t dept
     return false;
   }
   const auto read_string = [&](std::string_view& out) {
-    // s[i] == '"'. memchr for the closing quote, then for a backslash before it (an escape
-    // skips the next byte): each byte is still read a bounded number of times.
+    // s[i] == '"'. The next quote closes the string unless an odd run of backslashes right
+    // before it escapes it: one search per string, each byte read a bounded number of times.
     const std::size_t begin = ++i;
     while (true) {
-      if (i >= s.size()) return false;
-      const void* q = std::memchr(s.data() + i, '"', s.size() - i);
+      const void* q = i < s.size() ? std::memchr(s.data() + i, '"', s.size() - i) : nullptr;
       if (q == nullptr) {
         i = s.size();
         return false;
       }
       const std::size_t quote = static_cast<std::size_t>(static_cast<const char*>(q) - s.data());
-      const void* b = std::memchr(s.data() + i, '\\', quote - i);
-      if (b == nullptr) {
-        i = quote;
-        break;
-      }
-      i = static_cast<std::size_t>(static_cast<const char*>(b) - s.data()) + 2;
+      std::size_t k = quote;
+      while (k > begin && s[k - 1] == '\\') --k;
+      i = quote + 1;
+      if ((quote - k) % 2 == 0) break;
     }
+    --i;
     out = s.substr(begin, i - begin);
     ++i;
     return true;

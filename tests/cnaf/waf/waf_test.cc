@@ -43,6 +43,10 @@ TEST(WafLocations, EveryPlaceAnAttackHides) {
   Request ja;
   ja.post("application/json", R"({"tags":["a","1' or '1'='1"]})");
   EXPECT_EQ(location_of(ja), "body:json:$.tags[1]");
+  // Escaped quotes and backslash runs end (or not) the strings where JSON says.
+  Request je;
+  je.post("application/json", R"({"a":"say \"hi\" \\","b\\":"c\\\"d","q":"1' or '1'='1"})");
+  EXPECT_EQ(location_of(je), "body:json:$.q");
   Request m;
   m.post("multipart/form-data; boundary=XyZ",
          "--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nhello\r\n"
