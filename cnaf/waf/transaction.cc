@@ -78,7 +78,7 @@ bool has_raw_entity(std::string_view q) {
   for (std::size_t p = q.find('&'); p != std::string_view::npos; p = q.find('&', p + 1)) {
     std::size_t k = p + 1;
     if (k < q.size() && q[k] == '#') return true;
-    if (q.compare(k, 3, "%23") == 0) return true;
+    if (k + 2 < q.size() && q[k] == '%' && q[k + 1] == '2' && q[k + 2] == '3') return true;
     const std::size_t b = k;
     while (k < q.size() && k < b + 10 && ((q[k] >= 'a' && q[k] <= 'z') || (q[k] >= 'A' && q[k] <= 'Z'))) ++k;
     if (k > b + 1 && k < q.size() && (q[k] == ';' || q.compare(k, 3, "%3B") == 0 || q.compare(k, 3, "%3b") == 0))

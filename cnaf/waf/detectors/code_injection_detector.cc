@@ -265,12 +265,15 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       return true;
     }
   }
-  // Java serialized object: raw magic or its base64 form at the start of a value.
-  for (const std::string_view magic : {std::string_view("rO0AB"), std::string_view("KztAAU"), std::string_view("Cs7QAF")}) {
-    const std::size_t m = v.text.find(magic);
-    if (m != std::string_view::npos && (m == 0 || !((v.text[m - 1] >= 'a' && v.text[m - 1] <= 'z') ||
-                                                    (v.text[m - 1] >= 'A' && v.text[m - 1] <= 'Z') ||
-                                                    (v.text[m - 1] >= '0' && v.text[m - 1] <= '9')))) {
+  // Java serialized object: the base64 form of its magic at the start of a word (one pass:
+  // the three forms start with different letters).
+  for (std::size_t m = 0; m + 5 <= v.text.size(); ++m) {
+    const char c = v.text[m];
+    if (c != 'r' && c != 'K' && c != 'C') continue;
+    const std::string_view rest = v.text.substr(m);
+    if (!rest.starts_with("rO0AB") && !rest.starts_with("KztAAU") && !rest.starts_with("Cs7QAF")) continue;
+    const char before = m == 0 ? ' ' : v.text[m - 1];
+    if (!((before >= 'a' && before <= 'z') || (before >= 'A' && before <= 'Z') || (before >= '0' && before <= '9'))) {
       hit = at(s, m, "Java serialized object (base64)");
       return true;
     }

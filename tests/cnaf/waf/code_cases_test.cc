@@ -51,7 +51,9 @@ TEST(WafCodeCases, JavaGadgetNamesInBase64AnyAlignment) {
 }
 
 TEST(WafCodeCases, JavaSerializedMagicAndClasses) {
-  table({"rO0ABQ", "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA", "KztAAU", "Cs7QAF",
+  // A magic at the start of a word, also after the same letters inside one (the first
+  // occurrence is not the only one read).
+  table({"rO0ABQ", "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA", "KztAAU", "Cs7QAF", "xrO0AB rO0ABXNyABFq",
          "org.apache.commons", "org.omg.CORBA.ORB", "runtime.prototypeclonefactory",
          "java.evil.runtime", "java.lang.Runtime.getRuntime", "java.x.ProcessBuilder",
          "com.bea.core.repackaged.springframework.context.support.FileSystemXmlApplicationContext('http://h/x.xml')"},
