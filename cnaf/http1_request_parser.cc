@@ -54,6 +54,7 @@ Http1RequestParser::Result Http1RequestParser::feed(std::string_view data, std::
     line_len_ = 1;
   }
   body_out_ = body_out;
+  const bool fresh = !in_message_;  // `data` starts the next request
 
   // While in the head, feed at most what keeps the head within its byte limit.
   std::string_view window = data;
@@ -123,6 +124,7 @@ Http1RequestParser::Result Http1RequestParser::feed(std::string_view data, std::
       return result;
     case LlhttpParser::Status::error:
       classify_llhttp_error();
+      if (fresh && parser_.error_number() == kHpeInvalidMethod) note_unknown_method(window);
       result.event = Event::error;
       return result;
   }
@@ -148,6 +150,24 @@ void Http1RequestParser::classify_llhttp_error() {
       break;
   }
   error_detail_ = parser_.error_reason();
+}
+
+void Http1RequestParser::note_unknown_method(std::string_view line) {
+  // RFC 9110 tchar: a method is a token.
+  const auto tchar = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  };
+  std::size_t i = 0;
+  while (i < line.size() && (line[i] == '\r' || line[i] == '\n')) ++i;  // llhttp skips them too
+  const std::size_t begin = i;
+  while (i < line.size() && i - begin <= 32 && tchar(line[i])) ++i;
+  if (i == begin || i - begin > 32 || i >= line.size() || line[i] != ' ') return;
+  const std::size_t target = i + 1;
+  std::size_t end = target;
+  while (end < line.size() && end - target < 2048 && line[end] > ' ' && line[end] != 0x7F) ++end;
+  unknown_method_.assign(line.substr(begin, i - begin));
+  unknown_target_.assign(line.substr(target, end - target));
 }
 
 int Http1RequestParser::on_message_begin() {

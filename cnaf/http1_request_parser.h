@@ -50,6 +50,12 @@ class Http1RequestParser final : private LlhttpHandler {
   RequestHead& head() { return head_; }
   ProxyError error() const { return error_; }
   std::string_view error_detail() const { return error_detail_; }
+  // After an error on a request line whose method is a well-formed token llhttp does not know
+  // (it parses a fixed list: "FOO /x HTTP/1.1"): that method and the target after it; empty
+  // otherwise. Still a method: the inspector may judge it (the WAF refuses methods outside
+  // cnaf.allowed_methods).
+  std::string_view unknown_method() const { return unknown_method_; }
+  std::string_view unknown_target() const { return unknown_target_; }
   std::uint64_t body_bytes() const { return body_bytes_; }
   bool in_body() const { return head_done_ && in_message_ && !message_done_; }
 
@@ -66,6 +72,7 @@ class Http1RequestParser final : private LlhttpHandler {
 
   int fail(ProxyError error, std::string_view detail);
   void classify_llhttp_error();
+  void note_unknown_method(std::string_view line);
   int check_head();
 
   RequestLimits limits_;
@@ -74,6 +81,7 @@ class Http1RequestParser final : private LlhttpHandler {
   std::string* body_out_ = nullptr;
   ProxyError error_ = ProxyError::none;
   std::string_view error_detail_;
+  std::string unknown_method_, unknown_target_;
   std::uint64_t head_bytes_ = 0;
   std::uint64_t body_bytes_ = 0;
   bool in_message_ = false;

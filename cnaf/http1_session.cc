@@ -173,6 +173,34 @@ awaitable<bool> Http1Session<Stream>::refuse(ProxyError error, std::string_view 
   co_return false;
 }
 
+// A method llhttp does not know is still a method: the inspector judges it as any other (the
+// WAF: not in cnaf.allowed_methods, its block status and an event). One it lets through
+// cannot be proxied: 501 (RFC 9110 15.6.2). Either way the connection closes.
+template <class Stream>
+awaitable<bool> Http1Session<Stream>::refuse_unknown_method() {
+  worker_->ids().next(request_id_);
+  const RequestIdentity who{request_id_, client_ip_, parser_.unknown_method(), parser_.unknown_target()};
+  RequestView view;
+  view.request_id = request_id_;
+  view.client_ip = client_ip_;
+  view.method = parser_.unknown_method();
+  view.target = parser_.unknown_target();
+  view.http_version = "HTTP/1.1";
+  view.tls = tls_;
+  const Verdict verdict = config_->inspector->inspect(view);
+  if (!verdict.findings.empty()) emit_findings(worker_->events(), verdict, who);
+  if (verdict.allowed()) {
+    ProxyStats::add(worker_->stats().protocol_errors);
+    emit_protocol_event(worker_->events(), config_->protocol_mode, ProxyError::unsupported,
+                        "request method unknown to the proxy", who);
+    co_await respond_error(status_of(ProxyError::unsupported), true);
+    co_return false;
+  }
+  ProxyStats::add(worker_->stats().blocked);
+  co_await respond_error(verdict.status > 0 ? verdict.status : config_->block_status, true);
+  co_return false;
+}
+
 template <class Stream>
 awaitable<void> Http1Session<Stream>::run() {
   config_ = worker_->config();
@@ -278,7 +306,10 @@ awaitable<bool> Http1Session<Stream>::serve_request() {
     }
     co_return false;
   }
-  if (event == Event::error) co_return co_await refuse(parser_.error(), parser_.error_detail());
+  if (event == Event::error) {
+    if (!parser_.unknown_method().empty()) co_return co_await refuse_unknown_method();
+    co_return co_await refuse(parser_.error(), parser_.error_detail());
+  }
 
   // The head is in; event is head_complete (a body follows), message_complete or upgrade.
   // A reload while the connection waited applies from this request on.

@@ -67,6 +67,7 @@ class Http1Session final : public Timed, public std::enable_shared_from_this<Htt
   boost::asio::awaitable<void> linger();
   boost::asio::awaitable<void> pump_client_to_upstream();
   boost::asio::awaitable<bool> refuse(ProxyError error, std::string_view detail);
+  boost::asio::awaitable<bool> refuse_unknown_method();
   boost::asio::awaitable<bool> respond_error(int status, bool close);
 
   void wait_for(Wait what, std::uint32_t ms);

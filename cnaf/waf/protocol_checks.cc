@@ -68,7 +68,8 @@ bool check_request_line_and_headers(const RequestView& r, const std::vector<std:
                                     ProtocolIssue& issue) {
   bool known = false;
   for (const auto& m : allowed_methods) known |= r.method == m;
-  if (!known) return fail(issue, "method", r.method, "protocol: method not allowed");
+  // The message names the fix: an app with a REST API lists PUT, PATCH, DELETE there.
+  if (!known) return fail(issue, "method", r.method, "protocol: method not allowed (not in cnaf.allowed_methods)");
   if (r.http_version != "HTTP/1.1" && r.http_version != "HTTP/1.0" &&
       r.http_version != "HTTP/2" && r.http_version != "HTTP/2.0" && r.http_version != "HTTP/3")
     return fail(issue, "version", r.http_version, "protocol: unsupported HTTP version");

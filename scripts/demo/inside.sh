@@ -38,6 +38,7 @@ printf "GET /?id=1' OR '1'='1          -> "; curl -s -o /dev/null -w '%{http_cod
 printf 'GET /?q=<script>alert(1)</script> -> '; curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:8080/?q=%3Cscript%3Ealert(1)%3C/script%3E"
 printf 'GET /../../etc/passwd          -> '; curl -s -o /dev/null -w '%{http_code}\n' --path-as-is "http://127.0.0.1:8080/static/..%2f..%2f..%2fetc/passwd"
 printf 'GET /cgi-bin/x (shellshock)    -> '; curl -s -o /dev/null -w '%{http_code}\n' -H 'User-Agent: () { :; }; /bin/cat /etc/passwd' http://127.0.0.1:8080/cgi-bin/x
+printf 'DELETE /items/7 (method)       -> '; curl -s -X DELETE -o /dev/null -w '%{http_code}\n' http://127.0.0.1:8080/items/7
 printf 'HTTP/2 (h2c) GET /             -> '; curl -s --http2-prior-knowledge -o /dev/null -w '%{http_version} %{http_code}\n' http://127.0.0.1:8080/
 printf "HTTP/2 (h2c) GET /?id=1' OR 1=1 -> "; curl -s --http2-prior-knowledge -o /dev/null -w '%{http_version} %{http_code}\n' "http://127.0.0.1:8080/?id=1%27%20OR%201%3D1"
 

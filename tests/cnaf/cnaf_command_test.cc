@@ -349,8 +349,33 @@ TEST_F(CnafCommand, AllowedMethodsFromThePolicy) {
   ASSERT_TRUE(narrow.ok()) << narrow.process().err();
   EXPECT_EQ(curl({"-o", "/dev/null", "-w", "%{http_code}", narrow.url("/status?code=200")}).out, "200");
   EXPECT_EQ(curl({"-X", "DELETE", "-o", "/dev/null", "-w", "%{http_code}", narrow.url("/items/7")}).out, "403");
-  ASSERT_TRUE(narrow.wait_for_event("protocol: method not allowed"));
+  ASSERT_TRUE(narrow.wait_for_event("protocol: method not allowed (not in cnaf.allowed_methods)"));
   EXPECT_NE(narrow.events().find("\"method\":\"DELETE\""), std::string::npos) << narrow.events();
+}
+
+TEST_F(CnafCommand, MethodsTheParserDoesNotKnowAreJudgedLikeOthers) {
+  // llhttp parses a fixed list of methods. Any other well-formed method is still judged by the
+  // policy (not in cnaf.allowed_methods: 403 and an event, as SUBSCRIBE, which llhttp knows).
+  Cnaf waf(backend.address(), kFastTimeouts);
+  ASSERT_TRUE(waf.ok()) << waf.process().err();
+  for (const std::string m : {"FOO", "TEST", "get", "SUBSCRIBE"}) {
+    const std::string out = raw_exchange(waf.port(), m + " /x?a=1 HTTP/1.1\r\nHost: t\r\n\r\n", 5s);
+    EXPECT_EQ(status_of_response(out), 403) << m << ": " << out;
+    EXPECT_FALSE(header_of(out, "X-Request-Id").empty()) << m << ": " << out;
+  }
+  ASSERT_TRUE(waf.wait_for_event("\"method\":\"TEST\"")) << waf.events();
+  EXPECT_NE(waf.events().find("not in cnaf.allowed_methods"), std::string::npos) << waf.events();
+  // Not a token: a malformed request line, 400.
+  EXPECT_EQ(status_of_response(raw_exchange(waf.port(), "F(O /x HTTP/1.1\r\nHost: t\r\n\r\n", 5s)), 400);
+
+  // Every protection disabled (the proxy's allow-all inspector): nothing refuses the method,
+  // and the proxy cannot forward what it cannot parse: 501.
+  Cnaf open(backend.address(),
+            "version: 1\ncnaf:\n  protections: {sqli: disable, xss: disable, cmdi: disable, code_injection: disable, "
+            "lfi: disable, shellshock: disable, scanners: disable, protocol: disable, rfi: disable, ssrf: disable, "
+            "nosqli: disable, xxe: disable}\nevents:\n  file: events.jsonl\n");
+  ASSERT_TRUE(open.ok()) << open.process().err();
+  EXPECT_EQ(status_of_response(raw_exchange(open.port(), "FOO /x HTTP/1.1\r\nHost: t\r\n\r\n", 5s)), 501);
 }
 
 TEST_F(CnafCommand, SighupReloadsWithoutDroppingConnections) {
