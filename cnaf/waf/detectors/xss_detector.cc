@@ -10,6 +10,7 @@
 
 #include "cnaf/waf/detectors/detectors.h"
 #include "cnaf/waf/detectors/xss_patterns.h"
+#include "cnaf/waf/transforms/hex.h"
 #include "cnaf/waf/transforms/transforms.h"
 
 namespace defender::cnaf::waf {
@@ -180,6 +181,21 @@ bool attrs_have(std::string_view attrs, std::string_view needle) {
   return false;
 }
 
+// Where the value of attribute `name` starts in a tag's attributes (after '=' and blanks), or
+// npos: the attribute itself, not one whose name ends the same (data-style=).
+std::size_t attribute_value(std::string_view attrs, std::string_view name) {
+  for (std::size_t p = attrs.find(name); p != std::string_view::npos; p = attrs.find(name, p + 1)) {
+    if (p > 0 && !is_space(attrs[p - 1]) && attrs[p - 1] != '"' && attrs[p - 1] != '\'') continue;
+    std::size_t k = p + name.size();
+    while (k < attrs.size() && is_space(attrs[k])) ++k;
+    if (k >= attrs.size() || attrs[k] != '=') continue;
+    ++k;
+    while (k < attrs.size() && is_space(attrs[k])) ++k;
+    return k;
+  }
+  return std::string_view::npos;
+}
+
 // Scans one tag opening at s[lt] == '<'. Returns true on a script-running tag.
 bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
   // An XSLT stylesheet instruction: the document turns into what the stylesheet makes of it.
@@ -216,6 +232,34 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
     for (const auto& r : kRiskyTags) {
       if (name == r.tag && attrs_have(attrs, r.needle)) {
         hit = Hit{lt, std::min<std::size_t>(i - lt + 40, s.size() - lt), "tag loading active content"};
+        return true;
+      }
+    }
+    // Outside free text, markup that needs no script to act: an SVG document (scripts,
+    // handlers, animations and links of its own), a style sheet, or inline style that loads
+    // a resource (url(), the CSS injection that exfiltrates and restyles) or hides text
+    // behind CSS escapes ("\\3c", "\\0075rl(").
+    if (!prose && (name == "svg" || name.starts_with("svg:"))) {
+      hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "SVG markup in a value"};
+      return true;
+    }
+    if (!prose && name == "style" && s[lt + 1] != '/') {
+      hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "style sheet in a value"};
+      return true;
+    }
+    if (const std::size_t at = attribute_value(attrs, "style"); !prose && at != std::string_view::npos) {
+      const std::string_view css = attrs.substr(at);
+      // An escape of an ASCII character hides it from filters (legitimate ones write what
+      // ASCII cannot: "\\2014", icon code points).
+      bool escape = false;
+      for (std::size_t k = css.find('\\'); k != std::string_view::npos && !escape; k = css.find('\\', k + 1)) {
+        unsigned long cp = 0;
+        std::size_t d = k + 1;
+        while (d < css.size() && d < k + 7 && hex_value(css[d]) >= 0) cp = cp * 16 + static_cast<unsigned long>(hex_value(css[d++]));
+        escape = d > k + 1 && cp < 0x80;
+      }
+      if (escape || css.find("url(") != std::string_view::npos) {
+        hit = Hit{lt, std::min<std::size_t>(i - lt + 48, s.size() - lt), "style attribute loading or escaping"};
         return true;
       }
     }

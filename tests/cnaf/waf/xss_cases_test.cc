@@ -124,6 +124,17 @@ TEST(WafXssCases, SvgMathAndXmlMarkup) {
          "xsl:stylesheet is the root element", "<set> is a Java interface"});
 }
 
+TEST(WafXssCases, SvgStyleSheetsAndLoadingStylesOutsideText) {
+  // Markup that acts without script: an SVG document, a style sheet, inline style that loads
+  // (url()) or hides ASCII behind CSS escapes. In text (six blanks or more) it is shown.
+  table({"<svg>", "<svg:svg>", "test <svg xmlns=\"http://www.w3.org/2000/svg\">", "x <style>*{color:red}</style>",
+         "<div style=\"background:url(test5.svg)\">PRESS ENTER</div>", "<div style=content:url(test2.svg)></div>",
+         "<p style=\"font-family:a\\3c img\\20src\\3dx\">"},
+        {"Example: <span style=\"content:'\\2014'\">", "Icon: <i class=\"icon\" style=\"--glyph:'\\f101'\">",
+         "convert the logo to svg format", "Note: <div data-style=\"url(x)\">", "</style>",
+         "To set a background write <div style=\"background:url(a.png)\"> in the page, as the docs say"});
+}
+
 TEST(WafXssCases, DocumentMarkupAndSinksInAttributes) {
   table({"<html><body>", "<body onload>", "id=xss src= <img 6;avascript:alert('xss')>", "alt=alert(1)//\">"},
         {"<b>bold</b> and <i>italic</i>", "How do I center a <body> tag in CSS with flexbox and grid?",
