@@ -7,6 +7,8 @@
 // whole value looks for constructs that are SQL wherever they are (union select with a column
 // list, time-delay functions after and/or, into outfile, stacked drop/exec/shutdown), and a
 // third for values that are a piece of SQL on their own (sqli_fragments.cc).
+#include <array>
+
 #include "cnaf/waf/detectors/detectors.h"
 #include "cnaf/waf/detectors/sql_tokenizer.h"
 #include "cnaf/waf/detectors/sqli_shapes.h"
@@ -249,9 +251,56 @@ bool quoted(const SqlTokens& t, std::string_view text, Hit& hit, bool backtick =
   return false;
 }
 
+// MySQL implicit conversion: an operator between two single quotes is the whole value ("'-'",
+// "' OR '", "'&&'"), or stands between two words ("a '^' b"): inside the query's own quotes
+// it reads '' - '', 'a' ^ 'b', an expression on two strings instead of one string.
+bool quoted_operator(std::string_view s, Hit& hit) {
+  const auto word = [&](std::size_t& k) {
+    const std::size_t b = k;
+    while (k < s.size() && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= '0' && s[k] <= '9'))) ++k;
+    return k > b;
+  };
+  const auto blanks = [&](std::size_t& k) {
+    while (k < s.size() && (s[k] == ' ' || s[k] == '\t')) ++k;
+  };
+  std::size_t k = 0;
+  const bool lead = word(k);
+  if (lead && (k >= s.size() || s[k] != ' ')) return false;
+  blanks(k);
+  // Single quotes only: '"*"' is how people search for a literal star.
+  if (k >= s.size() || s[k] != '\'') return false;
+  const char q = s[k++];
+  blanks(k);
+  static constexpr std::array<std::string_view, 18> kOperators = {
+      "&&", "||", "and", "or", "xor", "div", "mod", "regexp", "rlike", "&", "|", "^", "/", "-", "%", "+", "*", "<=>"};
+  std::size_t op = 0;
+  for (const std::string_view o : kOperators) {
+    if (s.compare(k, o.size(), o) == 0) {
+      op = o.size();
+      break;
+    }
+  }
+  if (op == 0) return false;
+  const bool keyword = s[k] >= 'a' && s[k] <= 'z';
+  k += op;
+  if (keyword && k < s.size() && s[k] >= 'a' && s[k] <= 'z') return false;  // "'order'"
+  blanks(k);
+  if (k >= s.size() || s[k] != q) return false;
+  ++k;
+  if (lead) {
+    if (k >= s.size() || s[k] != ' ') return false;
+    blanks(k);
+    if (!word(k)) return false;
+  }
+  if (k != s.size()) return false;
+  hit = Hit{0, s.size(), "SQL operator between quotes (implicit conversion)"};
+  return true;
+}
+
 bool inspect(const Inspected& v, Hit& hit) {
   const std::string_view text = v.text;
   if (text.size() < 2) return false;
+  if (v.has(kQuote) && text.size() <= 64 && quoted_operator(v.lower, hit)) return true;
   // Catalog tables exist only in databases: nobody else writes their names.
   static constexpr NeedleSet kCatalogs(std::to_array<std::string_view>({
       "information_schema", "sysobjects", "syscolumns", "mysql.user", "pg_catalog", "pg_shadow",

@@ -31,6 +31,12 @@ TEST(WafSqliCases, UnionAfterAnExpressionClosingAQuote) {
         {"O'Brien - union rep", "it's 5 - union members", "rock'n'roll - union select few"});
 }
 
+TEST(WafSqliCases, OperatorBetweenQuotesImplicitConversion) {
+  // Inside the query's quotes these read '' - '', 'a' ^ 'b': an expression, not a string.
+  table({"'-'", "' OR '", "'&&'", "' DIV '", "'||'", "a '^' b", "x 'xor' y", "'+'", "' * '"},
+        {"\"*\"", "'order'", "Rock 'n' roll", "it's - ok", "'-' is a dash", "a '-' b c", "'-", "'orange'"});
+}
+
 TEST(WafSqliCases, SubqueryWithAnArithmeticColumn) {
   table({"(select login/2 from users limit 1,1)", "(select id-0 from users limit 1,1)"},
         {"Select size - 2 options from the list", "(pick one - 2 from each)"});
