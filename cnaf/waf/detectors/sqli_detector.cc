@@ -42,7 +42,7 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
     set_hit(t, i, i + 4, "SQL clause", hit);  // limit 0,1--
     return true;
   }
-  if (a == 'U' && t.type(i + 1) == 'k' && t.word(i + 1) == kWordAll && t.type(i + 2) == '(') ++i;
+  if (a == 'U' && quantifier(t, i + 1) && t.type(i + 2) == '(') ++i;
   if (a == 'U' && (t.type(i + 1) == 'E' || (t.type(i + 1) == '(' && t.type(i + 2) == 'E'))) {
     set_hit(t, i, i + 3, "SQL union select", hit);
     return true;

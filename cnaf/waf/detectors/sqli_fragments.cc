@@ -261,7 +261,7 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
     const std::size_t j = a == 'o' && t.word(0) == 0 ? 1 : 0;
     const char n = t.type(j + 2);
     if (t.type(j) == '1' && t.type(j + 1) == 'U' &&
-        (n == '\0' || n == 'c' || (n == 'k' && t.word(j + 2) == kWordAll))) {
+        (n == '\0' || n == 'c' || quantifier(t, j + 2))) {
       set_hit(t, j, j + 3, "SQL union", hit);
       return true;
     }
@@ -353,8 +353,7 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit) {
       set_hit(t, i, i + 4, "SQL union select", hit);
       return true;
     }
-    if (a == 'U' && (t.type(i + 1) == '(' || (t.type(i + 1) == 'k' && t.word(i + 1) == kWordAll &&
-                                               t.type(i + 2) == '(')) ) {
+    if (a == 'U' && (t.type(i + 1) == '(' || (quantifier(t, i + 1) && t.type(i + 2) == '('))) {
       const std::size_t j = t.type(i + 1) == '(' ? i + 2 : i + 3;
       if (t.type(j) == 'E' && t.word(j) == kWordSelect && select_list(t, j + 1)) {
         set_hit(t, i, j + 2, "SQL union (select", hit);  // union (select id from users)
@@ -367,8 +366,8 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit) {
       set_hit(t, i, i + 3, "SQL subquery in a function call", hit);
       return true;
     }
-    if (a == 'U' && t.type(i + 1) == 'k' && t.word(i + 1) == kWordAll && t.type(i + 2) == 'E') {
-      set_hit(t, i, i + 4, "SQL union all select", hit);
+    if (a == 'U' && quantifier(t, i + 1) && t.type(i + 2) == 'E') {
+      set_hit(t, i, i + 4, "SQL union all|distinct select", hit);
       return true;
     }
     if ((a == '&' || a == 'o' || a == ',' || a == '(' || a == ')') && t.type(i + 1) == 'f' &&

@@ -94,8 +94,7 @@ bool select_list(const SqlTokens& t, std::size_t i) {
   if (a == 'k' && t.word(i) == kWordTop && b == '1')  // select top 1 password from / top 1 *
     return t.type(i + 2) == 'o' || t.type(i + 2) == 'f' ||
            (select_list(t, i + 2) && (t.type(i + 2) != 'n' || t.type(i + 3) != '\0'));
-  if (a == 'k' && (t.word(i) == kWordAll || t.word(i) == kWordDistinct))
-    return !(b == 'n' && t.type(i + 2) == 'n');  // not "select all that apply"
+  if (quantifier(t, i)) return !(b == 'n' && t.type(i + 2) == 'n');  // not "select all that apply"
   if (a == '1' || a == 'v' || a == 'f' || a == 's' || a == '(') return true;
   if (a == 'o' && t.size() > i) return true;  // select *
   if (a == 'n') {
@@ -181,7 +180,7 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
              t[i + 1].len >= 2 && t[i].pos == t[i + 1].pos - t[i].len;
     }
     case 'U':
-      return b == 'E' || b == '(' || (b == 'k' && t.word(i + 1) == kWordAll);
+      return b == 'E' || b == '(' || quantifier(t, i + 1);
     case ',':  // 1,(select ...), 1,iif(1=1,1,1/0), 1,(case when ...)
       return (b == '(' && (t.type(i + 2) == 'E' || (t.type(i + 2) == 'k' && t.type(i + 3) == 'n' &&
                                                     t.type(i + 4) == '('))) ||

@@ -12,6 +12,10 @@
 namespace defender::cnaf::waf::sqli {
 
 inline bool is_value(char t) { return t == '1' || t == 's' || t == 'v'; }
+// "all" or "distinct" at i: the set quantifiers of union and select.
+inline bool quantifier(const SqlTokens& t, std::size_t i) {
+  return t.type(i) == 'k' && (t.word(i) == kWordAll || t.word(i) == kWordDistinct);
+}
 
 // '=' '<>' 'like' 'is' ... at token i.
 bool comparison(const SqlTokens& t, std::size_t i);

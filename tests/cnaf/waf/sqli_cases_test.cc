@@ -37,6 +37,12 @@ TEST(WafSqliCases, OperatorBetweenQuotesImplicitConversion) {
         {"\"*\"", "'order'", "Rock 'n' roll", "it's - ok", "'-' is a dash", "a '-' b c", "'-", "'orange'"});
 }
 
+TEST(WafSqliCases, UnionDistinctAsUnionAll) {
+  table({"asd' union distinct(select null,password,null from users)--a", "1 union distinct select 1,2",
+         "-1 union distinct", "x' union distinct (select 1)#"},
+        {"the union distinct from the party", "a union, distinct and proud"});
+}
+
 TEST(WafSqliCases, SubqueryWithAnArithmeticColumn) {
   table({"(select login/2 from users limit 1,1)", "(select id-0 from users limit 1,1)"},
         {"Select size - 2 options from the list", "(pick one - 2 from each)"});
