@@ -332,8 +332,29 @@ bool inspect(const Inspected& v, Hit& hit) {
              kEq | kAt | kComma | kSlash | kLt | kGt | kBacktick | kColon | kBrace))
     return false;
   {
+    // A value longer than one tokenization: `anywhere` reads the rest in windows of
+    // kMaxTokens tokens, each judging kStep tokens with kBack tokens of context before them
+    // and 16 of look-ahead after, so padding before a payload does not hide it (linear:
+    // each token is read under 2 times).
+    constexpr std::size_t kBack = 4, kStep = SqlTokens::kMaxTokens - kBack - 16;
     const SqlTokens t(text, SqlContext::none);
-    if (bare(t, text, hit) || fragment(t, text, hit) || anywhere(t, text, hit)) return true;
+    bool prose = false;
+    if (bare(t, text, hit) || fragment(t, text, hit) ||
+        anywhere(t, text, hit, 0, t.truncated() ? kStep : SqlTokens::kMaxTokens, &prose))
+      return true;
+    if (t.truncated()) {
+      std::size_t from = t[kStep - kBack].pos;
+      for (;;) {
+        const std::string_view rest = text.substr(from);
+        const SqlTokens w(rest, SqlContext::none);
+        if (anywhere(w, rest, hit, kBack, w.truncated() ? kBack + kStep : SqlTokens::kMaxTokens, &prose)) {
+          hit.pos += from;
+          return true;
+        }
+        if (!w.truncated()) break;
+        from += w[kStep].pos;
+      }
+    }
   }
   // A quote context only matters when the text before the first quote is short (see quoted):
   // check that before tokenizing.

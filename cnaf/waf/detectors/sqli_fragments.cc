@@ -339,16 +339,18 @@ bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
   return false;
 }
 
-bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit) {
+bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit, std::size_t first, std::size_t last,
+              bool* prose_seen) {
   // Two words in a row: a phrase, which may go on to quote SQL ("Problem with SELECT
   // CASE WHEN ..."). The shapes below marked "not after prose" stop there.
   std::size_t run = 0;
-  bool prose = false;
-  for (std::size_t i = 0; i < t.size(); ++i) {
+  bool prose = prose_seen != nullptr && *prose_seen;
+  for (std::size_t i = 0; i < t.size() && i < last; ++i) {
     const char a = t.type(i);
     const char p = i > 0 ? t.type(i - 1) : '\0';
     run = a == 'n' ? run + 1 : 0;
     prose |= run >= 2;
+    if (i < first) continue;
     if (a == 'U' && t.type(i + 1) == 'E' && select_list(t, i + 2) && t.type(i + 2) != 'n') {
       set_hit(t, i, i + 4, "SQL union select", hit);
       return true;
@@ -357,7 +359,7 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit) {
       const std::size_t j = t.type(i + 1) == '(' ? i + 2 : i + 3;
       if (t.type(j) == 'E' && t.word(j) == kWordSelect && select_list(t, j + 1)) {
         set_hit(t, i, j + 2, "SQL union (select", hit);  // union (select id from users)
-        return true;
+      return true;
       }
     }
     // A subquery as a call's first argument after a value: "1 div(select ord(", "-ord((select".
@@ -409,7 +411,7 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit) {
       if (t.type(j) == '(' && t.type(j + 1) == 'E' && t.word(j + 1) == kWordSelect &&
           (select_list(t, j + 2) || t.type(j + 2) == '\0')) {
         set_hit(t, i, j + 3, "SQL comparison with a subquery", hit);
-        return true;
+      return true;
       }
     }
     // "(1=1)", ", '1'='1'": a literal tested against itself, between delimiters.
@@ -437,7 +439,7 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit) {
             end = t.type(e) == 'k' && t.word(e) == kWordEnd;
           if (!end) break;
           set_hit(t, i, k + 1, "SQL case expression", hit);
-          return true;
+      return true;
         }
       }
     }
@@ -477,10 +479,11 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit) {
       const bool after = text.substr(end, 2) == "/*";
       if ((before || after) && (a != 'E' || statement(t, i) || t.type(i + 1) == 'n')) {
         set_hit(t, i, i + 2, "SQL keyword hidden by comments", hit);
-        return true;
+      return true;
       }
     }
   }
+  if (prose_seen != nullptr) *prose_seen = prose;
   return false;
 }
 

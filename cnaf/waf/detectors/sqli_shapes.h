@@ -59,6 +59,10 @@ void set_hit(const SqlTokens& t, std::size_t from, std::size_t to, std::string_v
 bool fragment(const SqlTokens& t, std::string_view text, Hit& hit);
 
 // Constructs that are SQL wherever they appear in a value (sqli_fragments.cc).
-bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit);
+// Judges the shapes starting at tokens [first, last) of `t`; the tokens before `first` give
+// context only. `prose`, when given, carries "a phrase was seen" across the windows a long
+// value is read in (sqli_detector.cc) and is updated.
+bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit, std::size_t first = 0,
+              std::size_t last = SqlTokens::kMaxTokens, bool* prose = nullptr);
 
 }  // namespace defender::cnaf::waf::sqli

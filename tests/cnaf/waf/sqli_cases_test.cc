@@ -43,6 +43,20 @@ TEST(WafSqliCases, UnionDistinctAsUnionAll) {
         {"the union distinct from the party", "a union, distinct and proud"});
 }
 
+TEST(WafSqliCases, PaddingBeforeThePayloadHidesNothing) {
+  // More tokens than one tokenization holds: the rest is read in overlapping windows.
+  std::string pad;
+  for (int i = 0; i < 60; ++i) pad += "word ";
+  for (const std::string& tail : {std::string("x union all select 1,2,3"), std::string("1; drop table users"),
+                                  std::string("x waitfor delay '0:0:5'"), std::string("a = (select password from users)")}) {
+    EXPECT_TRUE(detects(detect_sqli, pad + tail)) << tail;
+    for (int shift = 1; shift < 40; ++shift)  // across every window boundary
+      EXPECT_TRUE(detects(detect_sqli, pad.substr(0, pad.size() - 5 * static_cast<std::size_t>(shift)) + tail))
+          << shift << " " << tail;
+  }
+  EXPECT_FALSE(detects(detect_sqli, pad + "and then we select the union of both sets from the list"));
+}
+
 TEST(WafSqliCases, SubqueryWithAnArithmeticColumn) {
   table({"(select login/2 from users limit 1,1)", "(select id-0 from users limit 1,1)"},
         {"Select size - 2 options from the list", "(pick one - 2 from each)"});
