@@ -331,7 +331,7 @@ bool sql_plain_words(std::string_view lower) noexcept {
     if (open && k != Kind::word) return false;
     open = false;
     if (k == Kind::connective) {
-      // After a word, or first ("In stock", "Some lower"): "case" only after a word, as
+      // After a word, or first ("In stock", "Some text"): "case" only after a word, as
       // "case x when y then z end" opening a value is an expression.
       if (previous != Kind::word && previous != Kind::none) return false;
       connectives = open = true;
@@ -366,8 +366,9 @@ bool sql_plain_words(std::string_view lower) noexcept {
       if (w.starts_with("sys") || w.starts_with("msys")) return false;  // catalog tables
       // Function names (user, date, count ...) are words unless a '(' follows, which no plain
       // text has. Keywords are tokens of their own: the connectives (and, or, some, as, in,
-      // from ...) only between two plain words ("salt and pepper"), where no shape of the
-      // detector reads them; the rest (union, select, order, like, null, sleep ...) never.
+      // from ...) only before a plain word, after another or opening the value ("salt and
+      // pepper"), where no shape of the detector reads them; the rest (union, select, order,
+      // like, null, sleep ...) never.
       if (const Keyword* kw = find_keyword(w)) {
         if (glued || (kw->type != '&' && kw->type != 'k') || (kw->id == kWordCase && previous == Kind::none))
           return false;
