@@ -88,8 +88,10 @@ bool short_plain_token(Source source, std::string_view raw) noexcept {
   if (raw.size() >= 8 || source == Source::header || source == Source::multipart_filename) return false;
   for (const char c : raw)  // ('_' '+' '~' have no class bit: asked for letters or digits)
     if ((kCharClass[static_cast<unsigned char>(c)] & (kAlpha | kDigit)) == 0) return false;
-  for (const std::string_view marker : {"rO0AB", "KztAAU", "Cs7QAF"})
-    if (raw.find(marker) != std::string_view::npos) return false;
+  static constexpr std::array<std::string_view, 3> kMarkers = {"rO0AB", "KztAAU", "Cs7QAF"};
+  if (raw.size() >= 5)
+    for (const std::string_view marker : kMarkers)
+      if (raw.find(marker) != std::string_view::npos) return false;
   return true;
 }
 
