@@ -265,17 +265,16 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       return true;
     }
   }
-  // Java serialized object: the base64 form of its magic at the start of a word (one pass:
-  // the three forms start with different letters).
-  for (std::size_t m = 0; m + 5 <= v.text.size(); ++m) {
-    const char c = v.text[m];
-    if (c != 'r' && c != 'K' && c != 'C') continue;
-    const std::string_view rest = v.text.substr(m);
-    if (!rest.starts_with("rO0AB") && !rest.starts_with("KztAAU") && !rest.starts_with("Cs7QAF")) continue;
-    const char before = m == 0 ? ' ' : v.text[m - 1];
-    if (!((before >= 'a' && before <= 'z') || (before >= 'A' && before <= 'Z') || (before >= '0' && before <= '9'))) {
-      hit = at(s, m, "Java serialized object (base64)");
-      return true;
+  // Java serialized object: the base64 form of its magic at the start of a word (every
+  // occurrence: the first may be inside a word).
+  static constexpr std::array<std::string_view, 3> kMagics = {"rO0AB", "KztAAU", "Cs7QAF"};
+  for (const std::string_view magic : kMagics) {
+    for (std::size_t m = v.text.find(magic); m != std::string_view::npos; m = v.text.find(magic, m + 1)) {
+      const char before = m == 0 ? ' ' : v.text[m - 1];
+      if (!((before >= 'a' && before <= 'z') || (before >= 'A' && before <= 'Z') || (before >= '0' && before <= '9'))) {
+        hit = at(s, m, "Java serialized object (base64)");
+        return true;
+      }
     }
   }
   if (java_base64_gadget(v.text, hit)) return true;

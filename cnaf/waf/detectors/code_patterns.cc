@@ -64,6 +64,8 @@ struct GadgetTable {
   std::array<std::vector<std::uint16_t>, 4096> buckets;
   std::array<std::uint64_t, 64> used{};  // bit per non-empty bucket: one cache line set, not 96 KiB
   std::size_t shortest = 0;
+  // The fewest upper-case letters any needle holds: a run of base64 with fewer holds none.
+  std::size_t fewest_upper = 0;
   GadgetTable() {
     for (const auto name : kJavaGadgets) {
       std::string variants[3] = {std::string(name), std::string(name), std::string(name)};
@@ -78,6 +80,8 @@ struct GadgetTable {
           buckets[b].push_back(static_cast<std::uint16_t>(needles.size()));
           used[b >> 6] |= 1ull << (b & 63);
           shortest = shortest == 0 ? core.size() : std::min(shortest, core.size());
+          const auto upper = static_cast<std::size_t>(std::count_if(core.begin(), core.end(), [](std::uint8_t x) { return x < 26; }));
+          fewest_upper = needles.empty() ? upper : std::min(fewest_upper, upper);
           needles.push_back(std::move(core));
         }
       }
@@ -134,9 +138,9 @@ bool java_base64_gadget(std::string_view text, Hit& hit) {
   // least as long as the shortest needle are searched (words of prose are not).
   std::size_t i = 0;
   while (i + t.shortest <= text.size()) {
-    std::size_t end = i;
-    while (end < text.size() && b64_index(text[end]) >= 0) ++end;
-    for (std::size_t p = i; end - p >= t.shortest; ++p) {
+    std::size_t end = i, upper = 0;
+    while (end < text.size() && b64_index(text[end]) >= 0) upper += static_cast<unsigned char>(text[end++] - 'A') < 26u;
+    for (std::size_t p = i; end - p >= t.shortest && upper >= t.fewest_upper; ++p) {
       const auto b = static_cast<unsigned>(b64_index(text[p]) * 64 + b64_index(text[p + 1]));
       if (((t.used[b >> 6] >> (b & 63)) & 1u) == 0) continue;
       for (const auto n : t.buckets[b]) {
