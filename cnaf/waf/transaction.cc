@@ -81,7 +81,8 @@ bool has_raw_entity(std::string_view q) {
     if (k + 2 < q.size() && q[k] == '%' && q[k + 1] == '2' && q[k + 2] == '3') return true;
     const std::size_t b = k;
     while (k < q.size() && k < b + 10 && ((q[k] >= 'a' && q[k] <= 'z') || (q[k] >= 'A' && q[k] <= 'Z'))) ++k;
-    if (k > b + 1 && k < q.size() && (q[k] == ';' || q.compare(k, 3, "%3B") == 0 || q.compare(k, 3, "%3b") == 0))
+    if (k > b + 1 && k < q.size() &&
+        (q[k] == ';' || (k + 2 < q.size() && q[k] == '%' && q[k + 1] == '3' && (q[k + 2] == 'B' || q[k + 2] == 'b'))))
       return true;
   }
   return false;
