@@ -41,16 +41,24 @@ bool cmdi_possible(const Inspected& v) noexcept {
       "socat", "bash", "sh", "zsh", "ksh", "nc", "ncat", "netcat", "python", "python2",
       "python3", "perl", "ruby", "php", "node", "powershell", "pwsh", "rm", "certutil", "cmd",
       "type", "bitsadmin", "mkfifo", "cat", "dash", "csh", "alias"};
-  // Compared as 8-byte integers (the first word of every value is looked up).
-  static constexpr auto kPacked = [] {
-    std::array<std::uint64_t, kFirst.size()> packed{};
-    for (std::size_t k = 0; k < kFirst.size(); ++k) packed[k] = pack_word(kFirst[k]);
-    return packed;
+  // The short ones as 8-byte integers in an open-addressing set, a quarter full (the first
+  // word of every value is looked up: one probe or two).
+  static constexpr std::size_t kSlots = 128;
+  static constexpr auto slot_of = [](std::uint64_t w) { return static_cast<std::size_t>((w * 0x9E3779B97F4A7C15ull) >> 57); };
+  static constexpr auto kSet = [] {
+    std::array<std::uint64_t, kSlots> set{};
+    for (const auto word : kFirst) {
+      if (word.size() > 8) continue;
+      std::size_t slot = slot_of(pack_word(word));
+      while (set[slot] != 0) slot = (slot + 1) % kSlots;
+      set[slot] = pack_word(word);
+    }
+    return set;
   }();
   if (first.size() <= 8) {
     const std::uint64_t w = pack_word(first);
-    for (const auto p : kPacked)
-      if (w == p) return true;
+    for (std::size_t slot = slot_of(w); w != 0 && kSet[slot] != 0; slot = (slot + 1) % kSlots)
+      if (kSet[slot] == w) return true;
   } else {
     for (const auto w : kFirst)
       if (first == w) return true;
