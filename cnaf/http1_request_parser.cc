@@ -172,6 +172,8 @@ void Http1RequestParser::note_unknown_method(std::string_view line) {
 
 int Http1RequestParser::on_message_begin() {
   head_.clear();
+  unknown_method_.clear();
+  unknown_target_.clear();
   in_message_ = true;
   head_done_ = false;
   in_value_ = true;
