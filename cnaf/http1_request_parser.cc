@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "policy/http_token.h"
+
 namespace defender::cnaf {
 namespace {
 
@@ -153,15 +155,11 @@ void Http1RequestParser::classify_llhttp_error() {
 }
 
 void Http1RequestParser::note_unknown_method(std::string_view line) {
-  // RFC 9110 tchar: a method is a token.
-  const auto tchar = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  };
+  // A method is a token (RFC 9110).
   std::size_t i = 0;
   while (i < line.size() && (line[i] == '\r' || line[i] == '\n')) ++i;  // llhttp skips them too
   const std::size_t begin = i;
-  while (i < line.size() && i - begin <= 32 && tchar(line[i])) ++i;
+  while (i < line.size() && i - begin <= 32 && policy::is_tchar(line[i])) ++i;
   if (i == begin || i - begin > 32 || i >= line.size() || line[i] != ' ') return;
   const std::size_t target = i + 1;
   std::size_t end = target;

@@ -167,11 +167,9 @@ class Http2Connection final : public Http2Link,
 
   // RFC 7540 3.2: the HTTP/1.1 request that asked for h2c is stream 1 (half-closed remote).
   bool adopt_upgrade(const RequestHead& request) {
-    bool ok = false;
     // HTTP2-Settings is base64url without padding (RFC 7540 3.2.1).
     std::string payload;
-    ok = core::base64_decode(request.find("http2-settings").value_or(""), payload);
-    if (!ok) return false;
+    if (!core::base64_decode(request.find("http2-settings").value_or(""), payload)) return false;
     if (nghttp2_session_upgrade2(session_, reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size(),
                                  request.is_head ? 1 : 0, nullptr) != 0) {
       return false;

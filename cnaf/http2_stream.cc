@@ -16,6 +16,7 @@
 #include "cnaf/block_page.h"
 #include "cnaf/header_rewrite.h"
 #include "cnaf/request_events.h"
+#include "policy/http_token.h"
 
 namespace defender::cnaf {
 
@@ -32,16 +33,6 @@ bool is_clean_target(std::string_view t) {
   for (const char c : t) {
     const auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u == 0x7f) return false;
-  }
-  return true;
-}
-
-bool is_token(std::string_view s) {
-  if (s.empty()) return false;
-  for (const char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    if (!ok) return false;
   }
   return true;
 }
@@ -151,7 +142,7 @@ void Http2Stream::on_head_complete(bool end_stream) {
     if (method == "CONNECT") {
       head_error_ = ProxyError::method_not_allowed;
       head_error_detail_ = "CONNECT is not proxied";
-    } else if (!is_token(method)) {
+    } else if (!policy::is_token(method)) {
       head_error_ = ProxyError::bad_request;
       head_error_detail_ = "bad :method";
     } else if (!is_clean_target(head_.target())) {

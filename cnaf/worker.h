@@ -6,7 +6,8 @@
 // coarse tick checks (one timer per worker instead of one per connection). Everything here
 // runs on the worker's io_context thread; set_config/drain/stop may be called from any thread
 // and post to it. No socket of a worker is touched from another thread: the io_contexts run
-// without reactor I/O locking (BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO). Sessions hold a shared_ptr to their Worker, so it outlives them.
+// without reactor I/O locking (BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO). Sessions hold a
+// shared_ptr to their Worker, so it outlives them.
 #pragma once
 
 #include <utility>  // before asio/awaitable.hpp (Boost 1.74 misses it)

@@ -1,7 +1,6 @@
 #include "policy/loader.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -12,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "policy/endpoint.h"
+#include "policy/http_token.h"
 #include "policy/list_file.h"
 #include "policy/yaml_reader.h"
 
@@ -226,10 +226,7 @@ class Loader {
     for (std::size_t i = 0; i < methods.size(); ++i) {
       const std::string item = p + "[" + std::to_string(i) + "]";
       const std::string& m = methods[i];
-      const bool token = !m.empty() && m.size() <= 32 && std::all_of(m.begin(), m.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || (c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr);
-      });
-      if (!token) {
+      if (m.size() > 32 || !is_token(m)) {
         reader_.error(marks[i], item + ": '" + m + "' is not a method (letters, digits and !#$%&'*+-.^_`|~, at most 32)");
         ok = false;
       } else if (!seen.insert(m).second) {

@@ -409,23 +409,26 @@ bool Transaction::visit(const Part& part) {
 
 bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
   using Detector = bool (*)(const Inspected&, Scratch&, Hit&);
+  using Prefilter = bool (*)(const Inspected&) noexcept;
   struct Entry {
     Protection protection;
     Detector detect;
     std::uint32_t needs;  // the value must hold one of these characters, or cannot match
+    Prefilter possible = nullptr;  // false: the detector cannot match (checked by prefilter_test.cc)
   };
   constexpr std::uint32_t kAny = ~0u;
   // Order: cheapest and most decisive first.
   static constexpr std::array<Entry, 11> kDetectors = {{
       {Protection::shellshock, detect_shellshock, kParen},
       {Protection::xxe, detect_xxe, kLt},
-      {Protection::sqli, detect_sqli, kAny},
+      {Protection::sqli, detect_sqli, kAny, sqli_possible},
       {Protection::xss, detect_xss, kLt | kColon | kQuote | kDquote | kBacktick | kParen | kAmp | kBrace |
                                         kEq | kDot | kHigh},
       {Protection::lfi, detect_lfi, kDot | kSlash | kBackslash | kColon},
       {Protection::cmdi, detect_cmdi, kSemi | kPipe | kAmp | kBacktick | kDollar | kNewline | kBrace |
                                           kLt | kGt | kSlash | kDash | kBackslash | kQuote | kDquote |
-                                          kSpace},
+                                          kSpace,
+       cmdi_possible},
       // Any: plain tokens may be base64 serialized Java objects (the detector skips the rest).
       {Protection::code_injection, detect_code_injection, kAny},
       {Protection::nosqli, detect_nosqli, kDollar | kParen | kDot | kQuote | kDquote | kPipe | kSemi | kColon},
@@ -435,8 +438,7 @@ bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
   }};
   for (const auto& e : kDetectors) {
     if (!(protections & bit(e.protection)) || !(v.mask & e.needs) || !enabled(e.protection)) continue;
-    if (e.protection == Protection::cmdi && !cmdi_possible(v)) continue;
-    if (e.protection == Protection::sqli && !sqli_possible(v)) continue;
+    if (e.possible != nullptr && !e.possible(v)) continue;
     Hit hit;
     if (!e.detect(v, scratch_, hit)) continue;
     const std::size_t pos = std::min(hit.pos, v.text.size());

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "cnaf/waf/transaction.h"
+#include "cnaf/waf/detectors/detectors.h"
 #include "cnaf/waf/transforms/hex.h"
 #include "cnaf/waf/transforms/transforms.h"
 #include "cnaf/waf/waf.h"
@@ -88,11 +89,7 @@ bool short_plain_token(Source source, std::string_view raw) noexcept {
   if (raw.size() >= 8 || source == Source::header || source == Source::multipart_filename) return false;
   for (const char c : raw)  // ('_' '+' '~' have no class bit: asked for letters or digits)
     if ((kCharClass[static_cast<unsigned char>(c)] & (kAlpha | kDigit)) == 0) return false;
-  static constexpr std::array<std::string_view, 3> kMarkers = {"rO0AB", "KztAAU", "Cs7QAF"};
-  if (raw.size() >= 5)
-    for (const std::string_view marker : kMarkers)
-      if (raw.find(marker) != std::string_view::npos) return false;
-  return true;
+  return raw.size() < 5 || !holds_java_serialized_base64(raw);
 }
 
 }  // namespace
@@ -279,8 +276,7 @@ bool Transaction::inspect_decoded(Source source, std::string_view name, std::str
     // xp_cmdshell), a '--' comment (1--), words glued by '+' that a back end reads as blanks
     // (2+union+all).
     const bool b64 = text.size() >= 16 && base64_plain(text, b64_);
-    const bool java = text.find("rO0AB") != std::string::npos || text.find("KztAAU") != std::string::npos ||
-                      text.find("Cs7QAF") != std::string::npos || (v.has(kDot) && text.size() >= 8) ||
+    const bool java = holds_java_serialized_base64(text) || (v.has(kDot) && text.size() >= 8) ||
                       source == Source::multipart_filename || source == Source::header;
     const bool sql_words = (v.has(kDash) && text.find("--") != std::string::npos) ||
                            text.find_first_of("_+") != std::string::npos;

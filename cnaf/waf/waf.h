@@ -43,7 +43,7 @@ struct WafConfig {
   std::vector<std::string> allow_cidrs;
   std::vector<std::string> deny_cidrs;
   policy::RateLimit rate_limit;
-  std::vector<std::string> allowed_methods = {"GET", "HEAD", "POST", "OPTIONS"};
+  std::vector<std::string> allowed_methods = policy::CnafSettings{}.allowed_methods;  // the policy's default
 
   static WafConfig from_policy(const policy::Policy& policy);
   policy::Mode mode(Protection p) const noexcept { return modes[static_cast<std::size_t>(p)]; }

@@ -268,8 +268,7 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
   // Java serialized object: the base64 form of its magic at the start of a word (every
   // occurrence: the first may be inside a word).
   // (Each candidate's second byte is tested before the whole form: 'r' is common in text.)
-  static constexpr std::array<std::string_view, 3> kMagics = {"rO0AB", "KztAAU", "Cs7QAF"};
-  for (const std::string_view magic : kMagics) {
+  for (const std::string_view magic : kJavaSerializedBase64) {
     for (std::size_t m = v.text.find(magic[0]); m != std::string_view::npos; m = v.text.find(magic[0], m + 1)) {
       if (m + 1 >= v.text.size() || v.text[m + 1] != magic[1] || v.text.compare(m, magic.size(), magic) != 0) continue;
       const char before = m == 0 ? ' ' : v.text[m - 1];

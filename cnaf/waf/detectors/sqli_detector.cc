@@ -269,7 +269,7 @@ bool quoted_operator(std::string_view s, Hit& hit) {
   blanks(k);
   // Single quotes only: '"*"' is how people search for a literal star.
   if (k >= s.size() || s[k] != '\'') return false;
-  const char q = s[k++];
+  ++k;
   blanks(k);
   static constexpr std::array<std::string_view, 18> kOperators = {
       "&&", "||", "and", "or", "xor", "div", "mod", "regexp", "rlike", "&", "|", "^", "/", "-", "%", "+", "*", "<=>"};
@@ -285,7 +285,7 @@ bool quoted_operator(std::string_view s, Hit& hit) {
   k += op;
   if (keyword && k < s.size() && s[k] >= 'a' && s[k] <= 'z') return false;  // "'order'"
   blanks(k);
-  if (k >= s.size() || s[k] != q) return false;
+  if (k >= s.size() || s[k] != '\'') return false;
   ++k;
   if (lead) {
     if (k >= s.size() || s[k] != ' ') return false;
@@ -332,28 +332,23 @@ bool inspect(const Inspected& v, Hit& hit) {
              kEq | kAt | kComma | kSlash | kLt | kGt | kBacktick | kColon | kBrace))
     return false;
   {
-    // A value longer than one tokenization: `anywhere` reads the rest in windows of
-    // kMaxTokens tokens, each judging kStep tokens with kBack tokens of context before them
-    // and 16 of look-ahead after, so padding before a payload does not hide it (linear:
-    // each token is read under 2 times).
+    // The value's start is where it takes over the query (bare, fragment). `anywhere` reads
+    // the whole value: in windows of kMaxTokens tokens when it is longer, each judging kStep
+    // tokens with kBack tokens of context before them (none before the first) and 16 of
+    // look-ahead after, so padding before a payload does not hide it (linear: each token is
+    // read under 2 times).
     constexpr std::size_t kBack = 4, kStep = SqlTokens::kMaxTokens - kBack - 16;
-    const SqlTokens t(text, SqlContext::none);
     bool prose = false;
-    if (bare(t, text, hit) || fragment(t, text, hit) ||
-        anywhere(t, text, hit, 0, t.truncated() ? kStep : SqlTokens::kMaxTokens, &prose))
-      return true;
-    if (t.truncated()) {
-      std::size_t from = t[kStep - kBack].pos;
-      for (;;) {
-        const std::string_view rest = text.substr(from);
-        const SqlTokens w(rest, SqlContext::none);
-        if (anywhere(w, rest, hit, kBack, w.truncated() ? kBack + kStep : SqlTokens::kMaxTokens, &prose)) {
-          hit.pos += from;
-          return true;
-        }
-        if (!w.truncated()) break;
-        from += w[kStep].pos;
+    for (std::size_t from = 0, first = 0;; first = kBack) {
+      const std::string_view rest = text.substr(from);
+      const SqlTokens t(rest, SqlContext::none);
+      if (from == 0 && (bare(t, text, hit) || fragment(t, text, hit))) return true;
+      if (anywhere(t, rest, hit, first, t.truncated() ? first + kStep : SqlTokens::kMaxTokens, &prose)) {
+        hit.pos += from;
+        return true;
       }
+      if (!t.truncated()) break;
+      from += t[first + kStep - kBack].pos;
     }
   }
   // A quote context only matters when the text before the first quote is short (see quoted):

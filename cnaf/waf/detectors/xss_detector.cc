@@ -157,34 +157,11 @@ bool event_handler_at(std::string_view s, std::size_t pos) {
   return false;
 }
 
-// `needle` in a tag's attributes (lower case). "name=value" also matches when blanks surround
-// the '=' or the value is quoted (src = "http://x" as src=http), and only for the attribute
-// itself (not data-src=).
-bool attrs_have(std::string_view attrs, std::string_view needle) {
-  constexpr auto npos = std::string_view::npos;
-  if (attrs.find(needle) != npos) return true;
-  const std::size_t eq = needle.find('=');
-  if (eq == npos || eq == 0 || eq + 1 >= needle.size()) return false;
-  const std::string_view name = needle.substr(0, eq);
-  const std::string_view value = needle.substr(eq + 1);
-  for (std::size_t p = attrs.find(name); p != npos; p = attrs.find(name, p + 1)) {
-    if (p > 0 && !is_space(attrs[p - 1]) && attrs[p - 1] != '"' && attrs[p - 1] != '\'' && attrs[p - 1] != '/')
-      continue;
-    std::size_t k = p + name.size();
-    while (k < attrs.size() && is_space(attrs[k])) ++k;
-    if (k >= attrs.size() || attrs[k] != '=') continue;
-    ++k;
-    while (k < attrs.size() && is_space(attrs[k])) ++k;
-    if (k < attrs.size() && (attrs[k] == '"' || attrs[k] == '\'' || attrs[k] == '`')) ++k;
-    if (attrs.compare(k, value.size(), value) == 0) return true;
-  }
-  return false;
-}
-
-// Where the value of attribute `name` starts in a tag's attributes (after '=' and blanks), or
-// npos: the attribute itself, not one whose name ends the same (data-style=).
-std::size_t attribute_value(std::string_view attrs, std::string_view name) {
-  for (std::size_t p = attrs.find(name); p != std::string_view::npos; p = attrs.find(name, p + 1)) {
+// Where the value of the next attribute `name` at or after `from` starts in a tag's
+// attributes (after '=' and blanks), or npos: the attribute itself, not one whose name ends
+// the same (data-style=).
+std::size_t attribute_value(std::string_view attrs, std::string_view name, std::size_t from = 0) {
+  for (std::size_t p = attrs.find(name, from); p != std::string_view::npos; p = attrs.find(name, p + 1)) {
     if (p > 0 && !is_space(attrs[p - 1]) && attrs[p - 1] != '"' && attrs[p - 1] != '\'') continue;
     std::size_t k = p + name.size();
     while (k < attrs.size() && is_space(attrs[k])) ++k;
@@ -194,6 +171,23 @@ std::size_t attribute_value(std::string_view attrs, std::string_view name) {
     return k;
   }
   return std::string_view::npos;
+}
+
+// `needle` in a tag's attributes (lower case). "name=value" also matches when blanks surround
+// the '=' or the value is quoted (src = "http://x" as src=http), and only for the attribute
+// itself (not data-src=).
+bool attrs_have(std::string_view attrs, std::string_view needle) {
+  if (attrs.find(needle) != std::string_view::npos) return true;
+  const std::size_t eq = needle.find('=');
+  if (eq == std::string_view::npos || eq == 0 || eq + 1 >= needle.size()) return false;
+  const std::string_view name = needle.substr(0, eq);
+  const std::string_view value = needle.substr(eq + 1);
+  for (std::size_t k = attribute_value(attrs, name); k != std::string_view::npos;
+       k = attribute_value(attrs, name, k)) {
+    const std::size_t v = k < attrs.size() && (attrs[k] == '"' || attrs[k] == '\'' || attrs[k] == '`') ? k + 1 : k;
+    if (attrs.compare(v, value.size(), value) == 0) return true;
+  }
+  return false;
 }
 
 // Scans one tag opening at s[lt] == '<'. Returns true on a script-running tag.

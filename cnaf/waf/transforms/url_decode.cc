@@ -4,26 +4,6 @@
 #include "cnaf/waf/transforms/transforms.h"
 
 namespace defender::cnaf::waf {
-namespace {
-
-// Writes BMP code point `cp` (a %uXXXX escape) as UTF-8 at `w`, surrogates as U+FFFD: at most
-// 3 bytes for the 6 of the escape. Returns the end.
-char* put_utf8(char* w, unsigned long cp) {
-  if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;
-  if (cp < 0x80) {
-    *w++ = static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *w++ = static_cast<char>(0xC0 | (cp >> 6));
-    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *w++ = static_cast<char>(0xE0 | (cp >> 12));
-    *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  return w;
-}
-
-}  // namespace
 
 bool url_decode(std::string_view in, std::string& out, bool plus_as_space) {
   // Decoding never lengthens the text: written in place into a buffer of the input's size.
@@ -52,7 +32,8 @@ bool url_decode(std::string_view in, std::string& out, bool plus_as_space) {
       const unsigned long cp = static_cast<unsigned long>(
           hex_value(in[i + 2]) << 12 | hex_value(in[i + 3]) << 8 | hex_value(in[i + 4]) << 4 |
           hex_value(in[i + 5]));
-      // IIS reads %uFFxx full-width forms as ASCII; utf8_fold does that later.
+      // IIS reads %uFFxx full-width forms as ASCII; utf8_fold does that later. (A BMP code
+      // point: at most 3 bytes for the escape's 6.)
       w = put_utf8(w, cp);
       i += 5;
       changed = true;
