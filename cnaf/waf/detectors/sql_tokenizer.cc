@@ -353,8 +353,20 @@ bool sql_plain_words(std::string_view lower) noexcept {
       continue;
     }
     if (!ascii_alnum(c)) return false;
-    const bool glued = c >= '0' && c <= '9';  // the tokenizer's number, then what it reads next
-    while (i < lower.size() && lower[i] >= '0' && lower[i] <= '9') ++i;
+    // The tokenizer's number (0x or 0b and hex digits; digits and an exponent), then what it
+    // reads next as a token of its own: "0x41union", "1e5select".
+    const bool glued = is_digit(c);
+    if (c == '0' && i + 1 < lower.size() && (lower[i + 1] == 'x' || lower[i + 1] == 'b')) {
+      i += 2;
+      while (i < lower.size() && hex_value(lower[i]) >= 0) ++i;
+    } else {
+      while (i < lower.size() && is_digit(lower[i])) ++i;
+      if (glued && i + 1 < lower.size() && lower[i] == 'e' &&
+          (is_digit(lower[i + 1]) || lower[i + 1] == '-' || lower[i + 1] == '+')) {
+        i += 2;
+        while (i < lower.size() && is_digit(lower[i])) ++i;
+      }
+    }
     const std::size_t begin = i;
     while (i < lower.size() && ascii_alnum(lower[i])) ++i;
     // What the tokenizer would take into the same word (".", "_", "$", non-ASCII): not plain.

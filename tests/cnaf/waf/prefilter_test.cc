@@ -83,10 +83,11 @@ TEST(Prefilter, CmdiKnownCases) {
 
 // SQL: words that are no keyword (some close to one), the identifiers and numbers
 // injections use, and keywords, so that the generator lands on both sides of the prefilter.
-constexpr std::array<std::string_view, 82> kSqlWords = {
+constexpr std::array<std::string_view, 88> kSqlWords = {
     "users", "password", "admin", "id", "name", "x", "a", "t1", "col", "tbl", "selects", "unions",
     "ordered", "grouping", "sleeper", "version1", "blue", "cotton", "shirt", "item", "number",
-    "ordinary", "text", "0", "1", "2", "42", "2024", "0x41", "1e5", "12abc", "12and",
+    "ordinary", "text", "0", "1", "2", "42", "2024", "0x41", "1e5", "12abc", "12and", "0x41union",
+    "0x410select", "1e5select", "1e+5or", "0bad", "0b1union",
     // keywords and functions: the detector decides, the prefilter lets connectives between
     // words through (and, or, some, as, in, from, when, then, case ...)
     "union", "select", "or", "and", "order", "by", "from", "where", "sleep", "benchmark", "having",
@@ -133,7 +134,9 @@ TEST(Prefilter, SqlPlainWordsKnownCases) {
                                    "sysobjects", "1.5", "a_b", "v$version", "caf\xc3\xa9", "1 --", "select",
                                    // connectives next to numbers, commas or each other, or last
                                    "1 and 2", "x and 5", "x, and y", "and", "x and", "x and or y", "12and x",
-                                   "5 apples and pears", "Case study when markets then collapse end now"})
+                                   "5 apples and pears", "Case study when markets then collapse end now",
+                                   // a number, then a keyword as its own token
+                                   "0x410select 0x41 cat", "1e5union x", "0b1union x"})
     EXPECT_FALSE(sql_plain_words(lower(s))) << s;
 }
 
