@@ -6,6 +6,7 @@
 
 #include "cnaf/waf/transaction.h"
 #include "cnaf/waf/detectors/detectors.h"
+#include "cnaf/waf/plain_words.h"
 #include "cnaf/waf/transforms/hex.h"
 #include "cnaf/waf/transforms/transforms.h"
 #include "cnaf/waf/waf.h"
@@ -160,7 +161,8 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
     if (memo_find(key, slot)) return true;
   }
   const std::size_t detections_before = detections_;
-  const bool clean = inspect_decoded(source, name, raw, url_encoded, protections);
+  const bool clean = plain_words_clean(source, raw, url_encoded, text_, lower_) ||
+                     inspect_decoded(source, name, raw, url_encoded, protections);
   if (memo && clean && !stop_ && detections_ == detections_before &&
       verdict_.outcome == Verdict::Outcome::allow)
     memo_keep(key, slot);

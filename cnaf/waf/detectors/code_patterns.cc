@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cnaf/waf/detectors/detectors.h"
 #include "core/base64.h"
 
 namespace defender::cnaf::waf {
@@ -130,6 +131,11 @@ constexpr std::array<std::string_view, 24> kPhpPlain = {
     "md5", "sha1", "base64_encode", "base64_decode", "urldecode", "rawurldecode"};
 
 }  // namespace
+
+bool java_gadget_possible(std::size_t length, std::size_t upper) {
+  const GadgetTable& t = gadget_table();
+  return t.shortest != 0 && length >= t.shortest && upper >= t.fewest_upper;
+}
 
 bool java_base64_gadget(std::string_view text, Hit& hit) {
   const GadgetTable& t = gadget_table();

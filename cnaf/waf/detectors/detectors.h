@@ -37,6 +37,11 @@ inline bool holds_java_serialized_base64(std::string_view text) noexcept {
   return false;
 }
 
+// Whether a gadget name in base64 (detect_code_injection) could lie within a run of base64
+// characters `length` long that holds `upper` upper-case letters: its needles' shortest
+// length and fewest upper-case letters (code_patterns.cc).
+bool java_gadget_possible(std::size_t length, std::size_t upper);
+
 // Helpers shared by detectors (text_search.cc).
 // Case-insensitive search of an ASCII lower-case needle in `lower` text from `from`.
 std::size_t find_word(std::string_view lower, std::string_view needle, std::size_t from = 0) noexcept;

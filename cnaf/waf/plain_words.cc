@@ -1,0 +1,101 @@
+#include "cnaf/waf/plain_words.h"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "cnaf/waf/detectors/detectors.h"
+#include "cnaf/waf/transforms/hex.h"
+
+namespace defender::cnaf::waf {
+namespace {
+
+// The sources whose values the path may read: not headers (their checks differ per name),
+// file names (read as uploads), XML (entities) or whole bodies.
+bool plain_source(Source source) noexcept {
+  switch (source) {
+    case Source::query: case Source::query_name: case Source::form: case Source::form_name:
+    case Source::multipart: case Source::multipart_name: case Source::json: case Source::json_key:
+    case Source::cookie: case Source::cookie_name: case Source::path_segment:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The first letters of the serialized-object markers: one of them must start a word.
+constexpr bool marker_initial(char c) noexcept {
+  for (const std::string_view marker : kJavaSerializedBase64)
+    if (marker[0] == c) return true;
+  return false;
+}
+
+}  // namespace
+
+bool plain_words_clean(Source source, std::string_view raw, bool url_encoded, std::string& text,
+                       std::string& lower) {
+  if (raw.size() > kPlainWordsMax || !plain_source(source)) return false;
+  // As inspect_decoded: '+' is a blank in URL-encoded values but paths and cookies.
+  const bool plus = url_encoded && source != Source::path_segment && source != Source::cookie &&
+                    source != Source::cookie_name;
+  text.resize(raw.size());
+  lower.resize(raw.size());
+  char* const t = text.data();
+  char* const l = lower.data();
+  std::size_t n = 0;
+  std::uint32_t mask = 0;
+  // Words (runs of letters and digits): a serialized-object marker can only start one; a
+  // gadget name in base64 only lies inside one of 8 bytes or more with upper-case letters.
+  bool marker = false;
+  std::size_t word = 0, upper = 0, longest = 0, most_upper = 0;
+  const auto word_end = [&] {
+    if (word >= 8) {
+      longest = std::max(longest, word);
+      most_upper = std::max(most_upper, upper);
+    }
+    word = upper = 0;
+  };
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (url_encoded && c == '%') {
+      // Only a complete two-digit escape: anything else (%u, a malformed one) is the general
+      // path's, which decodes or reports it.
+      if (i + 2 >= raw.size()) return false;
+      const int hi = hex_value(raw[i + 1]), lo = hex_value(raw[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (plus && c == '+') {
+      c = ' ';
+    }
+    const std::uint32_t cls = kCharClass[static_cast<unsigned char>(c)];
+    if ((cls & (kAlpha | kDigit)) != 0) {
+      if (word == 0) marker |= marker_initial(c);
+      ++word;
+      upper += c >= 'A' && c <= 'Z';
+    } else if (c == ' ' || c == ',') {
+      word_end();
+    } else {
+      return false;
+    }
+    mask |= cls;
+    t[n] = c;
+    l[n] = ascii_lower(c);
+    ++n;
+  }
+  word_end();
+  text.resize(n);
+  lower.resize(n);
+  // Tokens without a blank or comma are the general path's (base64, class names).
+  if ((mask & (kSpace | kComma)) == 0) return false;
+  Inspected v;
+  v.source = source;
+  v.raw = raw;
+  v.text = text;
+  v.lower = lower;
+  v.mask = mask;
+  if (sqli_possible(v) || cmdi_possible(v)) return false;
+  if (marker && holds_java_serialized_base64(v.text)) return false;
+  return !java_gadget_possible(longest, most_upper);
+}
+
+}  // namespace defender::cnaf::waf

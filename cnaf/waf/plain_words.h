@@ -1,0 +1,29 @@
+// The plain-words path: most values of forms, queries and JSON documents are words, numbers,
+// blanks and commas once decoded ("Some ordinary text, with punctuation and numbers 31").
+// Of the detectors only three can match such a value: SQL made of words (sqli_possible), a
+// command led by a program's name (cmdi_possible) and Java markers in base64 (code
+// injection); every other detector, the protocol checks and the base64 re-reading need a
+// character it lacks. One pass decodes, profiles and lower-cases the value, and those three
+// answer, instead of the general path's dozen passes (Transaction::inspect_decoded).
+// Internal to the Waf; checked against the detectors by tests/cnaf/waf/plain_words_test.cc.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "cnaf/waf/inspected.h"
+
+namespace defender::cnaf::waf {
+
+// The longest value the path reads: longer ones may hold padding runs, which the general
+// path folds first.
+inline constexpr std::size_t kPlainWordsMax = 256;
+
+// True: `raw` (from `source`, URL-encoded or not) decodes to letters, digits, blanks and
+// commas, with at least one blank or comma, and no detector can match it: it is clean, as the
+// general path would find it. False: not such a value, or one a prefilter keeps; the general
+// path decides. `text` and `lower` are scratch buffers (the decoded value, its lower case).
+bool plain_words_clean(Source source, std::string_view raw, bool url_encoded, std::string& text,
+                       std::string& lower);
+
+}  // namespace defender::cnaf::waf
