@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "cnaf/waf/detectors/detectors.h"
+#include "cnaf/waf/detectors/sql_tokenizer.h"
 #include "cnaf/waf/transforms/hex.h"
 
 namespace defender::cnaf::waf {
@@ -43,16 +44,21 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded, st
   char* const l = lower.data();
   std::size_t n = 0;
   std::uint32_t mask = 0;
-  // Words (runs of letters and digits): a serialized-object marker can only start one; a
-  // gadget name in base64 only lies inside one of 8 bytes or more with upper-case letters.
-  bool marker = false;
-  std::size_t word = 0, upper = 0, longest = 0, most_upper = 0;
+  // Words (runs of letters and digits) go to the SQL prefilter as they end. A serialized-object
+  // marker can only start one; a gadget name in base64 only lies inside one of 8 bytes or more
+  // with upper-case letters.
+  SqlPlainWords sql;
+  bool sql_plain = true, marker = false;
+  std::size_t start = 0, upper = 0, longest = 0, most_upper = 0;
   const auto word_end = [&] {
-    if (word >= 8) {
-      longest = std::max(longest, word);
+    const std::size_t len = n - start;
+    if (len == 0) return;
+    sql_plain = sql_plain && sql.word(std::string_view(l + start, len));
+    if (len >= 8) {
+      longest = std::max(longest, len);
       most_upper = std::max(most_upper, upper);
     }
-    word = upper = 0;
+    upper = 0;
   };
   for (std::size_t i = 0; i < raw.size(); ++i) {
     char c = raw[i];
@@ -69,11 +75,12 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded, st
     }
     const std::uint32_t cls = kCharClass[static_cast<unsigned char>(c)];
     if ((cls & (kAlpha | kDigit)) != 0) {
-      if (word == 0) marker |= marker_initial(c);
-      ++word;
+      if (n == start) marker |= marker_initial(c);
       upper += c >= 'A' && c <= 'Z';
     } else if (c == ' ' || c == ',') {
       word_end();
+      if (c == ',') sql_plain = sql_plain && sql.comma();
+      start = n + 1;
     } else {
       return false;
     }
@@ -86,14 +93,14 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded, st
   text.resize(n);
   lower.resize(n);
   // Tokens without a blank or comma are the general path's (base64, class names).
-  if ((mask & (kSpace | kComma)) == 0) return false;
+  if ((mask & (kSpace | kComma)) == 0 || !sql_plain || !sql.plain()) return false;
   Inspected v;
   v.source = source;
   v.raw = raw;
   v.text = text;
   v.lower = lower;
   v.mask = mask;
-  if (sqli_possible(v) || cmdi_possible(v)) return false;
+  if (cmdi_possible(v)) return false;
   if (marker && holds_java_serialized_base64(v.text)) return false;
   return !java_gadget_possible(longest, most_upper);
 }

@@ -319,27 +319,66 @@ std::size_t skip_blanks(std::string_view t, std::size_t i) noexcept {
 
 }  // namespace
 
+namespace {
+
+// The length of the tokenizer's number at the start of `lower` (a digit there): 0x or 0b and
+// hex digits, or digits and an exponent. What follows is a token of its own: "0x41union",
+// "1e5select".
+std::size_t sql_number_end(std::string_view lower) noexcept {
+  std::size_t i = 0;
+  if (lower[0] == '0' && lower.size() > 1 && (lower[1] == 'x' || lower[1] == 'b')) {
+    i = 2;
+    while (i < lower.size() && hex_value(lower[i]) >= 0) ++i;
+    return i;
+  }
+  while (i < lower.size() && is_digit(lower[i])) ++i;
+  if (i + 1 < lower.size() && lower[i] == 'e' && (is_digit(lower[i + 1]) || lower[i + 1] == '-' || lower[i + 1] == '+')) {
+    i += 2;
+    while (i < lower.size() && is_digit(lower[i])) ++i;
+  }
+  return i;
+}
+
+}  // namespace
+
+bool SqlPlainWords::take(Kind k) noexcept {
+  if (open_ && k != Kind::word) return false;
+  open_ = false;
+  if (k == Kind::connective) {
+    // After a word, or first ("In stock", "Some text"): "case" only after a word, as
+    // "case x when y then z end" opening a value is an expression.
+    if (previous_ != Kind::word && previous_ != Kind::none) return false;
+    connectives_ = open_ = true;
+  }
+  if (first_ == Kind::none) first_ = k;
+  previous_ = k;
+  return true;
+}
+
+bool SqlPlainWords::word(std::string_view w) noexcept {
+  const bool glued = is_digit(w[0]);  // the tokenizer's number, then what it reads next
+  const std::string_view rest = w.substr(glued ? sql_number_end(w) : 0);
+  Kind kind = glued ? Kind::number : Kind::word;
+  if (!rest.empty() && rest.size() <= 27) {  // longer than any keyword or function: an identifier
+    if (rest.starts_with("sys") || rest.starts_with("msys")) return false;  // catalog tables
+    // Function names (user, date, count ...) are words unless a '(' follows, which no plain
+    // text has. Keywords are tokens of their own: the connectives (and, or, some, as, in,
+    // from ...) only before a plain word, after another or opening the value ("salt and
+    // pepper"), where no shape of the detector reads them; the rest (union, select, order,
+    // like, null, sleep ...) never.
+    if (const Keyword* kw = find_keyword(rest)) {
+      if (glued || (kw->type != '&' && kw->type != 'k') || (kw->id == kWordCase && previous_ == Kind::none))
+        return false;
+      kind = Kind::connective;
+    }
+  }
+  return take(kind);
+}
+
 bool sql_plain_words(std::string_view lower) noexcept {
   // ASCII blanks and commas part words (the tokenizer's 0xA0 blank is not plain).
   const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
-  // The tokens as the tokenizer sees them: a plain word (an identifier, 'n'), a number (with
-  // any letters glued to it: 0x41, 12abc), a comma, a connective keyword ('&', 'k').
-  enum class Kind { none, word, number, comma, connective };
-  Kind first = Kind::none, previous = Kind::none;
-  bool connectives = false, open = false;  // open: a connective waits for its right word
-  const auto take = [&](Kind k) {
-    if (open && k != Kind::word) return false;
-    open = false;
-    if (k == Kind::connective) {
-      // After a word, or first ("In stock", "Some text"): "case" only after a word, as
-      // "case x when y then z end" opening a value is an expression.
-      if (previous != Kind::word && previous != Kind::none) return false;
-      connectives = open = true;
-    }
-    if (first == Kind::none) first = k;
-    previous = k;
-    return true;
-  };
+  SqlPlainWords words;
   std::size_t i = 0;
   while (i < lower.size()) {
     const char c = lower[i];
@@ -348,48 +387,19 @@ bool sql_plain_words(std::string_view lower) noexcept {
       continue;
     }
     if (c == ',') {
-      if (!take(Kind::comma)) return false;
+      if (!words.comma()) return false;
       ++i;
       continue;
     }
     if (!ascii_alnum(c)) return false;
-    // The tokenizer's number (0x or 0b and hex digits; digits and an exponent), then what it
-    // reads next as a token of its own: "0x41union", "1e5select".
-    const bool glued = is_digit(c);
-    if (c == '0' && i + 1 < lower.size() && (lower[i + 1] == 'x' || lower[i + 1] == 'b')) {
-      i += 2;
-      while (i < lower.size() && hex_value(lower[i]) >= 0) ++i;
-    } else {
-      while (i < lower.size() && is_digit(lower[i])) ++i;
-      if (glued && i + 1 < lower.size() && lower[i] == 'e' &&
-          (is_digit(lower[i + 1]) || lower[i + 1] == '-' || lower[i + 1] == '+')) {
-        i += 2;
-        while (i < lower.size() && is_digit(lower[i])) ++i;
-      }
-    }
     const std::size_t begin = i;
+    if (is_digit(c)) i += sql_number_end(lower.substr(i));
     while (i < lower.size() && ascii_alnum(lower[i])) ++i;
     // What the tokenizer would take into the same word (".", "_", "$", non-ASCII): not plain.
     if (i < lower.size() && !blank(lower[i]) && lower[i] != ',') return false;
-    const std::size_t len = i - begin;
-    Kind kind = glued ? Kind::number : Kind::word;
-    if (len > 0 && len <= 27) {  // longer than any keyword or function: an identifier
-      const std::string_view w = lower.substr(begin, len);
-      if (w.starts_with("sys") || w.starts_with("msys")) return false;  // catalog tables
-      // Function names (user, date, count ...) are words unless a '(' follows, which no plain
-      // text has. Keywords are tokens of their own: the connectives (and, or, some, as, in,
-      // from ...) only before a plain word, after another or opening the value ("salt and
-      // pepper"), where no shape of the detector reads them; the rest (union, select, order,
-      // like, null, sleep ...) never.
-      if (const Keyword* kw = find_keyword(w)) {
-        if (glued || (kw->type != '&' && kw->type != 'k') || (kw->id == kWordCase && previous == Kind::none))
-          return false;
-        kind = Kind::connective;
-      }
-    }
-    if (!take(kind)) return false;
+    if (!words.word(lower.substr(begin, i - begin))) return false;
   }
-  return !open && (!connectives || first == Kind::word || first == Kind::connective);
+  return words.plain();
 }
 
 SqlTokens::SqlTokens(std::string_view text, SqlContext context, bool backslash_escapes) noexcept

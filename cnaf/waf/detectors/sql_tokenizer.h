@@ -63,6 +63,28 @@ constexpr bool builtin_function(std::uint8_t w) noexcept {
 // tests/cnaf/waf/prefilter_test.cc checks the claim against the detector on generated text.
 bool sql_plain_words(std::string_view lower) noexcept;
 
+// sql_plain_words fed one token at a time, for a caller that already splits the text (the
+// Waf's plain-words path): the same answer for the same tokens.
+class SqlPlainWords {
+ public:
+  // A run of ASCII letters and digits in lower case, between blanks, commas or the ends.
+  // False: the text is not plain (and stays so).
+  bool word(std::string_view w) noexcept;
+  bool comma() noexcept { return take(Kind::comma); }
+  // After the last token: whether the text was plain.
+  bool plain() const noexcept {
+    return !open_ && (!connectives_ || first_ == Kind::word || first_ == Kind::connective);
+  }
+
+ private:
+  // The tokens as the tokenizer sees them: a plain word (an identifier, 'n'), a number (with
+  // any letters glued to it: 0x41, 12abc), a comma, a connective keyword ('&', 'k').
+  enum class Kind : std::uint8_t { none, word, number, comma, connective };
+  bool take(Kind k) noexcept;
+  Kind first_ = Kind::none, previous_ = Kind::none;
+  bool connectives_ = false, open_ = false;  // open: a connective waits for its right word
+};
+
 class SqlTokens {
  public:
   static constexpr std::size_t kMaxTokens = 48;
