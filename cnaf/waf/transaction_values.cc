@@ -212,8 +212,13 @@ bool Transaction::inspect_decoded(Source source, std::string_view name, std::str
     text = text_;
     prof = profile_of(text, lower_);
   }
-  // Binary content (uploads, compressed data) is not text any of the detectors could read.
-  if (prof.controls * 50 > text.size() && prof.controls > 2) return true;
+  // Binary content (uploads, compressed data) is not text the detectors could read: their
+  // patterns occur by chance in random bytes ("<?", "#{"). Only file contents and raw bodies
+  // are binary: elsewhere control characters are no reason to look away, as a few make any
+  // short text look binary ("\x01\x02\x03<script>...", JavaScript octal escapes "\27\3B").
+  if ((source == Source::multipart || source == Source::body_raw) && prof.controls * 50 > text.size() &&
+      prof.controls > 2)
+    return true;
   // Padding evasion: a long run of one character pushes the payload past what a WAF reads.
   // Runs longer than 32 become one character (linear, only for long values).
   if (text.size() > 256) {

@@ -1,7 +1,8 @@
 // Attack classes the value pipeline (transaction.cc) used to hide from the detectors: SQL
 // made of words alone (catalog and procedure names, '--' comments, words glued by '+'), a URL
-// carried in the path, SQL cut by the form parser at an '=' of its own; and the ordinary
-// values of the same shapes that must stay allowed.
+// carried in the path, SQL cut by the form parser at an '=' of its own, control characters
+// that made a short text pass for binary; and the ordinary values of the same shapes that
+// must stay allowed.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -48,6 +49,27 @@ TEST(WafGaps, UrlInThePath) {
 TEST(WafGaps, SqlCutByTheFormParser) {
   EXPECT_EQ(verdict_of(form("%27admin%27%2C+%271%27=%271%27")), "sqli");
   EXPECT_EQ(verdict_of(get("/login?%27admin%27%2C+%271%27=%271%27")), "sqli");
+}
+
+TEST(WafGaps, ControlCharactersDoNotMakeTextBinary) {
+  // Three control bytes in a short value once made it "binary", read by no detector.
+  EXPECT_EQ(verdict_of(form("c=%01%02%03%3Cscript%3Ealert(1)%3C%2Fscript%3E")), "xss");
+  Request j;
+  j.post("application/json", R"({"c":"1 union select password from users -- \u0001\u0002\u0003"})");
+  EXPECT_EQ(verdict_of(j), "sqli");
+  // JavaScript octal escapes decode to control characters: "\27\3B" in a style.
+  EXPECT_EQ(verdict_of(get("/s?q=%3Cdiv%20style=%22font-family:'a%5C27%5C3B%20b%5C3Ared%5C3B'%22%3EX%3C/div%3E%20"
+                           "%3Cscript%3Ewith(document)write(1)%3C/script%3E")),
+            "xss");
+  // A URL argument with control characters is a protocol violation before anything else.
+  EXPECT_EQ(verdict_of(get("/s?q=%01%02%03%04+1+union+select+password+from+users")), "protocol");
+  // File contents that are binary stay unread: "<?" and "#{" occur in random bytes.
+  Request m;
+  m.post("multipart/form-data; boundary=XyZ",
+         std::string("--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\n"
+                     "Content-Type: application/octet-stream\r\n\r\n") +
+             std::string("\x01\x02\x03\x04#{\x05<?=\x06\x07\x08\x09\x0b", 16) + "\r\n--XyZ--\r\n");
+  EXPECT_EQ(verdict_of(m), "allow");
 }
 
 TEST(WafGaps, OrdinaryValuesOfTheSameShapes) {
