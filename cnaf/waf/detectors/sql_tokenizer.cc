@@ -317,6 +317,19 @@ std::size_t skip_blanks(std::string_view t, std::size_t i) noexcept {
   return i;
 }
 
+// Oracle's float and double literals end in f or d (1f, 2.5d): the letter at i is taken
+// into the number when a keyword follows it, as Oracle reads "1FUNION SELECT" as 1f union.
+bool float_suffix(std::string_view t, std::size_t i) noexcept {
+  if (i + 1 >= t.size() || (t[i] != 'f' && t[i] != 'F' && t[i] != 'd' && t[i] != 'D')) return false;
+  char lower[27];
+  std::size_t n = 0;
+  for (std::size_t k = i + 1; k < t.size() && is_word_char(t[k]); ++k) {
+    if (n == sizeof lower) return false;
+    lower[n++] = ascii_lower(t[k]);
+  }
+  return find_keyword(std::string_view(lower, n)) != nullptr;
+}
+
 }  // namespace
 
 namespace {
@@ -336,7 +349,7 @@ std::size_t sql_number_end(std::string_view lower) noexcept {
     i += 2;
     while (i < lower.size() && is_digit(lower[i])) ++i;
   }
-  return i;
+  return float_suffix(lower, i) ? i + 1 : i;
 }
 
 }  // namespace
@@ -526,6 +539,7 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
           i += 2;
           while (i < t.size() && is_digit(t[i])) ++i;
         }
+        if (float_suffix(t, i)) ++i;
       }
       push('1', begin, i - begin);
       continue;

@@ -178,6 +178,10 @@ bool quoted(const SqlTokens& t, std::string_view text, Hit& hit, bool backtick =
       if (word && !glued) return false;
     }
   }
+  if (sp_password_comment(t, text, 1)) {
+    set_hit(t, 1, 2, "SQL comment hiding the query from the trace (sp_password)", hit);
+    return true;
+  }
   if (takeover(t, 1, true)) {
     set_hit(t, 1, 5, "SQL injection after a closing quote", hit);
     return true;

@@ -17,6 +17,7 @@ std::string_view text_of(const SqlTokens& t, std::string_view text, std::size_t 
 }
 
 bool literal(char type) { return type == '1' || type == 's'; }
+
 bool end_or_comment(const SqlTokens& t, std::size_t i) {
   return t.type(i) == '\0' || (t.type(i) == 'c' && t.type(i + 1) == '\0');
 }
@@ -117,11 +118,38 @@ bool expression_then_comment(const SqlTokens& t, std::string_view text) {
 
 }  // namespace
 
+bool sp_password_comment(const SqlTokens& t, std::string_view text, std::size_t i) {
+  if (t.type(i) != 'c' || t[i].len < 13) return false;
+  constexpr std::string_view kName = "sp_password";
+  const std::string_view s = text.substr(t[i].pos, t[i].len);
+  for (std::size_t p = 0; p + kName.size() <= s.size(); ++p) {
+    std::size_t k = 0;
+    while (k < kName.size() && ascii_lower(s[p + k]) == kName[k]) ++k;
+    if (k == kName.size()) return true;
+  }
+  return false;
+}
+
 bool fragment(const SqlTokens& t, std::string_view text, Hit& hit) {
   if (t.size() == 0) return false;
   std::size_t i = 0;
   while (t.type(i) == '(') ++i;
   while (t.type(i) == 'o' && (t.word(i) == 0 || t.word(i) == kWordBinary)) ++i;  // - ~ binary
+  // Arithmetic before the call: "456 + ascii(substring(", "234 + (1 / ascii(substring(".
+  // Only a loaded call counts after it (a subquery, a nested or special function, a test).
+  std::size_t arithmetic = i;
+  while (t.type(arithmetic) == '1' && t.type(arithmetic + 1) == 'o' && t.word(arithmetic + 1) == 0) {
+    arithmetic += 2;
+    while (t.type(arithmetic) == '(') ++arithmetic;
+  }
+  if (arithmetic != i && t.type(arithmetic) == 'f' && builtin_function(t.word(arithmetic)) &&
+      t.type(arithmetic + 1) == '(') {
+    const CallArgs c = call_args(t, arithmetic);
+    if (!c.prose && (c.subquery || c.special || c.nested || c.literal_test)) {
+      set_hit(t, arithmetic, c.end, "SQL function call in an arithmetic expression", hit);
+      return true;
+    }
+  }
   // A built-in function call as the value: concat(0x7e,version()), unhex(, user(, now().
   if (t.type(i) == 'f' && builtin_function(t.word(i)) && t.type(i + 1) == '(') {
     const CallArgs c = call_args(t, i);
@@ -351,6 +379,10 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit, std::size_t f
     run = a == 'n' ? run + 1 : 0;
     prose |= run >= 2;
     if (i < first) continue;
+    if (sp_password_comment(t, text, i)) {
+      set_hit(t, i, i + 1, "SQL comment hiding the query from the trace (sp_password)", hit);
+      return true;
+    }
     if (a == 'U' && t.type(i + 1) == 'E' && select_list(t, i + 2) && t.type(i + 2) != 'n') {
       set_hit(t, i, i + 4, "SQL union select", hit);
       return true;

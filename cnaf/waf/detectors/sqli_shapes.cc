@@ -34,11 +34,12 @@ bool strong_operand(const SqlTokens& t, std::size_t i) {
   if (a == 'n') {
     if (b == 'o' && t.word(i + 1) == kWordIs && (t.type(i + 2) == 'c' || t.type(i + 2) == '\0'))
       return true;  // email notnull--
+    // "is not null" reads as "is null".
+    const std::size_t r = t.word(i + 1) == kWordIs && t.type(i + 2) == 'o' && t.word(i + 2) == kWordNot ? i + 3 : i + 2;
     return b == 'o' && comparison(t, i + 1) &&
-           (is_value(t.type(i + 2)) || t.type(i + 2) == 'n' || t.type(i + 2) == 'f' ||
-            t.type(i + 2) == '(' ||
-            (t.type(i + 2) == 'k' && (t.word(i + 2) == kWordAny || t.word(i + 2) == kWordAll) &&
-             t.type(i + 3) == '('));  // = all (select ...)
+           (is_value(t.type(r)) || t.type(r) == 'n' || t.type(r) == 'f' || t.type(r) == '(' ||
+            (t.type(r) == 'k' && (t.word(r) == kWordAny || t.word(r) == kWordAll) &&
+             t.type(r + 1) == '('));  // = all (select ...)
   }
   if (a == 'o' && t.word(i) == kWordNot) return strong_operand(t, i + 1);
   // Unary minus, tilde, BINARY: "and -8=3", "or ~1=~1".

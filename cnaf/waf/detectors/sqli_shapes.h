@@ -53,6 +53,10 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote);
 void set_hit(const SqlTokens& t, std::size_t from, std::size_t to, std::string_view reason,
              Hit& hit);
 
+// A comment at token i that names sp_password: MSSQL leaves a statement mentioning it out
+// of its trace, so the injection is hidden from the log ("1'--sp_password").
+bool sp_password_comment(const SqlTokens& t, std::string_view text, std::size_t i);
+
 // Values that are a piece of SQL on their own (sqli_fragments.cc): a built-in function
 // call, a condition or clause cut out of a query, a PostgreSQL cast, an expression closed
 // by a comment. `t` is the bare-context tokenization of `text`.

@@ -83,11 +83,11 @@ TEST(Prefilter, CmdiKnownCases) {
 
 // SQL: words that are no keyword (some close to one), the identifiers and numbers
 // injections use, and keywords, so that the generator lands on both sides of the prefilter.
-constexpr std::array<std::string_view, 88> kSqlWords = {
+constexpr std::array<std::string_view, 92> kSqlWords = {
     "users", "password", "admin", "id", "name", "x", "a", "t1", "col", "tbl", "selects", "unions",
     "ordered", "grouping", "sleeper", "version1", "blue", "cotton", "shirt", "item", "number",
     "ordinary", "text", "0", "1", "2", "42", "2024", "0x41", "1e5", "12abc", "12and", "0x41union",
-    "0x410select", "1e5select", "1e+5or", "0bad", "0b1union",
+    "0x410select", "1e5select", "1e+5or", "0bad", "0b1union", "1funion", "2dor", "3fish", "1day",
     // keywords and functions: the detector decides, the prefilter lets connectives between
     // words through (and, or, some, as, in, from, when, then, case ...)
     "union", "select", "or", "and", "order", "by", "from", "where", "sleep", "benchmark", "having",

@@ -193,5 +193,15 @@ TEST(WafSqliCases, NamesCarryingAValue) {
   EXPECT_FALSE(detects(detect_sqli, "q=c++ or java", Source::form_name));
 }
 
+// Blind injection through arithmetic, null tests, Oracle's float literals, and comments
+// that hide the query from the MSSQL trace.
+TEST(WafSqliCases, ArithmeticNullTestsLiteralsAndTraceHiding) {
+  table({"456 + ASCII(substring(passwd,1,1))-10", "234 + (1 / ASCII(substring(passwd,1,1))-4)",
+         "1 - (select count(*) from users)", "1 || user_id is not null", "1 or user_id is not null",
+         "1FUNION SELECT 2", "-1dUNION SELECT column_name FROM t", "1'--sp_password", "1-- foo SP_PASSWORD"},
+        {"2 + 2 = 4", "1 + max(3, 4)", "Price 12 + tax(5%)", "The value is not null", "Option 1 or 2 is not null",
+         "1day", "2for1 deal", "5d ago", "1st place", "see sp_password docs", "-- sp_ prefix --"});
+}
+
 }  // namespace
 }  // namespace defender::cnaf::waf
