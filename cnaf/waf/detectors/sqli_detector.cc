@@ -201,22 +201,36 @@ bool quoted(const SqlTokens& t, std::string_view text, Hit& hit, bool backtick =
     }
   }
   // The value ends by opening a string that the query's own closing quote ends ('1, "a): an
-  // expression between the two quotes, "A' OR 'B", "aa'or column*0='0", "1\"OR!\"a".
+  // expression between the two quotes, "A' OR 'B", "aa'or column*0='0", "1\"OR!\"a",
+  // "aa'^!'aa", "'<~'", "1' OR '1' XOR '0". Blanks around the value do not count; inside,
+  // the opening and closing strings hold none (prose quotes phrases).
   {
     const std::size_t n = t.size();
     const SqlToken& last = t[n - 1];
+    const auto trim = [](std::string_view x) {
+      while (!x.empty() && (x.front() == ' ' || x.front() == '\t')) x.remove_prefix(1);
+      while (!x.empty() && (x.back() == ' ' || x.back() == '\t')) x.remove_suffix(1);
+      return x;
+    };
     bool expression = n >= 3 && !t.truncated() && (t.type(1) == '&' || t.type(1) == 'o') &&
                       t.type(n - 1) == 's' && t.word(n - 1) == kWordUnclosed && last.len <= 16 &&
-                      last.len >= 2 && text[last.pos] == text[prefix.size()] &&
+                      // a value ending in the quote: two operators or more ("'=+'", not "select 'and'")
+                      (last.len >= 2 || n >= 4) &&
+                      text[last.pos] == text[prefix.size()] &&
                       (t.type(n - 2) == 'o' || t.type(n - 2) == '&') &&
-                      prefix.find_first_of(" \t") == std::string_view::npos &&
-                      text.substr(last.pos, last.len).find_first_of(" \t") == std::string_view::npos;
+                      trim(prefix).find_first_of(" \t") == std::string_view::npos &&
+                      trim(text.substr(last.pos, last.len)).find_first_of(" \t") == std::string_view::npos;
+    // (a run of one unary operator counts once: "= !!!!!!!!'0")
+    std::size_t length = 3;
     for (std::size_t k = 2; expression && k + 1 < n; ++k) {
       const char c = t.type(k);
-      expression = (c == 'n' || c == '1' || c == 'v' || c == 'o' || c == '&' || c == '(' || c == ')' ||
-                    c == 'f') && !(c == 'n' && t.type(k + 1) == 'n');
+      expression = (c == 'n' || c == '1' || c == 'v' || c == 's' || c == 'o' || c == '&' || c == '(' ||
+                    c == ')' || c == 'f') &&
+                   !(c == 'n' && t.type(k + 1) == 'n');
+      length += !(c == 'o' && t.type(k - 1) == 'o' && t[k].len == 1 && t[k - 1].len == 1 &&
+                  text[t[k].pos] == text[t[k - 1].pos]);
     }
-    if (expression && n <= 12) {
+    if (expression && length <= 24) {
       set_hit(t, 1, n, "SQL expression between the query's quotes", hit);
       return true;
     }

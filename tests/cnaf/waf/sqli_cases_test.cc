@@ -169,6 +169,12 @@ TEST(WafSqliCases, ExpressionBetweenTheQuerysQuotes) {
          "asd' or column&&'1", "1'*UTC_TIME or '1"},
         {"'-\"8", "\"*\"", "Guns N' Roses or 'Queen", "rock 'n' roll", "the 'a' or 'b' options",
          "Tom's and Jerry's", "it's - 'quoted text here'"});
+  // Blanks around the value, strings and runs of unary operators inside, a value ending in
+  // the quote after two operators.
+  table({"xy'^!'xy", "'<~'", "'=+'", "ab' = !!!!!!!!!!'0", "1' OR '1' XOR '0", "zz'|2+2=(4)Or(1)='1",
+         " bb'-+!1 or '1", "cd'/1 DIV 1 or+1=+'1 "},
+        {"select 'and'", "It's a 'great' day", "O'Brien & O'Neil", "the 'best' - or 'worst'",
+         "don't 'quote' me", "it's 5' - 6'", "the '90s - '00s", "John's + Mary's"});
 }
 
 // Prefixes and pieces of forum titles and search queries (autocomplete sends them).
