@@ -465,6 +465,11 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
     }
     const std::size_t begin = i;
     const char n = i + 1 < t.size() ? t[i + 1] : '\0';
+    if (c == '\\' && n == 'N' && (i + 2 >= t.size() || !is_word_char(t[i + 2]))) {
+      i += 2;  // MySQL's NULL literal: "aa'is\N|!'"
+      push('1', begin, 2, kWordNull);
+      continue;
+    }
     if (c == '/' && n == '*') {
       if (i + 2 < t.size() && t[i + 2] == '!') {  // MySQL executable comment: its content is SQL
         i += 3;

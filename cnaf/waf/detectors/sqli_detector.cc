@@ -120,8 +120,8 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
     set_hit(t, i, j + 4, "SQL subquery", hit);
     return true;
   }
-  if (b == 'o' && t.word(j) == 0 && is_value(t.type(j + 1))) {
-    // 1=1 or ... / 1-0 and ...
+  if (b == 'o' && t.word(j) == 0 && (is_value(t.type(j + 1)) || t.type(j + 1) == 'n')) {
+    // 1=1 or ... / 1-0 and ... / (1)*hope and 8=3
     std::size_t k = j + 2;
     while (t.type(k) == ')') ++k;
     if (t.type(k) == '&' && strong_operand(t, k + 1)) {
@@ -202,8 +202,9 @@ bool quoted(const SqlTokens& t, std::string_view text, Hit& hit, bool backtick =
   }
   // The value ends by opening a string that the query's own closing quote ends ('1, "a): an
   // expression between the two quotes, "A' OR 'B", "aa'or column*0='0", "1\"OR!\"a",
-  // "aa'^!'aa", "'<~'", "1' OR '1' XOR '0". Blanks around the value do not count; inside,
-  // the opening and closing strings hold none (prose quotes phrases).
+  // "aa'^!'aa", "'<~'", "1' OR '1' XOR '0"; or the expression ends in a comment that cuts the
+  // query's quote ("aa'^0+1-1=(0)-- -a"). Blanks around the value do not count; inside, the
+  // opening and closing strings hold none (prose quotes phrases).
   {
     const std::size_t n = t.size();
     const SqlToken& last = t[n - 1];
@@ -212,20 +213,24 @@ bool quoted(const SqlTokens& t, std::string_view text, Hit& hit, bool backtick =
       while (!x.empty() && (x.back() == ' ' || x.back() == '\t')) x.remove_suffix(1);
       return x;
     };
-    bool expression = n >= 3 && !t.truncated() && (t.type(1) == '&' || t.type(1) == 'o') &&
-                      t.type(n - 1) == 's' && t.word(n - 1) == kWordUnclosed && last.len <= 16 &&
-                      // a value ending in the quote: two operators or more ("'=+'", not "select 'and'")
-                      (last.len >= 2 || n >= 4) &&
-                      text[last.pos] == text[prefix.size()] &&
-                      (t.type(n - 2) == 'o' || t.type(n - 2) == '&') &&
-                      trim(prefix).find_first_of(" \t") == std::string_view::npos &&
-                      trim(text.substr(last.pos, last.len)).find_first_of(" \t") == std::string_view::npos;
+    const auto in = [&](std::size_t k) { return t.type(k) == 'k' && t.word(k) == kWordIn; };
+    const bool ends_in_string =
+        t.type(n - 1) == 's' && t.word(n - 1) == kWordUnclosed && text[last.pos] == text[prefix.size()] &&
+        (t.type(n - 2) == 'o' || t.type(n - 2) == '&') &&
+        // a value ending in the quote: two operators or more ("'=+'", not "select 'and'")
+        (last.len >= 2 || n >= 4) &&
+        trim(text.substr(last.pos, last.len)).find_first_of(" \t") == std::string_view::npos;
+    const bool ends_in_comment = t.type(n - 1) == 'c' && n >= 4 &&
+                                 (is_value(t.type(n - 2)) || t.type(n - 2) == ')' || t.type(n - 2) == 'n');
+    bool expression = n >= 3 && !t.truncated() && (t.type(1) == '&' || t.type(1) == 'o' || in(1)) &&
+                      last.len <= 16 && (ends_in_string || ends_in_comment) &&
+                      trim(prefix).find_first_of(" \t") == std::string_view::npos;
     // (a run of one unary operator counts once: "= !!!!!!!!'0")
     std::size_t length = 3;
     for (std::size_t k = 2; expression && k + 1 < n; ++k) {
       const char c = t.type(k);
       expression = (c == 'n' || c == '1' || c == 'v' || c == 's' || c == 'o' || c == '&' || c == '(' ||
-                    c == ')' || c == 'f') &&
+                    c == ')' || c == 'f' || in(k)) &&
                    !(c == 'n' && t.type(k + 1) == 'n');
       length += !(c == 'o' && t.type(k - 1) == 'o' && t[k].len == 1 && t[k - 1].len == 1 &&
                   text[t[k].pos] == text[t[k - 1].pos]);

@@ -80,13 +80,16 @@ bool expression_then_comment(const SqlTokens& t, std::string_view text) {
         operand = true;
         op |= a == 'f';
         break;
+      case 'v':  // @a, not a lone '@' ("!@#$%")
+        operand |= t[k].len >= 2;
+        break;
       case '(':
         op |= ++depth >= 2;
         break;
       case ')':
         depth -= depth > 0;
         break;
-      case 'v': case ',':
+      case ',':
         break;
       case 'o': case '&':
         op = true;

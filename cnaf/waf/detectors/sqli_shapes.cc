@@ -17,6 +17,8 @@ bool strong_operand(const SqlTokens& t, std::size_t i) {
     return c == 'E' || c == 'f' || c == '(' ||
            (is_value(c) && (t.type(i + 2) == 'o' || t.type(i + 2) == ',')) ||
            (is_value(c) && t.type(i + 2) == ')' && comparison(t, i + 3)) ||  // (8)=3, (@@version)=
+           (c == 'o' && t.word(i + 1) == 0 && is_value(t.type(i + 2)) && t.type(i + 3) == ')' &&
+            comparison(t, i + 4)) ||  // (-8)=(-3)
            (c == 'n' && t.type(i + 2) == 'o');
   }
   if (a == 'E') return t.word(i) == kWordSelect;
@@ -29,7 +31,10 @@ bool strong_operand(const SqlTokens& t, std::size_t i) {
     if (b == 'o' && (t.word(i + 1) == kWordNot || t.word(i + 1) == 0) &&
         (comparison(t, i + 2) || (t.type(i + 2) == 'o' && t.word(i + 2) == kWordBetween)))
       return true;
-    return b == 'o' && t.word(i + 1) == 0 && is_value(t.type(i + 2)) && comparison(t, i + 3);
+    // 31337-31337=0, 1+2+3=6: arithmetic, then a comparison
+    std::size_t k = i;
+    while (t.type(k + 1) == 'o' && t.word(k + 1) == 0 && is_value(t.type(k + 2))) k += 2;
+    return k != i && comparison(t, k + 1);
   }
   if (a == 'n') {
     if (b == 'o' && t.word(i + 1) == kWordIs && (t.type(i + 2) == 'c' || t.type(i + 2) == '\0'))
