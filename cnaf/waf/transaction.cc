@@ -243,21 +243,16 @@ void Transaction::protocol_phase(const RequestView& request) {
   const std::size_t q = target.find('?');
   const std::string_view path = target.substr(0, q);
   const std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-  if (!inspect_value(Source::path, {}, path, true, checks_for(Source::path))) return;
-  // A URL carried in the path (/proxy/http://169.254.169.254/..., /get/ftp://10.0.0.1/x):
-  // open proxies and include handlers read it from there. RFI and SSRF read it from its scheme.
-  if (const std::size_t u = embedded_url(path); u != std::string_view::npos &&
-      !inspect_value(Source::path, {}, path.substr(u), true, bit(Protection::rfi) | bit(Protection::ssrf)))
-    return;
-  // Segments, for the detectors that read a value from its start.
-  std::size_t i = 0;
-  while (i < path.size() && !stop_) {
-    std::size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    if (j - i >= 2 && !inspect_value(Source::path_segment, {}, path.substr(i, j - i), true,
-                                     checks_for(Source::path_segment)))
-      return;
-    i = j + 1;
+  // Paths repeat from request to request ("/", "/api/items", assets): one found clean before,
+  // by every check, is clean again. Kept in the clean-header cache under a name no header
+  // can have (names are tokens: no blank).
+  constexpr std::string_view kPathName = " path";
+  const bool cacheable = clean_headers_ != nullptr && clean_headers_->fits(kPathName, path);
+  if (!cacheable || !clean_headers_->contains(kPathName, path)) {
+    const std::size_t detections_before = detections_;
+    if (!path_phase(path)) return;
+    if (cacheable && detections_ == detections_before && verdict_.outcome == Verdict::Outcome::allow)
+      clean_headers_->insert(kPathName, path);
   }
   if (!query.empty()) {
     PartWalker walker(*this, PartLimits{options_.max_parts, options_.max_json_depth});
@@ -275,6 +270,26 @@ void Transaction::protocol_phase(const RequestView& request) {
                     checks_for(Source::query) & (bit(Protection::xss) | bit(Protection::cmdi) |
                                                  bit(Protection::code_injection)));
   }
+}
+
+bool Transaction::path_phase(std::string_view path) {
+  if (!inspect_value(Source::path, {}, path, true, checks_for(Source::path))) return false;
+  // A URL carried in the path (/proxy/http://169.254.169.254/..., /get/ftp://10.0.0.1/x):
+  // open proxies and include handlers read it from there. RFI and SSRF read it from its scheme.
+  if (const std::size_t u = embedded_url(path); u != std::string_view::npos &&
+      !inspect_value(Source::path, {}, path.substr(u), true, bit(Protection::rfi) | bit(Protection::ssrf)))
+    return false;
+  // Segments, for the detectors that read a value from its start.
+  std::size_t i = 0;
+  while (i < path.size() && !stop_) {
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (j - i >= 2 && !inspect_value(Source::path_segment, {}, path.substr(i, j - i), true,
+                                     checks_for(Source::path_segment)))
+      return false;
+    i = j + 1;
+  }
+  return !stop_;
 }
 
 void Transaction::headers_phase(const RequestView& request) {

@@ -30,6 +30,8 @@ class Transaction final : public PartVisitor {
 
  private:
   void protocol_phase(const RequestView& request);
+  // The path, its embedded URL and its segments; false when inspection stopped.
+  bool path_phase(std::string_view path);
   void headers_phase(const RequestView& request);
   void body_phase(const RequestView& request);
   // Decodes and inspects one value with the detectors that apply to `source`.

@@ -5,8 +5,8 @@
 // handed to the detectors of the enabled protections. The verdict carries one Finding per
 // match (protection, location, snippet, rule "cnaf.protections.<name>"); the proxy enforces
 // it and writes the events. Thread-safe: the only mutable state is the ban table, the
-// rate limiter and the cache of header values found clean, all bounded, sharded and locked;
-// the rest is read-only after construction.
+// rate limiter and the cache of header values and paths found clean, all bounded, sharded
+// and locked; the rest is read-only after construction.
 #pragma once
 
 #include <array>
@@ -27,7 +27,7 @@ struct WafOptions {
   std::size_t max_parts = 4096;        // values inspected per request; more is a protocol finding
   std::size_t max_json_depth = 64;
   std::size_t client_table_size = 65536;  // rate-limit buckets and bans, each
-  std::size_t clean_header_slots = 1024;  // header values remembered clean (0: none)
+  std::size_t clean_header_slots = 1024;  // header values and paths remembered clean (0: none)
   std::size_t clean_header_bytes = 512;   // the longest name + value remembered
   Clock clock;                         // empty: std::chrono::steady_clock::now
 };

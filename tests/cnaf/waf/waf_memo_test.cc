@@ -87,6 +87,25 @@ TEST(WafCleanHeaders, RememberedOnlyWhenClean) {
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(alert.inspect_content(attack.view()).findings.empty());
 }
 
+// Paths share the cache: a clean path is skipped the next time, an attack never is, and a
+// header carrying the same text keeps its own checks.
+TEST(WafCleanHeaders, PathsRememberedOnlyWhenClean) {
+  const Waf waf(testing::all(policy::Mode::prevent));
+  testing::Request clean;
+  clean.target = "/static/app.js";
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(waf.inspect_content(clean.view()).allowed());
+  testing::Request attack;
+  attack.target = "/static/..%2f..%2f..%2fetc%2fpasswd";
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(waf.inspect_content(attack.view()).allowed());
+  // The query is read on every request, after a remembered path.
+  testing::Request query;
+  query.target = "/static/app.js?v=%3Cscript%3Ealert(1)%3C/script%3E";
+  EXPECT_FALSE(waf.inspect_content(query.view()).allowed());
+  // Alert mode: a path finding is reported on every request.
+  const Waf alert(testing::all(policy::Mode::alert));
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(alert.inspect_content(attack.view()).findings.empty());
+}
+
 TEST(WafCleanHeaders, BoundedAndCollisionSafe) {
   CleanHeaderCache cache(16, 64);
   for (int i = 0; i < 1000; ++i) cache.insert("user-agent", "agent " + std::to_string(i));
