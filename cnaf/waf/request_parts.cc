@@ -40,9 +40,26 @@ bool PartWalker::emit(Source source, std::string_view name, std::string_view val
   return !stopped_;
 }
 
+bool raw_entity_at(std::string_view q, std::size_t amp) noexcept {
+  std::size_t k = amp + 1;
+  if (k < q.size() && q[k] == '#') return true;
+  if (k + 2 < q.size() && q[k] == '%' && q[k + 1] == '2' && q[k + 2] == '3') return true;
+  const std::size_t b = k;
+  while (k < q.size() && k < b + 10 && ((q[k] >= 'a' && q[k] <= 'z') || (q[k] >= 'A' && q[k] <= 'Z'))) ++k;
+  return k > b + 1 && k < q.size() &&
+         (q[k] == ';' || (k + 2 < q.size() && q[k] == '%' && q[k + 1] == '3' && (q[k + 2] == 'B' || q[k + 2] == 'b')));
+}
+
+bool has_raw_entity(std::string_view q) noexcept {
+  for (std::size_t p = q.find('&'); p != std::string_view::npos; p = q.find('&', p + 1))
+    if (raw_entity_at(q, p)) return true;
+  return false;
+}
+
 bool PartWalker::query(std::string_view q, Source value_source, Source name_source) {
   std::size_t i = 0;
   while (i <= q.size() && !stopped_) {
+    if (i > 0 && !notes_.raw_entity) notes_.raw_entity = raw_entity_at(q, i - 1);
     std::size_t amp = q.find('&', i);
     if (amp == std::string_view::npos) amp = q.size();
     const std::string_view pair = q.substr(i, amp - i);

@@ -34,6 +34,7 @@ struct ParseNotes {
   bool too_deep = false;
   bool too_many_parts = false;
   bool bad_charset = false;  // a part declares a charset other than UTF-8 / Latin-1 / ASCII
+  bool raw_entity = false;   // query(): an '&' starts an HTML entity (raw_entity_at)
   std::size_t parts = 0;
 };
 
@@ -66,6 +67,11 @@ class PartWalker {
   std::string path_;  // current JSON path ("$.a.b[0]")
   bool stopped_ = false;
 };
+
+// A raw '&' at `amp` that starts an HTML entity ("&Tab;", "&#106;", "&lt;") rather than a
+// new argument; has_raw_entity: any '&' of `q` does.
+bool raw_entity_at(std::string_view q, std::size_t amp) noexcept;
+bool has_raw_entity(std::string_view q) noexcept;
 
 // Content-Type helpers: the media type in lower case without parameters, and the
 // multipart boundary parameter (unquoted).

@@ -73,21 +73,6 @@ bool fixed_header(std::string_view lower_name) {
   return false;
 }
 
-// A raw '&' that starts an HTML entity ("&Tab;", "&#106;", "&lt;") rather than a new argument.
-bool has_raw_entity(std::string_view q) {
-  for (std::size_t p = q.find('&'); p != std::string_view::npos; p = q.find('&', p + 1)) {
-    std::size_t k = p + 1;
-    if (k < q.size() && q[k] == '#') return true;
-    if (k + 2 < q.size() && q[k] == '%' && q[k + 1] == '2' && q[k + 2] == '3') return true;
-    const std::size_t b = k;
-    while (k < q.size() && k < b + 10 && ((q[k] >= 'a' && q[k] <= 'z') || (q[k] >= 'A' && q[k] <= 'Z'))) ++k;
-    if (k > b + 1 && k < q.size() &&
-        (q[k] == ';' || (k + 2 < q.size() && q[k] == '%' && q[k + 1] == '3' && (q[k + 2] == 'B' || q[k + 2] == 'b'))))
-      return true;
-  }
-  return false;
-}
-
 // Where a URL starts inside a path ("/a/https://x" -> 3), or npos: a scheme at the start of a
 // segment followed by "://" (or its encoding).
 std::size_t embedded_url(std::string_view path) {
@@ -264,7 +249,9 @@ void Transaction::protocol_phase(const RequestView& request) {
     quoted_names_ = false;
     // Unencoded HTML entities ("&#106;" "&lt;") cut the query into pieces at their '&':
     // the application may still see them whole, so the whole query is read once more.
-    if (!stop_ && (has_raw_entity(query) || query.find(' ') != std::string_view::npos ||
+    // (the walker notes the entities it passed; it did not pass them all when it stopped early)
+    const bool entity = walker.notes().too_many_parts ? has_raw_entity(query) : walker.notes().raw_entity;
+    if (!stop_ && (entity || query.find(' ') != std::string_view::npos ||
                    query.find("&&") != std::string_view::npos || query.find("&lt") != std::string_view::npos))
       inspect_value(Source::query, "*", query, true,
                     checks_for(Source::query) & (bit(Protection::xss) | bit(Protection::cmdi) |
@@ -350,7 +337,8 @@ void Transaction::body_phase(const RequestView& request) {
       inspect_value(Source::body_raw, {}, body, true, bit(Protection::sqli));
     // A browser never sends a literal blank in this encoding: such a body was typed by hand,
     // and its '&' may be shell syntax rather than separators. Read it whole as well.
-    if (!stop_ && (body.find(' ') != std::string_view::npos || has_raw_entity(body)) && body.size() < 65536)
+    const bool entity = walker.notes().too_many_parts ? has_raw_entity(body) : walker.notes().raw_entity;
+    if (!stop_ && (body.find(' ') != std::string_view::npos || entity) && body.size() < 65536)
       inspect_value(Source::body_raw, {}, body, true,
                     checks_for(Source::body_raw) & (bit(Protection::xss) | bit(Protection::cmdi) |
                                                     bit(Protection::code_injection)));
@@ -404,9 +392,13 @@ bool Transaction::visit(const Part& part) {
         "jsessionid", "phpsessid", "asp.net_sessionid", "aspsessionid", "sessionid", "session_id",
         "laravel_session", "connect.sid", "_session_id", "rack.session", "play_session",
         "_flask_session", "sessid", "cfid", "cftoken", "next-auth.session-token"};
-    bool session = lower.starts_with("aspsessionid") || (lower.ends_with("_session") && lower.size() > 8) ||
-                   lower == "meteor_login_token";
-    for (std::size_t k = 0; k < kSessionNames.size() && !session; ++k) session = lower == kSessionNames[k];
+    // Every name above holds "ses" or "sid" or starts with "cf": most names are none of them.
+    bool candidate = lower.starts_with("cf") || lower == "meteor_login_token";
+    for (std::size_t k = 0; k + 2 < lower.size() && !candidate; ++k)
+      candidate = lower[k] == 's' && ((lower[k + 1] == 'e' && lower[k + 2] == 's') || (lower[k + 1] == 'i' && lower[k + 2] == 'd'));
+    bool session = candidate && (lower.starts_with("aspsessionid") ||
+                                 (lower.ends_with("_session") && lower.size() > 8) || lower == "meteor_login_token");
+    for (std::size_t k = 0; candidate && k < kSessionNames.size() && !session; ++k) session = lower == kSessionNames[k];
     if (session)
       return add(Protection::protocol, part.source, part.name, part.name,
                  "protocol: session identifier in a parameter from a foreign or missing Referer");

@@ -130,6 +130,10 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
   if (raw.size() < 2) return true;
   if ((protections & enabled_) == 0) return true;
   if (short_plain_token(source, raw)) return true;
+  // Words once URL-decoded: the plain-words path answers before the memo, whose hash would
+  // cost as much (form and query values rarely repeat). JSON arrays repeat theirs: the memo
+  // goes first there.
+  if (url_encoded && plain_words_clean(source, raw, url_encoded, text_, lower_)) return true;
   // The memo: values of the request itself (views into it), never header values (their name
   // is a scratch copy). JSON values are named by their path, which differs per array item:
   // the name is left out of the key when no detector could read it (only the RFI check does,
@@ -161,7 +165,7 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
     if (memo_find(key, slot)) return true;
   }
   const std::size_t detections_before = detections_;
-  const bool clean = plain_words_clean(source, raw, url_encoded, text_, lower_) ||
+  const bool clean = (!url_encoded && plain_words_clean(source, raw, url_encoded, text_, lower_)) ||
                      inspect_decoded(source, name, raw, url_encoded, protections);
   if (memo && clean && !stop_ && detections_ == detections_before &&
       verdict_.outcome == Verdict::Outcome::allow)
