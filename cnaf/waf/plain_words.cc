@@ -1,6 +1,7 @@
 #include "cnaf/waf/plain_words.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 
 #include "cnaf/waf/detectors/detectors.h"
@@ -23,6 +24,18 @@ bool plain_source(Source source) noexcept {
   }
 }
 
+// What the path makes of each decoded byte; anything else ends it (kOther).
+enum ByteKind : std::uint8_t { kOther, kLowerLetter, kUpperLetter, kDigitByte, kBlankByte, kCommaByte };
+constexpr std::array<std::uint8_t, 256> kKinds = [] {
+  std::array<std::uint8_t, 256> k{};
+  for (int c = 'a'; c <= 'z'; ++c) k[static_cast<std::size_t>(c)] = kLowerLetter;
+  for (int c = 'A'; c <= 'Z'; ++c) k[static_cast<std::size_t>(c)] = kUpperLetter;
+  for (int c = '0'; c <= '9'; ++c) k[static_cast<std::size_t>(c)] = kDigitByte;
+  k[' '] = kBlankByte;
+  k[','] = kCommaByte;
+  return k;
+}();
+
 // The first letters of the serialized-object markers: one of them must start a word.
 constexpr bool marker_initial(char c) noexcept {
   for (const std::string_view marker : kJavaSerializedBase64)
@@ -43,7 +56,6 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded, st
   char* const t = text.data();
   char* const l = lower.data();
   std::size_t n = 0;
-  std::uint32_t mask = 0;
   // Words (runs of letters and digits) go to the SQL prefilter as they end. A serialized-object
   // marker can only start one; a gadget name in base64 only lies inside one of 8 bytes or more
   // with upper-case letters.
@@ -60,6 +72,7 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded, st
     }
     upper = 0;
   };
+  unsigned seen = 0;  // bit per kind of byte met
   for (std::size_t i = 0; i < raw.size(); ++i) {
     char c = raw[i];
     if (url_encoded && c == '%') {
@@ -73,22 +86,24 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded, st
     } else if (plus && c == '+') {
       c = ' ';
     }
-    const std::uint32_t cls = kCharClass[static_cast<unsigned char>(c)];
-    if ((cls & (kAlpha | kDigit)) != 0) {
+    const std::uint8_t kind = kKinds[static_cast<unsigned char>(c)];
+    if (kind == kOther) return false;
+    seen |= 1u << kind;
+    if (kind <= kDigitByte) {
       if (n == start) marker |= marker_initial(c);
-      upper += c >= 'A' && c <= 'Z';
-    } else if (c == ' ' || c == ',') {
-      word_end();
-      if (c == ',') sql_plain = sql_plain && sql.comma();
-      start = n + 1;
+      upper += kind == kUpperLetter;
     } else {
-      return false;
+      word_end();
+      if (kind == kCommaByte) sql_plain = sql_plain && sql.comma();
+      start = n + 1;
     }
-    mask |= cls;
     t[n] = c;
-    l[n] = ascii_lower(c);
+    l[n] = kind == kUpperLetter ? static_cast<char>(c + 32) : c;
     ++n;
   }
+  const std::uint32_t mask = ((seen & (1u << kLowerLetter | 1u << kUpperLetter)) ? kAlpha : 0u) |
+                             ((seen & 1u << kDigitByte) ? kDigit : 0u) | ((seen & 1u << kBlankByte) ? kSpace : 0u) |
+                             ((seen & 1u << kCommaByte) ? kComma : 0u);
   word_end();
   text.resize(n);
   lower.resize(n);
