@@ -93,6 +93,15 @@ bool short_plain_token(Source source, std::string_view raw) noexcept {
   return raw.size() < 5 || !holds_java_serialized_base64(raw);
 }
 
+// A JSON value whose path no detector reads (see inspect_value's memo): no ':' '/' '\\' '%'
+// '&' or non-ASCII byte (which could decode to one), and not base64, which is decoded and
+// inspected once more, RFI included.
+bool name_free(std::string_view raw) noexcept {
+  const std::uint32_t mask = char_mask(raw);
+  const bool base64_like = raw.size() >= 16 && (mask & ~(kAlpha | kDigit | kEq | kDash | kSlash)) == 0;
+  return (mask & (kColon | kSlash | kBackslash | kPercent | kAmp | kHigh)) == 0 && !base64_like;
+}
+
 }  // namespace
 
 // A value seen before in this request, from the same kind of place, with the same checks,
@@ -137,26 +146,18 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
   // The memo: values of the request itself (views into it), never header values (their name
   // is a scratch copy). JSON values are named by their path, which differs per array item:
   // the name is left out of the key when no detector could read it (only the RFI check does,
-  // and it needs a ':' or '/' that no decoding of such a value can produce).
+  // and it needs a ':' or '/' that no decoding of such a value can produce). Only such JSON
+  // values are kept, so a JSON value found under the name-less key is one of them: the test
+  // is made when a value is kept, not each time one is looked up.
   MemoKey key;
   std::size_t slot = kMemoSlots;
+  const bool json = source == Source::json || source == Source::json_key;
   // Small requests do not pay for the table: it starts after kMemoAfter values.
-  bool memo = ++values_ > kMemoAfter && source != Source::header && source != Source::xml &&
-              source != Source::xml_raw && source != Source::body_raw;
+  const bool memo = ++values_ > kMemoAfter && source != Source::header && source != Source::xml &&
+                    source != Source::xml_raw && source != Source::body_raw;
   if (memo) {
     key.value = raw;
-    key.name = name;
-    if (source == Source::json || source == Source::json_key) {
-      const std::uint32_t raw_mask = char_mask(raw);
-      // Base64 is decoded and inspected once more, RFI included: such values keep their name.
-      const bool base64_like = raw.size() >= 16 && (raw_mask & ~(kAlpha | kDigit | kEq | kDash | kSlash)) == 0;
-      if ((raw_mask & (kColon | kSlash | kBackslash | kPercent | kAmp | kHigh)) == 0 && !base64_like)
-        key.name = {};
-      else
-        memo = false;
-    }
-  }
-  if (memo) {
+    key.name = json ? std::string_view{} : name;
     key.hash = memo_hash(raw) ^ (memo_hash(key.name) * 31) ^ (static_cast<std::uint64_t>(source) << 56) ^
                (static_cast<std::uint64_t>(url_encoded) << 48) ^ (static_cast<std::uint64_t>(protections) << 8);
     key.source = source;
@@ -164,11 +165,12 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
     key.protections = protections;
     if (memo_find(key, slot)) return true;
   }
+  // (plain words: as cheap as the memo, not kept in it)
+  if (!url_encoded && plain_words_clean(source, raw, url_encoded, text_, lower_)) return true;
   const std::size_t detections_before = detections_;
-  const bool clean = (!url_encoded && plain_words_clean(source, raw, url_encoded, text_, lower_)) ||
-                     inspect_decoded(source, name, raw, url_encoded, protections);
+  const bool clean = inspect_decoded(source, name, raw, url_encoded, protections);
   if (memo && clean && !stop_ && detections_ == detections_before &&
-      verdict_.outcome == Verdict::Outcome::allow)
+      verdict_.outcome == Verdict::Outcome::allow && (!json || name_free(raw)))
     memo_keep(key, slot);
   return clean;
 }
