@@ -9,6 +9,7 @@
 // PowerShell cmdlets and downloads.
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "cnaf/waf/detectors/detectors.h"
 #include "cnaf/waf/transforms/hex.h"
@@ -332,17 +333,23 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
     to_lower(folded, lower);
     s = lower;
   }
+  // The needle lists below are searched only for needles whose characters and bigrams all
+  // occur in `s` (the value's own, or the folded text's when folding changed it).
+  std::uint32_t s_mask = v.mask;
+  const Bigrams* s_bigrams = v.bigrams;
+  std::optional<Bigrams> folded_bigrams;
+  if (s.data() != v.lower.data()) {
+    s_mask = char_mask(s);
+    s_bigrams = &folded_bigrams.emplace(s);
+  }
   // Anywhere: reverse-shell idioms and IFS obfuscation (which only shells read).
-  static constexpr std::string_view kAnywhere[] = {
+  static constexpr NeedleSet kAnywhere(std::to_array<std::string_view>({
       "/dev/tcp/", "/dev/udp/", "0>&1", ">& /dev/", "nc -e /bin/", "| sh -i", "|sh -i",
       "%comspec%", "/bin/sh -i", "/bin/bash -i", "<<<", "${shell}", "$shell -c", ":|:&",
-      "-wrapper sh,"};
-  for (const auto n : kAnywhere) {
-    const std::size_t p = s.find(n);
-    if (p != std::string_view::npos) {
-      hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "reverse shell or shell obfuscation"};
-      return true;
-    }
+      "-wrapper sh,"}));
+  if (kAnywhere.find(s, s_mask, s_bigrams, [](std::size_t, std::size_t) { return true; })) {
+    hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "reverse shell or shell obfuscation"};
+    return true;
   }
   // Substring expansions build characters a filter blocks: ${PATH:0:1} is '/'.
   for (std::size_t p = v.lower.find("${"); p != std::string_view::npos; p = v.lower.find("${", p + 2)) {
@@ -381,13 +388,14 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
   }
   // PowerShell: cmdlets and .NET calls that fetch or run code.
   {
-    static constexpr std::array<std::string_view, 14> kPowerShell = {
+    static constexpr NeedleSet kPowerShell(std::to_array<std::string_view>({
         "invoke-expression", "invoke-webrequest", "invoke-restmethod", "invoke-command", "invoke-wmimethod",
         "invoke-mimikatz", "invoke-shellcode", "net.webclient", "downloadstring(", "downloadfile(",
-        "-encodedcommand", "frombase64string(", "start-process ", "set-mppreference"};
-    for (const auto n : kPowerShell) {
-      const std::size_t p = s.find(n);
-      if (p == std::string_view::npos || (p > 0 && (word_char(s[p - 1]) && s[p - 1] != '.'))) continue;
+        "-encodedcommand", "frombase64string(", "start-process ", "set-mppreference"}));
+    // (the first occurrence of each, as a word or after a '.')
+    if (kPowerShell.find(s, s_mask, s_bigrams, [&](std::size_t, std::size_t p) {
+          return p == 0 || !word_char(s[p - 1]) || s[p - 1] == '.';
+        })) {
       hit = Hit{0, std::min<std::size_t>(v.text.size(), 64), "PowerShell command"};
       return true;
     }
