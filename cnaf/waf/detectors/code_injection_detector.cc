@@ -512,12 +512,14 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       "__import__(", "getattr(", "compile(", "open(",
   };
   if (v.has(kParen)) {
-    for (const auto n : kCalls) {
-      for (std::size_t p = s.find(n); p != std::string_view::npos; p = s.find(n, p + 1)) {
-        if (p > 0) {
-          const char c = s[p - 1];
-          if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') continue;
-        }
+    // Each '(' once: the whole identifier before it must be one of the names (a name inside a
+    // longer one, "shell_exec(" for "exec(", is not that call).
+    for (std::size_t paren = s.find('('); paren != std::string_view::npos; paren = s.find('(', paren + 1)) {
+      std::size_t p = paren;
+      while (p > 0 && ident_char(s[p - 1])) --p;
+      const std::string_view n = s.substr(p, paren + 1 - p);
+      if (n.size() < 4 || std::find(std::begin(kCalls), std::end(kCalls), n) == std::end(kCalls)) continue;
+      {
         std::size_t b = p;
         while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t')) --b;
         const char before = b == 0 ? '\0' : s[b - 1];
