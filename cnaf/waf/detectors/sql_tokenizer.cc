@@ -373,7 +373,9 @@ bool SqlPlainWords::word(std::string_view w) noexcept {
   const std::string_view rest = w.substr(glued ? sql_number_end(w) : 0);
   Kind kind = glued ? Kind::number : Kind::word;
   if (!rest.empty() && rest.size() <= 27) {  // longer than any keyword or function: an identifier
-    if (rest.starts_with("sys") || rest.starts_with("msys")) return false;  // catalog tables
+    // Catalog tables: sys*, msys*.
+    const std::string_view sys = rest[0] == 'm' ? rest.substr(1) : rest;
+    if (sys.size() >= 3 && sys[0] == 's' && sys[1] == 'y' && sys[2] == 's') return false;
     // Function names (user, date, count ...) are words unless a '(' follows, which no plain
     // text has. Keywords are tokens of their own: the connectives (and, or, some, as, in,
     // from ...) only before a plain word, after another or opening the value ("salt and
@@ -623,7 +625,8 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
         push('f', begin, len, fn->id);
       } else if (call && next == i) {
         push('f', begin, len);
-      } else if (w.starts_with("xp_") || w.starts_with("sp_") || w.starts_with("master.")) {
+      } else if ((w.size() >= 3 && w[1] == 'p' && w[2] == '_' && (w[0] == 'x' || w[0] == 's')) ||
+                 (w.size() >= 7 && w[0] == 'm' && w.starts_with("master."))) {
         push('n', begin, len, kWordDangerous);  // MSSQL extended / system procedures
       } else {
         push('n', begin, len);
