@@ -60,6 +60,11 @@ constexpr auto kEvents = std::to_array<std::string_view>({
 constexpr std::array<std::string_view, 12> kSinks = {
     "alert", "prompt", "confirm", "eval", "settimeout", "setinterval", "fromcharcode",
     "document.write", "execscript", "msgbox", "atob", "import"};
+constexpr std::uint32_t kSinkInitials = [] {
+  std::uint32_t m = 0;
+  for (const auto sink : kSinks) m |= 1u << (sink[0] - 'a');
+  return m;
+}();
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/'; }
 bool name_char(char c) {
@@ -553,8 +558,14 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
     const std::size_t first_break = s.find_first_of("'\"`;>");
     const std::size_t tag_close = std::max(s.rfind("\">") == std::string_view::npos ? 0 : s.rfind("\">") + 1,
                                            s.rfind("'>") == std::string_view::npos ? 0 : s.rfind("'>") + 1);
-    for (const auto sink : kSinks) {
-      for (std::size_t p = s.find(sink); p != std::string_view::npos; p = s.find(sink, p + 1)) {
+    // A sink is called from the start of a name (after no name character but ':'): each such
+    // position is tried against the sinks that begin with its letter, in one pass over the text.
+    for (std::size_t p = 0; p < s.size(); ++p) {
+      const char c = s[p];
+      if (c < 'a' || c > 'z' || ((kSinkInitials >> (c - 'a')) & 1u) == 0) continue;
+      if (p > 0 && name_char(s[p - 1]) && s[p - 1] != ':') continue;
+      for (const auto sink : kSinks) {
+        if (sink[0] != c || s.compare(p, sink.size(), sink) != 0) continue;
         std::size_t e = p + sink.size();
         while (e < s.size() && (s[e] == ' ' || s[e] == '\t')) ++e;
         if (e + 2 < s.size() && s[e] == '?' && s[e + 1] == '.' && s[e + 2] == '(') e += 2;  // alert?.(1)
@@ -567,9 +578,6 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
           return true;
         }
         if (e >= s.size() || (s[e] != '(' && s[e] != '`')) continue;
-        if (p > 0 && name_char(s[p - 1]) && s[p - 1] != ':' ) {
-          if (!(sink == "fromcharcode" && s[p - 1] == '.')) continue;
-        }
         // What precedes the call (blanks skipped) must end a string or a statement.
         std::size_t b = p;
         while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\n')) --b;
