@@ -43,7 +43,9 @@ void decode_all(std::string_view in, std::string& out, std::string& tmp, int max
 
 void to_lower(std::string_view in, std::string& out) {
   out.resize(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) out[i] = ascii_lower(in[i]);
+  char* const o = out.data();
+  const char* const p = in.data();
+  for (std::size_t i = 0; i < in.size(); ++i) o[i] = ascii_lower(p[i]);
 }
 
 }  // namespace defender::cnaf::waf

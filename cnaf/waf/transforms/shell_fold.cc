@@ -10,11 +10,13 @@ bool starts_with_at(std::string_view s, std::size_t i, std::string_view p) {
 }  // namespace
 
 bool shell_fold(std::string_view in, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
+  // Folding never lengthens the text: written through a pointer into a buffer of its size.
+  out.resize(in.size());
+  char* const start = out.data();
+  char* w = start;
   bool changed = false;
   const auto blank = [&]() {
-    if (!out.empty() && out.back() != ' ') out.push_back(' ');
+    if (w != start && w[-1] != ' ') *w++ = ' ';
   };
   for (std::size_t i = 0; i < in.size(); ++i) {
     const char c = in[i];
@@ -24,7 +26,7 @@ bool shell_fold(std::string_view in, std::string& out) {
     }
     if (c == '\\' && i + 1 < in.size()) {  // \c == c ; backslash-newline disappears
       const char n = in[i + 1];
-      if (n != '\n') out.push_back(n);
+      if (n != '\n') *w++ = n;
       ++i;
       changed = true;
       continue;
@@ -65,17 +67,18 @@ bool shell_fold(std::string_view in, std::string& out) {
       }
     }
     if (c == '\n') {  // a newline separates commands: keep it
-      while (!out.empty() && out.back() == ' ') out.pop_back();
-      out.push_back('\n');
+      while (w != start && w[-1] == ' ') --w;
+      *w++ = '\n';
       continue;
     }
     if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f') {
-      if (c != ' ' || (!out.empty() && out.back() == ' ')) changed = true;
+      if (c != ' ' || (w != start && w[-1] == ' ')) changed = true;
       blank();
       continue;
     }
-    out.push_back(c);
+    *w++ = c;
   }
+  out.resize(static_cast<std::size_t>(w - start));
   return changed;
 }
 
