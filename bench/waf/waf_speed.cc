@@ -1,7 +1,7 @@
 // waf_speed: ns per request of the WAF alone (every protection in prevent mode, and all off)
 // on the proxy benchmark's scenarios: small GET, GET with ten query parameters, POST of a
-// 4 KiB form, POST of a 16 KiB JSON document, and pathological 16 KiB values. CPU time of
-// the calling thread per request.
+// 4 KiB form, one 4 KiB free-text field, POST of a 16 KiB JSON document, and pathological
+// 16 KiB values. CPU time of the calling thread per request.
 //
 //   waf_speed [ITERATIONS] [SCENARIO-SUBSTRING]   (the filter: for profiling one scenario)
 #include <time.h>
@@ -34,6 +34,12 @@ std::vector<Scenario> scenarios() {
     ++f;
   }
   s.push_back({"POST 4 KiB form", "POST", "/submit", "application/x-www-form-urlencoded", form});
+  // One free-text field (a comment box): prose with punctuation, brackets and quotes, every
+  // detector's triggers present, as users type them.
+  std::string text = "comment=";
+  while (text.size() < 4096)
+    text += "Some+ordinary+text%2C+with+punctuation+%28and+brackets%29%3B+numbers+42+and+quotes+%22like+this%22+or+%27that%27.+";
+  s.push_back({"POST 4 KiB text field", "POST", "/comment", "application/x-www-form-urlencoded", text});
   std::string json = "{\"items\":[";
   int k = 0;
   while (json.size() < 16384) {

@@ -207,8 +207,17 @@ bool detect_lfi(const Inspected& v, Scratch& scratch, Hit& hit) {
     return true;
   }
   // Sensitive files: at the start of the value, after a climb, or anywhere in the path.
+  // Elsewhere a name counts within the first lead + 12 bytes only, and find reports a needle's
+  // first occurrence: the start of the value is all that needs searching.
+  constexpr std::size_t kLongest = [] {
+    std::size_t n = 0;
+    for (const auto needle : kSensitive.needles) n = std::max(n, needle.size());
+    return n;
+  }();
+  const std::string_view searched =
+      climbs > 0 || v.source == Source::path ? s : s.substr(0, std::min(s.size(), lead + 12 + kLongest));
   std::size_t where = std::string_view::npos;
-  kSensitive.find(s, v.mask | char_mask(s), s.data() == v.lower.data() ? v.bigrams : nullptr,
+  kSensitive.find(searched, v.mask | char_mask(searched), s.data() == v.lower.data() ? v.bigrams : nullptr,
                   [&](std::size_t, std::size_t p) {
     const bool ok = climbs > 0 || p <= lead + 4 ||
                     (v.source == Source::path && p <= 1) ||
