@@ -125,6 +125,14 @@ bool hidden_dom_access(std::string_view s, bool prose, Hit& hit) {
     if (!letter(s[i]) || (i > 0 && (alnum(s[i - 1]) || s[i - 1] == '_' || s[i - 1] == '$'))) continue;
     std::size_t e = i;
     while (e < s.size() && alnum(s[e])) ++e;
+    // Between object and property: comments, blanks, ')' then '.' or '[' with a quote (read
+    // before the name is compared: most words of a text are followed by neither).
+    std::size_t k = js_skip(s, e);
+    while (k < s.size() && s[k] == ')') k = js_skip(s, k + 1);
+    if (k >= s.size() || (s[k] != '.' && s[k] != '[')) {
+      i = e;
+      continue;
+    }
     const std::string_view word = s.substr(i, e - i);
     const Access* access = nullptr;
     if (word == kAccess[0].object) access = &kAccess[0];
@@ -133,9 +141,6 @@ bool hidden_dom_access(std::string_view s, bool prose, Hit& hit) {
       i = e;
       continue;
     }
-    // Between object and property: comments, blanks, ')' then '.' or '[' with a quote.
-    std::size_t k = js_skip(s, e);
-    while (k < s.size() && s[k] == ')') k = js_skip(s, k + 1);
     bool bracket = false;
     if (k < s.size() && s[k] == '.') {
       k = js_skip(s, k + 1);
