@@ -38,7 +38,8 @@ std::vector<Scenario> scenarios() {
   // detector's triggers present, as users type them.
   std::string text = "comment=";
   while (text.size() < 4096)
-    text += "Some+ordinary+text%2C+with+punctuation+%28and+brackets%29%3B+numbers+42+and+quotes+%22like+this%22+or+%27that%27.+";
+    text += "Some+ordinary+text%2C+with+punctuation+%28and+brackets%29%3B+numbers+42+and+quotes+"
+            "%22like+this%22+or+%27that%27.+";
   s.push_back({"POST 4 KiB text field", "POST", "/comment", "application/x-www-form-urlencoded", text});
   std::string json = "{\"items\":[";
   int k = 0;

@@ -395,7 +395,8 @@ bool Transaction::visit(const Part& part) {
     // Every name above holds "ses" or "sid" or starts with "cf": most names are none of them.
     bool candidate = lower.starts_with("cf") || lower == "meteor_login_token";
     for (std::size_t k = 0; k + 2 < lower.size() && !candidate; ++k)
-      candidate = lower[k] == 's' && ((lower[k + 1] == 'e' && lower[k + 2] == 's') || (lower[k + 1] == 'i' && lower[k + 2] == 'd'));
+      candidate = lower[k] == 's' &&
+                  ((lower[k + 1] == 'e' && lower[k + 2] == 's') || (lower[k + 1] == 'i' && lower[k + 2] == 'd'));
     bool session = candidate && (lower.starts_with("aspsessionid") ||
                                  (lower.ends_with("_session") && lower.size() > 8) || lower == "meteor_login_token");
     for (std::size_t k = 0; candidate && k < kSessionNames.size() && !session; ++k) session = lower == kSessionNames[k];

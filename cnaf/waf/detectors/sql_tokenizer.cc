@@ -345,7 +345,8 @@ std::size_t sql_number_end(std::string_view lower) noexcept {
     return i;
   }
   while (i < lower.size() && is_digit(lower[i])) ++i;
-  if (i + 1 < lower.size() && lower[i] == 'e' && (is_digit(lower[i + 1]) || lower[i + 1] == '-' || lower[i + 1] == '+')) {
+  if (i + 1 < lower.size() && lower[i] == 'e' &&
+      (is_digit(lower[i + 1]) || lower[i + 1] == '-' || lower[i + 1] == '+')) {
     i += 2;
     while (i < lower.size() && is_digit(lower[i])) ++i;
   }

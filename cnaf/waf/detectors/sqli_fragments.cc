@@ -17,7 +17,6 @@ std::string_view text_of(const SqlTokens& t, std::string_view text, std::size_t 
 }
 
 bool literal(char type) { return type == '1' || type == 's'; }
-
 bool end_or_comment(const SqlTokens& t, std::size_t i) {
   return t.type(i) == '\0' || (t.type(i) == 'c' && t.type(i + 1) == '\0');
 }

@@ -40,7 +40,8 @@ bool strong_operand(const SqlTokens& t, std::size_t i) {
     if (b == 'o' && t.word(i + 1) == kWordIs && (t.type(i + 2) == 'c' || t.type(i + 2) == '\0'))
       return true;  // email notnull--
     // "is not null" reads as "is null".
-    const std::size_t r = t.word(i + 1) == kWordIs && t.type(i + 2) == 'o' && t.word(i + 2) == kWordNot ? i + 3 : i + 2;
+    const bool is_not = t.word(i + 1) == kWordIs && t.type(i + 2) == 'o' && t.word(i + 2) == kWordNot;
+    const std::size_t r = is_not ? i + 3 : i + 2;
     return b == 'o' && comparison(t, i + 1) &&
            (is_value(t.type(r)) || t.type(r) == 'n' || t.type(r) == 'f' || t.type(r) == '(' ||
             (t.type(r) == 'k' && (t.word(r) == kWordAny || t.word(r) == kWordAll) &&

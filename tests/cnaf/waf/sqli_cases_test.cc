@@ -174,7 +174,8 @@ TEST(WafSqliCases, ExpressionBetweenTheQuerysQuotes) {
   table({"xy'^!'xy", "'<~'", "'=+'", "ab' = !!!!!!!!!!'0", "1' OR '1' XOR '0", "zz'|2+2=(4)Or(1)='1",
          " bb'-+!1 or '1", "cd'/1 DIV 1 or+1=+'1 ", "xy'is\\N|!'", "xy'^0+0+1-1=(0)-- -a", "xy'in (0)#(",
          "bar' and 1+2+3=6--", "WISH AND (-5)=(-2)", "(1)*WISH AND 7=2", " ( BINARY ( @b) )  --"},
-        {"select 'and'", "It's a 'great' day", "it's in (brackets) -- see", "Tom's - best (2) --", "O'Brien & O'Neil", "the 'best' - or 'worst'",
+        {"select 'and'", "It's a 'great' day", "it's in (brackets) -- see", "Tom's - best (2) --",
+         "O'Brien & O'Neil", "the 'best' - or 'worst'",
          "don't 'quote' me", "it's 5' - 6'", "the '90s - '00s", "John's + Mary's"});
 }
 
