@@ -102,19 +102,15 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded, st
     ++n;
   }
   const std::uint32_t mask = ((seen & (1u << kLowerLetter | 1u << kUpperLetter)) ? kAlpha : 0u) |
-                             ((seen & 1u << kDigitByte) ? kDigit : 0u) | ((seen & 1u << kBlankByte) ? kSpace : 0u) |
-                             ((seen & 1u << kCommaByte) ? kComma : 0u);
+                             ((seen & 1u << kDigitByte) ? kDigit : 0u) |
+                             ((seen & 1u << kBlankByte) ? kSpace : 0u) | ((seen & 1u << kCommaByte) ? kComma : 0u);
   word_end();
   text.resize(n);
   lower.resize(n);
   // Tokens without a blank or comma are the general path's (base64, class names).
   if ((mask & (kSpace | kComma)) == 0 || !sql_plain || !sql.plain()) return false;
-  Inspected v;
-  v.source = source;
-  v.raw = raw;
-  v.text = text;
-  v.lower = lower;
-  v.mask = mask;
+  const Inspected v{.source = source, .name = {}, .raw = raw, .text = text, .lower = lower, .mask = mask,
+                    .bigrams = nullptr};
   if (cmdi_possible(v)) return false;
   if (marker && holds_java_serialized_base64(v.text)) return false;
   return !java_gadget_possible(longest, most_upper);
