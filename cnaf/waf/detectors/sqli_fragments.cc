@@ -381,6 +381,14 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit, std::size_t f
     run = a == 'n' ? run + 1 : 0;
     prose |= run >= 2;
     if (i < first) continue;
+    // A quantified subquery: "any(select 1) - 1 union all --", "1 - some((select 1))".
+    if (a == 'k' && (t.word(i) == kWordAny || t.word(i) == kWordAll) && t.type(i + 1) == '(') {
+      const std::size_t j = t.type(i + 2) == '(' ? i + 3 : i + 2;
+      if (t.type(j) == 'E' && t.word(j) == kWordSelect && select_list(t, j + 1)) {
+        set_hit(t, i, j + 2, "SQL quantified subquery", hit);
+        return true;
+      }
+    }
     if (sp_password_comment(t, text, i)) {
       set_hit(t, i, i + 1, "SQL comment hiding the query from the trace (sp_password)", hit);
       return true;

@@ -206,7 +206,9 @@ bool takeover(const SqlTokens& t, std::size_t i, bool after_quote) {
       if (b == '\0') return t[i].len <= 7 || !after_quote;  // "admin'--", "1'#", not "5\" #2 needle"
       return after_quote && t.type(i + 1) != 'c' && takeover(t, i + 1, after_quote);
     case 'B':
-      return b == '1' || b == 'f' || b == '(' || (after_quote && b == 'n') || t.word(i) != 0;
+      // ... or a column, then another clause or a cut: "1 group by x having 1=1--"
+      return b == '1' || b == 'f' || b == '(' || (after_quote && b == 'n') || t.word(i) != 0 ||
+             (b == 'n' && (t.type(i + 2) == 'B' || t.type(i + 2) == 'c'));
     case 'E':
       return statement(t, i) || (after_quote && t.word(i) == kWordSelect);
     case 'o': {

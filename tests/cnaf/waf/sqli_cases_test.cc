@@ -211,5 +211,13 @@ TEST(WafSqliCases, ArithmeticNullTestsLiteralsAndTraceHiding) {
          "1day", "2for1 deal", "5d ago", "1st place", "see sp_password docs", "-- sp_ prefix --"});
 }
 
+// A clause on a column after a number, and subqueries quantified by any / all / some.
+TEST(WafSqliCases, ClausesOnColumnsAndQuantifiedSubqueries) {
+  table({"1 group by products.id having 1=1--", "1 order by name--", "ANY(SELECT 1) - 1 UNION ALL --",
+         "1 - some((select 2))", "x = all (select password from users)"},
+        {"1 order by date", "Step 1 order by price then date", "2 group by size", "Choose any (select one)",
+         "any (select all that apply)", "pick all (select the ones you like)", "some (select few)"});
+}
+
 }  // namespace
 }  // namespace defender::cnaf::waf
