@@ -59,7 +59,7 @@ class Transaction final : public PartVisitor {
     friend bool operator==(const MemoKey&, const MemoKey&) = default;
   };
   static constexpr std::size_t kMemoSlots = 256;  // a power of two; filled at most half
-  static constexpr std::size_t kMemoAfter = 12;   // values inspected before the memo starts
+  static constexpr std::size_t kMemoAfter = 4;   // values inspected before the memo starts
   static constexpr std::size_t kMemoProbes = 8;
   bool memo_find(const MemoKey& key, std::size_t& slot) const;
   void memo_keep(const MemoKey& key, std::size_t slot);

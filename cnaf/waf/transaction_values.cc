@@ -82,14 +82,20 @@ std::uint64_t memo_hash(std::string_view s) noexcept {
   return h ^ (h >> 32);
 }
 
-// Letters and digits only, under 8 bytes ("id", "name", "en", "42"), outside headers and
-// file names: inspect_decoded's inert path would find it clean (no decoding applies; base64
-// needs 16 bytes, a mixed-case gadget 8, SQL words '_' '+' or "--", a class name a '.'), unless
-// it holds a serialized-Java marker. Decided here without the memo or the passes.
+// Letters and digits only, under 16 bytes ("id", "name", "description", "42"), outside
+// headers and file names: inspect_decoded's inert path would find it clean (no decoding
+// applies; base64 needs 16 bytes, SQL words '_' '+' or "--", a class name a '.', a gadget name
+// in base64 8 bytes of mixed case), unless it holds a serialized-Java marker. Decided here
+// without the memo or the passes.
 bool short_plain_token(Source source, std::string_view raw) noexcept {
-  if (raw.size() >= 8 || source == Source::header || source == Source::multipart_filename) return false;
-  for (const char c : raw)  // ('_' '+' '~' have no class bit: asked for letters or digits)
+  if (raw.size() >= 16 || source == Source::header || source == Source::multipart_filename) return false;
+  std::size_t upper = 0;
+  for (const char c : raw) {  // ('_' '+' '~' have no class bit: asked for letters or digits)
     if ((kCharClass[static_cast<unsigned char>(c)] & (kAlpha | kDigit)) == 0) return false;
+    upper += c >= 'A' && c <= 'Z';
+  }
+  // (the inert path's mixed case: two upper-case letters or more, not all of them)
+  if (raw.size() >= 8 && upper >= 2 && upper < raw.size()) return false;
   return raw.size() < 5 || !holds_java_serialized_base64(raw);
 }
 
@@ -152,9 +158,10 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
   MemoKey key;
   std::size_t slot = kMemoSlots;
   const bool json = source == Source::json || source == Source::json_key;
-  // Small requests do not pay for the table: it starts after kMemoAfter values.
-  const bool memo = ++values_ > kMemoAfter && source != Source::header && source != Source::xml &&
-                    source != Source::xml_raw && source != Source::body_raw;
+  // Small requests do not pay for the table: it starts after kMemoAfter values that could use
+  // it (not headers, XML or whole bodies).
+  const bool memo = source != Source::header && source != Source::xml && source != Source::xml_raw &&
+                    source != Source::body_raw && ++values_ > kMemoAfter;
   if (memo) {
     key.value = raw;
     key.name = json ? std::string_view{} : name;
