@@ -388,12 +388,32 @@ bool inspect(const Inspected& v, Hit& hit) {
   };
   // Standard SQL reads a backslash as itself: \' closes the string there, not in MySQL.
   const bool backslash = v.has(kBackslash);
+  // Whatever precedes it, a quote followed by "union" may close the query's string: that one
+  // shape is read after a long prefix too ("-Idefix and Ariane 42B' union select 1,2,3-- ").
+  const auto union_follows = [&](char q) {
+    std::size_t k = text.find(q);
+    if (k == std::string_view::npos) return false;
+    ++k;
+    while (k < text.size() && (text[k] == ' ' || text[k] == '\t' || text[k] == '\n' || text[k] == '\r')) ++k;
+    if (k + 5 >= text.size() || v.lower.compare(k, 5, "union") != 0) return false;
+    const char after = v.lower[k + 5];
+    return !((after >= 'a' && after <= 'z') || (after >= '0' && after <= '9') || after == '_');
+  };
   for (const char q : {'\'', '"', '`'}) {
-    if (!v.has(q == '\'' ? kQuote : q == '"' ? kDquote : kBacktick) || !short_prefix(q)) continue;
+    if (!v.has(q == '\'' ? kQuote : q == '"' ? kDquote : kBacktick)) continue;
     const SqlContext context = q == '\'' ? SqlContext::single_quote
                                : q == '"' ? SqlContext::double_quote
                                           : SqlContext::backtick;
     const bool tick = q == '`';
+    if (!short_prefix(q)) {
+      if (q == '`' || !union_follows(q)) continue;
+      const SqlTokens t(text, context);
+      if (t.closed() && t.type(1) == 'U' && takeover(t, 1, true)) {
+        set_hit(t, 1, 5, "SQL union after a closing quote", hit);
+        return true;
+      }
+      continue;
+    }
     if (quoted(SqlTokens(text, context), text, hit, tick)) return true;
     if (backslash && quoted(SqlTokens(text, context, false), text, hit, tick)) return true;
   }

@@ -219,5 +219,14 @@ TEST(WafSqliCases, ClausesOnColumnsAndQuantifiedSubqueries) {
          "any (select all that apply)", "pick all (select the ones you like)", "some (select few)"});
 }
 
+// A union right after the first quote closes the query's string, however long the text
+// before it.
+TEST(WafSqliCases, UnionAfterALongPrefix) {
+  table({"-Idefix and Ariane 42B' union select 1,2,3,4,version(),6,7,8-- ",
+         "some long text here and there' union all select password from users--"},
+        {"The workers of the plant's union selected a new leader", "I joined the Teachers' Union. Select your plan",
+         "It's the union select committee"});
+}
+
 }  // namespace
 }  // namespace defender::cnaf::waf
