@@ -164,8 +164,11 @@ awaitable<bool> Http1Session<Stream>::refuse(ProxyError error, std::string_view 
   ProxyStats::add(worker_->stats().protocol_errors);
   const RequestHead& head = parser_.head();
   if (request_id_.empty()) worker_->ids().next(request_id_);
+  // A method llhttp does not know leaves no head: the event names what the parser read.
+  const bool unknown = head.method().empty() && !parser_.unknown_method().empty();
   emit_protocol_event(worker_->events(), config_->protocol_mode, error, detail,
-                      RequestIdentity{request_id_, client_ip_, head.method(), head.target()});
+                      RequestIdentity{request_id_, client_ip_, unknown ? parser_.unknown_method() : head.method(),
+                                      unknown ? parser_.unknown_target() : head.target()});
   if (worker_->log().enabled(core::LogLevel::debug)) {
     worker_->log().debug("cnaf", client_ip_ + ": " + std::string(reason_of(error)) + ": " + std::string(detail));
   }
@@ -189,13 +192,7 @@ awaitable<bool> Http1Session<Stream>::refuse_unknown_method() {
   view.tls = tls_;
   const Verdict verdict = config_->inspector->inspect(view);
   if (!verdict.findings.empty()) emit_findings(worker_->events(), verdict, who);
-  if (verdict.allowed()) {
-    ProxyStats::add(worker_->stats().protocol_errors);
-    emit_protocol_event(worker_->events(), config_->protocol_mode, ProxyError::unsupported,
-                        "request method unknown to the proxy", who);
-    co_await respond_error(status_of(ProxyError::unsupported), true);
-    co_return false;
-  }
+  if (verdict.allowed()) co_return co_await refuse(ProxyError::unsupported, "request method unknown to the proxy");
   ProxyStats::add(worker_->stats().blocked);
   co_await respond_error(verdict.status > 0 ? verdict.status : config_->block_status, true);
   co_return false;

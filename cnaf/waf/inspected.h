@@ -30,6 +30,13 @@ enum class Source : std::uint8_t {
   header,     // "header:NAME" (lower case)
 };
 
+// Whether a URL-encoded value from `source` reads '+' as a blank: query strings and form
+// bodies do (application/x-www-form-urlencoded); paths and cookies keep it.
+constexpr bool plus_is_blank(Source source) noexcept {
+  return source != Source::path && source != Source::path_segment && source != Source::cookie &&
+         source != Source::cookie_name;
+}
+
 // Which special characters a text holds: detectors skip values that lack what they need.
 enum CharBit : std::uint32_t {
   kQuote = 1u << 0,      // '

@@ -48,9 +48,7 @@ constexpr bool marker_initial(char c) noexcept {
 bool plain_words_clean(Source source, std::string_view raw, bool url_encoded, std::string& text,
                        std::string& lower) {
   if (raw.size() > kPlainWordsMax || !plain_source(source)) return false;
-  // As inspect_decoded: '+' is a blank in URL-encoded values but paths and cookies.
-  const bool plus = url_encoded && source != Source::path_segment && source != Source::cookie &&
-                    source != Source::cookie_name;
+  const bool plus = url_encoded && plus_is_blank(source);
   text.resize(raw.size());
   lower.resize(raw.size());
   char* const t = text.data();

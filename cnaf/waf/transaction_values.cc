@@ -185,8 +185,7 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
 bool Transaction::inspect_decoded(Source source, std::string_view name, std::string_view raw,
                                   bool url_encoded, std::uint32_t protections) {
   std::string_view value = raw;
-  const bool plus = source != Source::path && source != Source::path_segment &&
-                    source != Source::cookie && source != Source::cookie_name;
+  const bool plus = plus_is_blank(source);
   if (url_encoded && name.data() != nullptr && !name.empty() && source != Source::path &&
       name.find_first_of("%+") != std::string_view::npos) {
     url_decode(name, decoded_name_, true);

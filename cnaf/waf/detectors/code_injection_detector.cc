@@ -519,26 +519,24 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       while (p > 0 && ident_char(s[p - 1])) --p;
       const std::string_view n = s.substr(p, paren + 1 - p);
       if (n.size() < 4 || std::find(std::begin(kCalls), std::end(kCalls), n) == std::end(kCalls)) continue;
-      {
-        std::size_t b = p;
-        while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t')) --b;
-        const char before = b == 0 ? '\0' : s[b - 1];
-        const bool start = b == 0;
-        const bool after_break = before == ';' || before == '\'' || before == '"' ||
-                                 before == '`' || before == '.' || before == '|' ||
-                                 before == '&' || before == '>';
-        if (!start && !after_break) continue;
-        // The call must have an argument list that closes.
-        const std::size_t close = s.substr(0, std::min(s.size(), p + n.size() + 256)).find(')', p + n.size());
-        if (close == std::string_view::npos) continue;
-        if (close == p + n.size()) continue;  // system() with no argument is a mention
-        if (start && (n == "open(" || n == "compile(" || n == "function(" || n == "die(" ||
-                      n == "include(" || n == "require(" || n == "getattr(" || n == "fopen(" ||
-                      n == "print_r(" || n == "var_dump(" || n == "settimeout("))
-          continue;
-        hit = at(s, b == 0 ? 0 : b - 1, "code call after a breakout");
-        return true;
-      }
+      std::size_t b = p;
+      while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t')) --b;
+      const char before = b == 0 ? '\0' : s[b - 1];
+      const bool start = b == 0;
+      const bool after_break = before == ';' || before == '\'' || before == '"' ||
+                               before == '`' || before == '.' || before == '|' ||
+                               before == '&' || before == '>';
+      if (!start && !after_break) continue;
+      // The call must have an argument list that closes.
+      const std::size_t close = s.substr(0, std::min(s.size(), p + n.size() + 256)).find(')', p + n.size());
+      if (close == std::string_view::npos) continue;
+      if (close == p + n.size()) continue;  // system() with no argument is a mention
+      if (start && (n == "open(" || n == "compile(" || n == "function(" || n == "die(" ||
+                    n == "include(" || n == "require(" || n == "getattr(" || n == "fopen(" ||
+                    n == "print_r(" || n == "var_dump(" || n == "settimeout("))
+        continue;
+      hit = at(s, b == 0 ? 0 : b - 1, "code call after a breakout");
+      return true;
     }
   }
   // Code assembled from quoted fragments: "Ex"&"e"&"cute(" (VBScript), 'ev'+'al' (JS).

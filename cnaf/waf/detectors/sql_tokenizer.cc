@@ -330,27 +330,23 @@ bool float_suffix(std::string_view t, std::size_t i) noexcept {
   return find_keyword(std::string_view(lower, n)) != nullptr;
 }
 
-}  // namespace
-
-namespace {
-
-// The length of the tokenizer's number at the start of `lower` (a digit there): 0x or 0b and
-// hex digits, or digits and an exponent. What follows is a token of its own: "0x41union",
-// "1e5select".
-std::size_t sql_number_end(std::string_view lower) noexcept {
-  std::size_t i = 0;
-  if (lower[0] == '0' && lower.size() > 1 && (lower[1] == 'x' || lower[1] == 'b')) {
-    i = 2;
-    while (i < lower.size() && hex_value(lower[i]) >= 0) ++i;
+// The end of the tokenizer's number that starts at t[i] (a digit, or a '.' before one): 0x
+// or 0b and hex digits; or digits (and dots, with `dots`), an exponent and an Oracle float
+// suffix. What follows is a token of its own: "0x41union", "1e5select".
+std::size_t number_end(std::string_view t, std::size_t i, bool dots) noexcept {
+  const char n = i + 1 < t.size() ? t[i + 1] : '\0';
+  if (t[i] == '0' && (n == 'x' || n == 'X' || n == 'b' || n == 'B')) {
+    i += 2;
+    while (i < t.size() && hex_value(t[i]) >= 0) ++i;
     return i;
   }
-  while (i < lower.size() && is_digit(lower[i])) ++i;
-  if (i + 1 < lower.size() && lower[i] == 'e' &&
-      (is_digit(lower[i + 1]) || lower[i + 1] == '-' || lower[i + 1] == '+')) {
+  while (i < t.size() && (is_digit(t[i]) || (dots && t[i] == '.'))) ++i;
+  if (i + 1 < t.size() && (t[i] == 'e' || t[i] == 'E') &&
+      (is_digit(t[i + 1]) || t[i + 1] == '-' || t[i + 1] == '+')) {
     i += 2;
-    while (i < lower.size() && is_digit(lower[i])) ++i;
+    while (i < t.size() && is_digit(t[i])) ++i;
   }
-  return float_suffix(lower, i) ? i + 1 : i;
+  return float_suffix(t, i) ? i + 1 : i;
 }
 
 }  // namespace
@@ -371,7 +367,7 @@ bool SqlPlainWords::take(Kind k) noexcept {
 
 bool SqlPlainWords::word(std::string_view w) noexcept {
   const bool glued = is_digit(w[0]);  // the tokenizer's number, then what it reads next
-  const std::string_view rest = w.substr(glued ? sql_number_end(w) : 0);
+  const std::string_view rest = w.substr(glued ? number_end(w, 0, false) : 0);
   Kind kind = glued ? Kind::number : Kind::word;
   if (!rest.empty() && rest.size() <= 27) {  // longer than any keyword or function: an identifier
     // Catalog tables: sys*, msys*.
@@ -409,7 +405,7 @@ bool sql_plain_words(std::string_view lower) noexcept {
     }
     if (!ascii_alnum(c)) return false;
     const std::size_t begin = i;
-    if (is_digit(c)) i += sql_number_end(lower.substr(i));
+    if (is_digit(c)) i = number_end(lower, i, false);
     while (i < lower.size() && ascii_alnum(lower[i])) ++i;
     // What the tokenizer would take into the same word (".", "_", "$", non-ASCII): not plain.
     if (i < lower.size() && !blank(lower[i]) && lower[i] != ',') return false;
@@ -537,18 +533,7 @@ void SqlTokens::run(std::string_view t, std::size_t i) noexcept {
       continue;
     }
     if (is_digit(c) || (c == '.' && is_digit(n))) {
-      if (c == '0' && (n == 'x' || n == 'X' || n == 'b' || n == 'B')) {
-        i += 2;
-        while (i < t.size() && hex_value(t[i]) >= 0) ++i;
-      } else {
-        while (i < t.size() && (is_digit(t[i]) || t[i] == '.')) ++i;
-        if (i < t.size() && (t[i] == 'e' || t[i] == 'E') && i + 1 < t.size() &&
-            (is_digit(t[i + 1]) || t[i + 1] == '-' || t[i + 1] == '+')) {
-          i += 2;
-          while (i < t.size() && is_digit(t[i])) ++i;
-        }
-        if (float_suffix(t, i)) ++i;
-      }
+      i = number_end(t, i, true);
       push('1', begin, i - begin);
       continue;
     }

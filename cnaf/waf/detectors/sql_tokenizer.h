@@ -53,11 +53,11 @@ constexpr bool builtin_function(std::uint8_t w) noexcept {
 }
 
 // True when `lower` (a text in ASCII lower case) is nothing but words of ASCII letters and
-// digits, digit runs, commas and blanks, where no word is a keyword the tokenizer knows (nor a system catalog, sys*; function
-// names are identifiers without a '(') except connectives ('&' and 'k' keywords: and, or,
-// some, as, in, from ...) followed by a plain word and preceded by one or opening the value
-// ("case" only after a word), and the value starts with a word or a connective when it holds
-// one. Tokenized, that is identifiers, numbers, commas and [word] connective word, which no
+// digits, digit runs, commas and blanks, where no word is a keyword the tokenizer knows (nor
+// a system catalog, sys*; function names are identifiers without a '(') except connectives
+// ('&' and 'k' keywords: and, or, some, as, in, from ...) followed by a plain word and
+// preceded by one or opening the value ("case" only after a word), and the value starts with
+// a word or a connective when it holds one. Tokenized, that is identifiers, numbers, commas and [word] connective word, which no
 // SQL injection shape reads: the sqli detector skips such values ("Blue cotton shirt",
 // "Item number 7", "Salt and pepper, 2 jars", "Some text, with punctuation and numbers 31");
 // tests/cnaf/waf/prefilter_test.cc checks the claim against the detector on generated text.

@@ -401,7 +401,7 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit, std::size_t f
       const std::size_t j = t.type(i + 1) == '(' ? i + 2 : i + 3;
       if (t.type(j) == 'E' && t.word(j) == kWordSelect && select_list(t, j + 1)) {
         set_hit(t, i, j + 2, "SQL union (select", hit);  // union (select id from users)
-      return true;
+        return true;
       }
     }
     // A subquery as a call's first argument after a value: "1 div(select ord(", "-ord((select".
@@ -453,7 +453,7 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit, std::size_t f
       if (t.type(j) == '(' && t.type(j + 1) == 'E' && t.word(j + 1) == kWordSelect &&
           (select_list(t, j + 2) || t.type(j + 2) == '\0')) {
         set_hit(t, i, j + 3, "SQL comparison with a subquery", hit);
-      return true;
+        return true;
       }
     }
     // "(1=1)", ", '1'='1'": a literal tested against itself, between delimiters.
@@ -481,7 +481,7 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit, std::size_t f
             end = t.type(e) == 'k' && t.word(e) == kWordEnd;
           if (!end) break;
           set_hit(t, i, k + 1, "SQL case expression", hit);
-      return true;
+          return true;
         }
       }
     }
@@ -521,7 +521,7 @@ bool anywhere(const SqlTokens& t, std::string_view text, Hit& hit, std::size_t f
       const bool after = text.substr(end, 2) == "/*";
       if ((before || after) && (a != 'E' || statement(t, i) || t.type(i + 1) == 'n')) {
         set_hit(t, i, i + 2, "SQL keyword hidden by comments", hit);
-      return true;
+        return true;
       }
     }
   }

@@ -253,9 +253,7 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
       bool escape = false;
       for (std::size_t k = css.find('\\'); k != std::string_view::npos && !escape; k = css.find('\\', k + 1)) {
         unsigned long cp = 0;
-        std::size_t d = k + 1;
-        while (d < css.size() && d < k + 7 && hex_value(css[d]) >= 0) cp = cp * 16 + static_cast<unsigned long>(hex_value(css[d++]));
-        escape = d > k + 1 && cp < 0x80;
+        escape = css_escape(css, k, cp) > k + 1 && cp < 0x80;
       }
       if (escape || css.find("url(") != std::string_view::npos) {
         hit = Hit{lt, std::min<std::size_t>(i - lt + 48, s.size() - lt), "style attribute loading or escaping"};

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "cnaf/waf/transforms/hex.h"
+
 namespace defender::cnaf::waf {
 namespace {
 
@@ -214,6 +216,14 @@ bool hidden_dom_access(std::string_view s, bool prose, Hit& hit) {
   return false;
 }
 
+std::size_t css_escape(std::string_view s, std::size_t backslash, unsigned long& cp) noexcept {
+  cp = 0;
+  std::size_t k = backslash + 1;
+  while (k < s.size() && k < backslash + 7 && hex_value(s[k]) >= 0)
+    cp = cp * 16 + static_cast<unsigned long>(hex_value(s[k++]));
+  return k;
+}
+
 bool css_runs_script(std::string_view value) {
   if (value.find('\\') == std::string_view::npos && value.find("/*") == std::string_view::npos) return false;
   char out[512];
@@ -227,16 +237,8 @@ bool css_runs_script(std::string_view value) {
       continue;
     }
     if (c == '\\') {
-      std::size_t k = i + 1;
-      unsigned cp = 0;
-      while (k < value.size() && k < i + 7) {
-        const char h = value[k];
-        const int d = (h >= '0' && h <= '9') ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10
-                                                       : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
-        if (d < 0) break;
-        cp = cp * 16 + static_cast<unsigned>(d);
-        ++k;
-      }
+      unsigned long cp = 0;
+      std::size_t k = css_escape(value, i, cp);
       if (k > i + 1) {
         if (k < value.size() && value[k] == ' ') ++k;  // one blank ends an escape
         if (cp > 0x20 && cp < 0x80) out[n++] = static_cast<char>(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);

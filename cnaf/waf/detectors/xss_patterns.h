@@ -28,6 +28,10 @@ bool hidden_dom_access(std::string_view s, bool prose, Hit& hit);
 // before lower-casing. `out` is scratch space. True on a script tag or event handler.
 bool high_bit_markup(std::string_view raw, std::string& out, Hit& hit);
 
+// A CSS hex escape at `backslash` (s[backslash] is '\\'): up to six hex digits, their code
+// point in `cp`. Returns the index after the digits (backslash + 1: none).
+std::size_t css_escape(std::string_view s, std::size_t backslash, unsigned long& cp) noexcept;
+
 // A CSS value as the CSS parser reads it: comments dropped, hex escapes ("\\6a", "\\0075 ")
 // decoded, other backslashes and blanks dropped; lower case. True when what is left runs
 // script: expression(, javascript:, behavior:, -moz-binding.

@@ -87,8 +87,9 @@ TEST(WafCleanHeaders, RememberedOnlyWhenClean) {
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(alert.inspect_content(attack.view()).findings.empty());
 }
 
-// Paths share the cache: a clean path is skipped the next time, an attack never is, and a
-// header carrying the same text keeps its own checks.
+// Paths share the cache: only a path found clean is remembered. An attack in a path, and an
+// alert finding there, are reported on every request, and the query after a remembered path
+// is still read.
 TEST(WafCleanHeaders, PathsRememberedOnlyWhenClean) {
   const Waf waf(testing::all(policy::Mode::prevent));
   testing::Request clean;
