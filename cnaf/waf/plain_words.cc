@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 
 #include "cnaf/waf/detectors/detectors.h"
 #include "cnaf/waf/detectors/sql_tokenizer.h"
+#include "cnaf/waf/simd.h"
 #include "cnaf/waf/transforms/hex.h"
 
 namespace defender::cnaf::waf {
@@ -24,23 +27,38 @@ bool plain_source(Source source) noexcept {
   }
 }
 
-// What the path makes of each decoded byte; anything else ends it (kOther).
-enum ByteKind : std::uint8_t { kOther, kLowerLetter, kUpperLetter, kDigitByte, kBlankByte, kCommaByte };
-constexpr std::array<std::uint8_t, 256> kKinds = [] {
-  std::array<std::uint8_t, 256> k{};
-  for (int c = 'a'; c <= 'z'; ++c) k[static_cast<std::size_t>(c)] = kLowerLetter;
-  for (int c = 'A'; c <= 'Z'; ++c) k[static_cast<std::size_t>(c)] = kUpperLetter;
-  for (int c = '0'; c <= '9'; ++c) k[static_cast<std::size_t>(c)] = kDigitByte;
-  k[' '] = kBlankByte;
-  k[','] = kCommaByte;
-  return k;
-}();
-
 // The first letters of the serialized-object markers: one of them must start a word.
 constexpr bool marker_initial(char c) noexcept {
   for (const std::string_view marker : kJavaSerializedBase64)
     if (marker[0] == c) return true;
   return false;
+}
+
+// Bit sets over a value of at most kPlainWordsMax bytes, bit k for byte k.
+using ByteBits = std::array<std::uint64_t, (kPlainWordsMax + 63) / 64>;
+
+// The first position in [from, end) whose bit is `one`, or `end`.
+std::size_t next_bit(const ByteBits& b, std::size_t from, std::size_t end, bool one) noexcept {
+  while (from < end) {
+    const std::uint64_t word = one ? b[from / 64] : ~b[from / 64];
+    const std::uint64_t rest = word >> (from % 64);
+    if (rest != 0) return std::min(end, from + static_cast<std::size_t>(std::countr_zero(rest)));
+    from = (from / 64 + 1) * 64;
+  }
+  return end;
+}
+
+// How many bits of [from, end) are set (few: a loop per set bit).
+std::size_t count_bits(const ByteBits& b, std::size_t from, std::size_t end) noexcept {
+  std::size_t n = 0;
+  while (from < end) {
+    const std::size_t stop = std::min(end, (from / 64 + 1) * 64);
+    const std::size_t width = stop - from;
+    std::uint64_t w = (b[from / 64] >> (from % 64)) & (width == 64 ? ~0ull : ((1ull << width) - 1));
+    for (; w != 0; w &= w - 1) ++n;
+    from = stop;
+  }
+  return n;
 }
 
 }  // namespace
@@ -49,64 +67,85 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded, st
                        std::string& lower) {
   if (raw.size() > kPlainWordsMax || !plain_source(source)) return false;
   const bool plus = url_encoded && plus_is_blank(source);
-  text.resize(raw.size());
-  lower.resize(raw.size());
+  // The decoded text, then its lower case, 16 bytes at a time (16 bytes of slack at the end).
+  text.resize(raw.size() + 16);
+  lower.resize(raw.size() + 16);
   char* const t = text.data();
   char* const l = lower.data();
   std::size_t n = 0;
-  // Words (runs of letters and digits) go to the SQL prefilter as they end. A serialized-object
-  // marker can only start one; a gadget name in base64 only lies inside one of 8 bytes or more
-  // with upper-case letters.
-  SqlPlainWords sql;
-  bool sql_plain = true, marker = false;
-  std::size_t start = 0, upper = 0, longest = 0, most_upper = 0;
-  const auto word_end = [&] {
-    const std::size_t len = n - start;
-    if (len == 0) return;
-    sql_plain = sql_plain && sql.word(std::string_view(l + start, len));
-    if (len >= 8) {
-      longest = std::max(longest, len);
-      most_upper = std::max(most_upper, upper);
+  const simd::Bytes plus_to_blank = simd::splat(plus ? '+' ^ ' ' : 0);
+  std::size_t i = 0;
+  while (i < raw.size()) {
+    // Up to the next escape, 16 bytes at a time ('+' as a blank where it is one).
+    if (i + 16 <= raw.size()) {
+      const simd::Bytes v = simd::load(raw.data() + i);
+      simd::store(t + n, v ^ (simd::equal(v, '+') & plus_to_blank));
+      const std::uint32_t escapes = url_encoded ? simd::bits(simd::equal(v, '%')) : 0u;
+      const std::size_t run = escapes == 0 ? 16 : static_cast<std::size_t>(std::countr_zero(escapes));
+      i += run;
+      n += run;
+      if (run == 16) continue;
+    } else if (!url_encoded || raw[i] != '%') {
+      t[n++] = plus && raw[i] == '+' ? ' ' : raw[i];
+      ++i;
+      continue;
     }
-    upper = 0;
-  };
-  unsigned seen = 0;  // bit per kind of byte met
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (url_encoded && c == '%') {
-      // Only a complete two-digit escape: anything else (%u, a malformed one) is the general
-      // path's, which decodes or reports it.
-      if (i + 2 >= raw.size()) return false;
-      const int hi = hex_value(raw[i + 1]), lo = hex_value(raw[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      c = static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (plus && c == '+') {
-      c = ' ';
-    }
-    const std::uint8_t kind = kKinds[static_cast<unsigned char>(c)];
-    if (kind == kOther) return false;
-    seen |= 1u << kind;
-    if (kind <= kDigitByte) {
-      if (n == start) marker |= marker_initial(c);
-      upper += kind == kUpperLetter;
-    } else {
-      word_end();
-      if (kind == kCommaByte) sql_plain = sql_plain && sql.comma();
-      start = n + 1;
-    }
-    t[n] = c;
-    l[n] = kind == kUpperLetter ? static_cast<char>(c + 32) : c;
-    ++n;
+    // Only a complete two-digit escape: anything else (%u, a malformed one) is the general
+    // path's, which decodes or reports it.
+    if (i + 2 >= raw.size()) return false;
+    const int hi = hex_value(raw[i + 1]), lo = hex_value(raw[i + 2]);
+    if (hi < 0 || lo < 0) return false;
+    t[n++] = static_cast<char>(hi * 16 + lo);
+    i += 3;
   }
-  const std::uint32_t mask = ((seen & (1u << kLowerLetter | 1u << kUpperLetter)) ? kAlpha : 0u) |
-                             ((seen & 1u << kDigitByte) ? kDigit : 0u) |
-                             ((seen & 1u << kBlankByte) ? kSpace : 0u) | ((seen & 1u << kCommaByte) ? kComma : 0u);
-  word_end();
+  // Letters and digits make words, blanks and commas part them; any other byte ends the path.
+  ByteBits alnum{}, upper{}, comma{};
+  std::uint32_t letters = 0, digits = 0, blanks = 0;
+  for (std::size_t k = 0; k < n; k += 16) {
+    const simd::Bytes v = simd::load(t + k);
+    const simd::Bytes up = simd::in_range(v, 'A', 'Z'), low = simd::in_range(v, 'a', 'z');
+    const simd::Bytes dig = simd::in_range(v, '0', '9'), blank = simd::equal(v, ' ');
+    const simd::Bytes com = simd::equal(v, ',');
+    const std::uint32_t valid = k + 16 <= n ? 0xFFFFu : (1u << (n - k)) - 1;
+    const std::uint32_t word_bits = simd::bits(up | low | dig) & valid;
+    if ((word_bits | (simd::bits(blank | com) & valid)) != valid) return false;
+    simd::store(l + k, v + (up & simd::splat(32)));
+    const std::size_t shift = k % 64;
+    alnum[k / 64] |= std::uint64_t{word_bits} << shift;
+    upper[k / 64] |= std::uint64_t{simd::bits(up) & valid} << shift;
+    comma[k / 64] |= std::uint64_t{simd::bits(com) & valid} << shift;
+    letters |= simd::bits(up | low) & valid;
+    digits |= simd::bits(dig) & valid;
+    blanks |= simd::bits(blank) & valid;
+  }
+  const bool any_comma = std::any_of(comma.begin(), comma.end(), [](std::uint64_t w) { return w != 0; });
+  const std::uint32_t mask = (letters ? kAlpha : 0u) | (digits ? kDigit : 0u) | (blanks ? kSpace : 0u) |
+                             (any_comma ? kComma : 0u);
   text.resize(n);
   lower.resize(n);
   // Tokens without a blank or comma are the general path's (base64, class names).
-  if ((mask & (kSpace | kComma)) == 0 || !sql_plain || !sql.plain()) return false;
+  if ((mask & (kSpace | kComma)) == 0) return false;
+  // Words (runs of letters and digits) go to the SQL prefilter in order, the commas between
+  // them too. A serialized-object marker can only start a word; a gadget name in base64 only
+  // lies inside one of 8 bytes or more with upper-case letters.
+  SqlPlainWords sql;
+  bool marker = false;
+  std::size_t longest = 0, most_upper = 0, at = 0;
+  while (at < n) {
+    const std::size_t begin = next_bit(alnum, at, n, true);
+    for (std::size_t c = count_bits(comma, at, begin); c > 0; --c)
+      if (!sql.comma()) return false;
+    if (begin == n) break;
+    const std::size_t end = next_bit(alnum, begin, n, false);
+    if (!sql.word(std::string_view(l + begin, end - begin))) return false;
+    marker |= marker_initial(t[begin]);
+    if (end - begin >= 8) {
+      longest = std::max(longest, end - begin);
+      most_upper = std::max(most_upper, count_bits(upper, begin, end));
+    }
+    at = end;
+  }
+  if (!sql.plain()) return false;
   const Inspected v{.source = source, .name = {}, .raw = raw, .text = text, .lower = lower, .mask = mask,
                     .bigrams = nullptr};
   if (cmdi_possible(v)) return false;

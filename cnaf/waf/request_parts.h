@@ -8,16 +8,36 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cnaf/waf/inspected.h"
 
 namespace defender::cnaf::waf {
 
+// Where the JSON value being visited lies ("$.user.tags[0]"): written out only when asked
+// for, as most values are found clean without it. Keys longer than 64 bytes are cut.
+class JsonPath {
+ public:
+  std::string_view str() const;
+
+ private:
+  friend class PartWalker;
+  struct Step {
+    std::string_view key;  // in an object
+    std::size_t index = 0;  // in an array
+    bool array = false;
+  };
+  std::vector<Step> steps_;  // one per enclosing container: at most max_depth
+  mutable std::string text_;
+};
+
 struct Part {
   Source source = Source::query;
-  std::string_view name;   // raw (query/form/cookie names keep their encoding)
+  std::string_view name;   // raw (query/form/cookie names keep their encoding); empty for JSON
   std::string_view value;
   bool url_encoded = false;  // value and name need %XX (and '+') decoding
+  const JsonPath* json_path = nullptr;  // JSON keys and values: their path, valid during visit
+  std::string_view full_name() const { return json_path != nullptr ? json_path->str() : name; }
 };
 
 class PartVisitor {
@@ -58,13 +78,14 @@ class PartWalker {
   const ParseNotes& notes() const noexcept { return notes_; }
 
  private:
-  bool emit(Source source, std::string_view name, std::string_view value, bool url_encoded);
+  bool emit(Source source, std::string_view name, std::string_view value, bool url_encoded,
+            const JsonPath* json_path = nullptr);
   bool json_value(std::string_view s, std::size_t& i, std::size_t depth);
 
   PartVisitor& visitor_;
   PartLimits limits_;
   ParseNotes notes_;
-  std::string path_;  // current JSON path ("$.a.b[0]")
+  JsonPath path_;  // of the JSON value being read
   bool stopped_ = false;
 };
 

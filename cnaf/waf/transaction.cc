@@ -412,7 +412,7 @@ bool Transaction::visit(const Part& part) {
     return add(Protection::protocol, part.source, part.name, part.value,
                "protocol: form charset WAFs cannot read");
   return inspect_value(part.source, part.name, part.value, part.url_encoded,
-                       checks_for(part.source));
+                       checks_for(part.source), part.json_path);
 }
 
 bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {

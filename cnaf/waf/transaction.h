@@ -35,8 +35,10 @@ class Transaction final : public PartVisitor {
   void headers_phase(const RequestView& request);
   void body_phase(const RequestView& request);
   // Decodes and inspects one value with the detectors that apply to `source`.
+  // `json_path`: a JSON value's path, written out (as its name) only if the value is
+  // inspected in full.
   bool inspect_value(Source source, std::string_view name, std::string_view raw, bool url_encoded,
-                     std::uint32_t protections);
+                     std::uint32_t protections, const JsonPath* json_path = nullptr);
   // inspect_value after the memo: decodes, normalises and runs the detectors.
   bool inspect_decoded(Source source, std::string_view name, std::string_view raw,
                        bool url_encoded, std::uint32_t protections);

@@ -140,7 +140,7 @@ void Transaction::memo_keep(const MemoKey& key, std::size_t slot) {
 }
 
 bool Transaction::inspect_value(Source source, std::string_view name, std::string_view raw,
-                                bool url_encoded, std::uint32_t protections) {
+                                bool url_encoded, std::uint32_t protections, const JsonPath* json_path) {
   if (stop_) return false;
   if (raw.size() < 2) return true;
   if ((protections & enabled_) == 0) return true;
@@ -175,7 +175,8 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
   // (plain words: as cheap as the memo, not kept in it)
   if (!url_encoded && plain_words_clean(source, raw, url_encoded, text_, lower_)) return true;
   const std::size_t detections_before = detections_;
-  const bool clean = inspect_decoded(source, name, raw, url_encoded, protections);
+  const bool clean =
+      inspect_decoded(source, json_path != nullptr ? json_path->str() : name, raw, url_encoded, protections);
   if (memo && clean && !stop_ && detections_ == detections_before &&
       verdict_.outcome == Verdict::Outcome::allow && (!json || name_free(raw)))
     memo_keep(key, slot);
