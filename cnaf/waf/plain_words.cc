@@ -63,46 +63,49 @@ std::size_t count_bits(const ByteBits& b, std::size_t from, std::size_t end) noe
 
 }  // namespace
 
-bool plain_words_clean(Source source, std::string_view raw, bool url_encoded, std::string& text,
-                       std::string& lower) {
+bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
   if (raw.size() > kPlainWordsMax || !plain_source(source)) return false;
   const bool plus = url_encoded && plus_is_blank(source);
-  // The decoded text, then its lower case, 16 bytes at a time (16 bytes of slack at the end).
-  text.resize(raw.size() + 16);
-  lower.resize(raw.size() + 16);
-  char* const t = text.data();
-  char* const l = lower.data();
-  std::size_t n = 0;
-  const simd::Bytes plus_to_blank = simd::splat(plus ? '+' ^ ' ' : 0);
-  std::size_t i = 0;
-  while (i < raw.size()) {
-    // Up to the next escape, 16 bytes at a time ('+' as a blank where it is one).
-    if (i + 16 <= raw.size()) {
-      const simd::Bytes v = simd::load(raw.data() + i);
-      simd::store(t + n, v ^ (simd::equal(v, '+') & plus_to_blank));
-      const std::uint32_t escapes = url_encoded ? simd::bits(simd::equal(v, '%')) : 0u;
-      const std::size_t run = escapes == 0 ? 16 : static_cast<std::size_t>(std::countr_zero(escapes));
-      i += run;
-      n += run;
-      if (run == 16) continue;
-    } else if (!url_encoded || raw[i] != '%') {
-      t[n++] = plus && raw[i] == '+' ? ' ' : raw[i];
-      ++i;
-      continue;
+  // The decoded text (raw itself when not URL-encoded), then its lower case, 16
+  // bytes at a time: the buffers have 16 bytes of slack.
+  char decoded[kPlainWordsMax + 16];
+  char l[kPlainWordsMax + 16];
+  const char* t = raw.data();
+  std::size_t n = raw.size();
+  if (url_encoded) {
+    n = 0;
+    const simd::Bytes plus_to_blank = simd::splat(plus ? '+' ^ ' ' : 0);
+    std::size_t i = 0;
+    while (i < raw.size()) {
+      // Up to the next escape, 16 bytes at a time ('+' as a blank where it is one).
+      if (i + 16 <= raw.size()) {
+        const simd::Bytes v = simd::load(raw.data() + i);
+        simd::store(decoded + n, v ^ (simd::equal(v, '+') & plus_to_blank));
+        const std::uint32_t escapes = simd::bits(simd::equal(v, '%'));
+        const std::size_t run = escapes == 0 ? 16 : static_cast<std::size_t>(std::countr_zero(escapes));
+        i += run;
+        n += run;
+        if (run == 16) continue;
+      } else if (raw[i] != '%') {
+        decoded[n++] = plus && raw[i] == '+' ? ' ' : raw[i];
+        ++i;
+        continue;
+      }
+      // Only a complete two-digit escape: anything else (%u, a malformed one) is the general
+      // path's, which decodes or reports it.
+      if (i + 2 >= raw.size()) return false;
+      const int hi = hex_value(raw[i + 1]), lo = hex_value(raw[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      decoded[n++] = static_cast<char>(hi * 16 + lo);
+      i += 3;
     }
-    // Only a complete two-digit escape: anything else (%u, a malformed one) is the general
-    // path's, which decodes or reports it.
-    if (i + 2 >= raw.size()) return false;
-    const int hi = hex_value(raw[i + 1]), lo = hex_value(raw[i + 2]);
-    if (hi < 0 || lo < 0) return false;
-    t[n++] = static_cast<char>(hi * 16 + lo);
-    i += 3;
+    t = decoded;
   }
   // Letters and digits make words, blanks and commas part them; any other byte ends the path.
   ByteBits alnum{}, upper{}, comma{};
   std::uint32_t letters = 0, digits = 0, blanks = 0;
   for (std::size_t k = 0; k < n; k += 16) {
-    const simd::Bytes v = simd::load(t + k);
+    const simd::Bytes v = k + 16 <= n ? simd::load(t + k) : simd::load_tail(t + k, n - k);
     const simd::Bytes up = simd::in_range(v, 'A', 'Z'), low = simd::in_range(v, 'a', 'z');
     const simd::Bytes dig = simd::in_range(v, '0', '9'), blank = simd::equal(v, ' ');
     const simd::Bytes com = simd::equal(v, ',');
@@ -121,8 +124,6 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded, st
   const bool any_comma = std::any_of(comma.begin(), comma.end(), [](std::uint64_t w) { return w != 0; });
   const std::uint32_t mask = (letters ? kAlpha : 0u) | (digits ? kDigit : 0u) | (blanks ? kSpace : 0u) |
                              (any_comma ? kComma : 0u);
-  text.resize(n);
-  lower.resize(n);
   // Tokens without a blank or comma are the general path's (base64, class names).
   if ((mask & (kSpace | kComma)) == 0) return false;
   // Words (runs of letters and digits) go to the SQL prefilter in order, the commas between
@@ -130,24 +131,36 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded, st
   // lies inside one of 8 bytes or more with upper-case letters.
   SqlPlainWords sql;
   bool marker = false;
-  std::size_t longest = 0, most_upper = 0, at = 0;
-  while (at < n) {
-    const std::size_t begin = next_bit(alnum, at, n, true);
-    for (std::size_t c = count_bits(comma, at, begin); c > 0; --c)
+  std::size_t longest = 0, most_upper = 0, at = 0;  // at: the end of the last word
+  const auto commas_until = [&](std::size_t to) {
+    for (std::size_t c = any_comma ? count_bits(comma, at, to) : 0; c > 0; --c)
       if (!sql.comma()) return false;
-    if (begin == n) break;
-    const std::size_t end = next_bit(alnum, begin, n, false);
-    if (!sql.word(std::string_view(l + begin, end - begin))) return false;
-    marker |= marker_initial(t[begin]);
-    if (end - begin >= 8) {
-      longest = std::max(longest, end - begin);
-      most_upper = std::max(most_upper, count_bits(upper, begin, end));
+    return true;
+  };
+  std::uint64_t carry = 0;  // whether the byte before this 64 is a word's
+  for (std::size_t base = 0; base < n; base += 64) {
+    const std::uint64_t word_bits = alnum[base / 64];
+    for (std::uint64_t starts = word_bits & ~((word_bits << 1) | carry); starts != 0; starts &= starts - 1) {
+      const std::size_t offset = static_cast<std::size_t>(std::countr_zero(starts));
+      const std::size_t begin = base + offset;
+      // (bits past the value are clear: a word ends at n at the latest)
+      const std::uint64_t rest = ~word_bits >> offset;
+      const std::size_t end = rest != 0 ? begin + static_cast<std::size_t>(std::countr_zero(rest))
+                                        : next_bit(alnum, begin, n, false);
+      if (!commas_until(begin) || !sql.word(std::string_view(l + begin, end - begin))) return false;
+      marker |= marker_initial(t[begin]);
+      if (end - begin >= 8) {
+        longest = std::max(longest, end - begin);
+        most_upper = std::max(most_upper, count_bits(upper, begin, end));
+      }
+      at = end;
     }
-    at = end;
+    carry = word_bits >> 63;
   }
+  if (!commas_until(n)) return false;
   if (!sql.plain()) return false;
-  const Inspected v{.source = source, .name = {}, .raw = raw, .text = text, .lower = lower, .mask = mask,
-                    .bigrams = nullptr};
+  const Inspected v{.source = source, .name = {}, .raw = raw, .text = std::string_view(t, n),
+                    .lower = std::string_view(l, n), .mask = mask, .bigrams = nullptr};
   if (cmdi_possible(v)) return false;
   if (marker && holds_java_serialized_base64(v.text)) return false;
   return !java_gadget_possible(longest, most_upper);

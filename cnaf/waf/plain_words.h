@@ -8,7 +8,7 @@
 // Internal to the Waf; checked against the detectors by tests/cnaf/waf/plain_words_test.cc.
 #pragma once
 
-#include <string>
+#include <cstddef>
 #include <string_view>
 
 #include "cnaf/waf/inspected.h"
@@ -22,8 +22,7 @@ inline constexpr std::size_t kPlainWordsMax = 256;
 // True: `raw` (from `source`, URL-encoded or not) decodes to letters, digits, blanks and
 // commas, with at least one blank or comma, and no detector can match it: it is clean, as the
 // general path would find it. False: not such a value, or one a prefilter keeps; the general
-// path decides. `text` and `lower` are scratch buffers (the decoded value, its lower case).
-bool plain_words_clean(Source source, std::string_view raw, bool url_encoded, std::string& text,
-                       std::string& lower);
+// path decides.
+bool plain_words_clean(Source source, std::string_view raw, bool url_encoded);
 
 }  // namespace defender::cnaf::waf

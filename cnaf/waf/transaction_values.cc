@@ -148,7 +148,7 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
   // Words once URL-decoded: the plain-words path answers before the memo, whose hash would
   // cost as much (form and query values rarely repeat). JSON arrays repeat theirs: the memo
   // goes first there.
-  if (url_encoded && plain_words_clean(source, raw, url_encoded, text_, lower_)) return true;
+  if (url_encoded && plain_words_clean(source, raw, url_encoded)) return true;
   // The memo: values of the request itself (views into it), never header values (their name
   // is a scratch copy). JSON values are named by their path, which differs per array item:
   // the name is left out of the key when no detector could read it (only the RFI check does,
@@ -173,7 +173,7 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
     if (memo_find(key, slot)) return true;
   }
   // (plain words: as cheap as the memo, not kept in it)
-  if (!url_encoded && plain_words_clean(source, raw, url_encoded, text_, lower_)) return true;
+  if (!url_encoded && plain_words_clean(source, raw, url_encoded)) return true;
   const std::size_t detections_before = detections_;
   const bool clean =
       inspect_decoded(source, json_path != nullptr ? json_path->str() : name, raw, url_encoded, protections);
