@@ -62,11 +62,29 @@ bool PartWalker::query(std::string_view q, Source value_source, Source name_sour
   std::size_t i = 0;
   while (i <= q.size() && !stopped_) {
     if (i > 0 && !notes_.raw_entity) notes_.raw_entity = raw_entity_at(q, i - 1);
-    std::size_t amp = q.find('&', i);
-    if (amp == std::string_view::npos) amp = q.size();
+    // The next '&' and the first '=' before it, 16 bytes at a time.
+    std::size_t amp = i, eq = std::string_view::npos;
+    while (amp < q.size()) {
+      std::uint32_t amps, eqs;
+      if (amp + 16 <= q.size()) {
+        const simd::Bytes v = simd::load(q.data() + amp);
+        amps = simd::bits(simd::equal(v, '&'));
+        eqs = simd::bits(simd::equal(v, '='));
+      } else {
+        amps = q[amp] == '&';
+        eqs = q[amp] == '=';
+      }
+      const std::uint32_t before_amp = amps == 0 ? eqs : eqs & ((amps & (0u - amps)) - 1);
+      if (eq == std::string_view::npos && before_amp != 0)
+        eq = amp + static_cast<std::size_t>(std::countr_zero(before_amp)) - i;
+      if (amps != 0) {
+        amp += static_cast<std::size_t>(std::countr_zero(amps));
+        break;
+      }
+      amp += amp + 16 <= q.size() ? 16 : 1;
+    }
     const std::string_view pair = q.substr(i, amp - i);
     if (!pair.empty()) {
-      const std::size_t eq = pair.find('=');
       const std::string_view name = pair.substr(0, eq);
       const std::string_view value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
       if (!name.empty() && !emit(name_source, name, name, true)) return false;

@@ -100,9 +100,11 @@ std::size_t embedded_url(std::string_view path) {
 // A form or query argument name that holds a quote: the value was cut at an '=' that
 // belongs to the injected SQL ("'admin', '1'='1'").
 bool quoted_name(std::string_view raw_name) {
-  if (raw_name.find_first_of("'\"") != std::string_view::npos) return true;
-  for (std::size_t p = raw_name.find('%'); p != std::string_view::npos; p = raw_name.find('%', p + 1))
-    if (raw_name.compare(p, 3, "%27") == 0 || raw_name.compare(p, 3, "%22") == 0) return true;
+  for (std::size_t p = 0; p < raw_name.size(); ++p) {
+    const char c = raw_name[p];
+    if (c == '\'' || c == '"') return true;
+    if (c == '%' && (raw_name.compare(p, 3, "%27") == 0 || raw_name.compare(p, 3, "%22") == 0)) return true;
+  }
   return false;
 }
 
