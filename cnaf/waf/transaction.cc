@@ -108,6 +108,31 @@ bool quoted_name(std::string_view raw_name) {
   return false;
 }
 
+// A parameter name that carries a session identifier (jsessionid, PHPSESSID, cftoken ...),
+// in any case; `raw` is 3 to 32 bytes.
+bool session_identifier(std::string_view raw) {
+  static constexpr std::array<std::string_view, 16> kSessionNames = {
+      "jsessionid", "phpsessid", "asp.net_sessionid", "aspsessionid", "sessionid", "session_id",
+      "laravel_session", "connect.sid", "_session_id", "rack.session", "play_session",
+      "_flask_session", "sessid", "cfid", "cftoken", "next-auth.session-token"};
+  // Every name above holds "ses" or "sid" or starts with "cf"; meteor_login_token is 18 bytes
+  // long: most names are none of them, and are not copied.
+  const auto at = [&](std::size_t k) { return ascii_lower(raw[k]); };
+  bool candidate = (at(0) == 'c' && at(1) == 'f') || raw.size() == 18;
+  for (std::size_t k = 0; k + 2 < raw.size() && !candidate; ++k)
+    candidate = at(k) == 's' && ((at(k + 1) == 'e' && at(k + 2) == 's') || (at(k + 1) == 'i' && at(k + 2) == 'd'));
+  if (!candidate) return false;
+  char buf[32];
+  for (std::size_t k = 0; k < raw.size(); ++k) buf[k] = at(k);
+  const std::string_view lower(buf, raw.size());
+  if (lower.starts_with("aspsessionid") || (lower.ends_with("_session") && lower.size() > 8) ||
+      lower == "meteor_login_token")
+    return true;
+  for (const std::string_view name : kSessionNames)
+    if (lower == name) return true;
+  return false;
+}
+
 // A header name is `lower` (a lower-case name) in any case.
 bool named(std::string_view name, std::string_view lower) noexcept {
   if (name.size() != lower.size()) return false;
@@ -386,26 +411,9 @@ bool Transaction::visit(const Part& part) {
   // Session fixation: a session identifier handed over in the URL or a form, from another
   // site (or with no Referer at all), so the victim logs in with the attacker's session.
   if ((part.source == Source::query_name || part.source == Source::form_name) && foreign_referer_ &&
-      part.name.size() >= 3 && part.name.size() <= 32) {
-    char buf[32];
-    for (std::size_t k = 0; k < part.name.size(); ++k) buf[k] = ascii_lower(part.name[k]);
-    const std::string_view lower(buf, part.name.size());
-    static constexpr std::array<std::string_view, 16> kSessionNames = {
-        "jsessionid", "phpsessid", "asp.net_sessionid", "aspsessionid", "sessionid", "session_id",
-        "laravel_session", "connect.sid", "_session_id", "rack.session", "play_session",
-        "_flask_session", "sessid", "cfid", "cftoken", "next-auth.session-token"};
-    // Every name above holds "ses" or "sid" or starts with "cf": most names are none of them.
-    bool candidate = lower.starts_with("cf") || lower == "meteor_login_token";
-    for (std::size_t k = 0; k + 2 < lower.size() && !candidate; ++k)
-      candidate = lower[k] == 's' &&
-                  ((lower[k + 1] == 'e' && lower[k + 2] == 's') || (lower[k + 1] == 'i' && lower[k + 2] == 'd'));
-    bool session = candidate && (lower.starts_with("aspsessionid") ||
-                                 (lower.ends_with("_session") && lower.size() > 8) || lower == "meteor_login_token");
-    for (std::size_t k = 0; candidate && k < kSessionNames.size() && !session; ++k) session = lower == kSessionNames[k];
-    if (session)
-      return add(Protection::protocol, part.source, part.name, part.name,
-                 "protocol: session identifier in a parameter from a foreign or missing Referer");
-  }
+      part.name.size() >= 3 && part.name.size() <= 32 && session_identifier(part.name))
+    return add(Protection::protocol, part.source, part.name, part.name,
+               "protocol: session identifier in a parameter from a foreign or missing Referer");
   if ((part.source == Source::query_name || part.source == Source::form_name) && quoted_name(part.name))
     quoted_names_ = true;
   // The HTML form convention for a body's charset.

@@ -83,5 +83,32 @@ TEST(WafProtocolCases, MethodOverrides) {
   EXPECT_FALSE(refused(form));
 }
 
+// Session fixation: a session identifier in a query or form parameter, from another site or
+// without a Referer, in any case; other names holding "ses", "sid" or "cf" are no finding.
+TEST(WafProtocolCases, SessionIdentifiersInParameters) {
+  const Waf waf(testing::all(policy::Mode::prevent));
+  const auto session_finding = [&](std::string target, std::string referer, std::string form = {}) {
+    testing::Request r;
+    r.target = std::move(target);
+    if (!referer.empty()) r.header("Referer", std::move(referer));
+    if (!form.empty()) r.post("application/x-www-form-urlencoded", std::move(form));
+    const Verdict v = waf.inspect_content(r.view());
+    for (const Finding& f : v.findings)
+      if (f.message.find("session identifier") != std::string::npos) return true;
+    return false;
+  };
+  for (const char* name : {"JSESSIONID", "phpsessid", "PHPSESSID", "cftoken", "CFID", "laravel_session",
+                           "my_app_session", "meteor_login_token", "ASPSESSIONIDQQGGGNCU", "connect.sid"}) {
+    EXPECT_TRUE(session_finding(std::string("/login?") + name + "=abc123", "")) << name;
+    EXPECT_TRUE(session_finding(std::string("/login?") + name + "=abc123", "https://evil.example/")) << name;
+    EXPECT_TRUE(session_finding("/login", "", std::string("user=bob&") + name + "=abc123")) << name;
+    EXPECT_FALSE(session_finding(std::string("/login?") + name + "=abc123", "https://app.example/form")) << name;
+  }
+  for (const char* name : {"sessions", "session", "sid", "cf", "classification", "consider", "lessons",
+                           "field12", "meteor_login_tokens", "mysessionnotes", "residue"}) {
+    EXPECT_FALSE(session_finding(std::string("/list?") + name + "=1", "")) << name;
+  }
+}
+
 }  // namespace
 }  // namespace defender::cnaf::waf
