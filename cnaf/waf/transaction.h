@@ -84,8 +84,8 @@ class Transaction final : public PartVisitor {
   std::vector<MemoKey> memo_;  // allocated on the first value kept
   std::size_t memo_used_ = 0;
   std::size_t values_ = 0;
-  bool foreign_referer_ = true;
-  bool quoted_names_ = false;  // a query or form argument name held a quote  // no Referer, or one from another host than Host
+  bool foreign_referer_ = true;  // no Referer, or one from another host than Host
+  bool quoted_names_ = false;    // a query or form argument name held a quote
 };
 
 }  // namespace defender::cnaf::waf
