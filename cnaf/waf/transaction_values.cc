@@ -172,8 +172,11 @@ bool Transaction::inspect_value(Source source, std::string_view name, std::strin
     key.protections = protections;
     if (memo_find(key, slot)) return true;
   }
-  // (plain words: as cheap as the memo, not kept in it)
-  if (!url_encoded && plain_words_clean(source, raw, url_encoded)) return true;
+  // (plain words, kept: JSON documents repeat them, and a memo hit costs less than the path)
+  if (!url_encoded && plain_words_clean(source, raw, url_encoded)) {
+    if (memo) memo_keep(key, slot);  // (no decoding makes plain words name a path: name_free)
+    return true;
+  }
   const std::size_t detections_before = detections_;
   const bool clean =
       inspect_decoded(source, json_path != nullptr ? json_path->str() : name, raw, url_encoded, protections);
