@@ -14,6 +14,14 @@ bool utf8_fold(std::string_view in, std::string& out) {
       changed = true;
       continue;
     }
+    // The no-break space, U+00A0 in UTF-8 or a Latin-1 0xA0 byte on its own: a blank to the
+    // SQL parsers (MySQL, MSSQL) that read it as whitespace ("1\xA0UNION\xA0SELECT").
+    if ((b == 0xC2 && i + 1 < in.size() && byte(i + 1) == 0xA0) || (b == 0xA0 && (i == 0 || byte(i - 1) < 0x80))) {
+      out.push_back(' ');
+      i += b == 0xC2 ? 1 : 0;
+      changed = true;
+      continue;
+    }
     if ((b == 0xC0 || b == 0xC1) && cont(i + 1)) {  // overlong 2-byte ASCII
       const char c = static_cast<char>(((b & 0x1F) << 6) | (byte(i + 1) & 0x3F));
       if (c != 0) out.push_back(c);

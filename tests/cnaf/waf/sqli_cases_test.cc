@@ -229,5 +229,12 @@ TEST(WafSqliCases, UnionAfterALongPrefix) {
          "It's the union select committee"});
 }
 
+// The no-break space is a blank to MySQL and MSSQL: in UTF-8 or as a Latin-1 byte.
+TEST(WafSqliCases, NoBreakSpacesAsBlanks) {
+  table({"1%A0UNION%A0SELECT%A02--", "1%C2%A0UNION%C2%A0SELECT%C2%A0password%C2%A0FROM%C2%A0users--",
+         "1\xA0" "OR\xA0" "1=1--"},
+        {"prix%C2%A0:%C2%A010%C2%A0%E2%82%AC", "%C3%A0 la carte", "caf%C3%A9%C2%A0cr%C3%A8me"});
+}
+
 }  // namespace
 }  // namespace defender::cnaf::waf

@@ -63,7 +63,12 @@ TEST(WafTransforms, Utf8Fold) {
               {"\xe0\x80\xae", "."},
               {"\xef\xbc\x9cscript\xef\xbc\x9e", "<script>"},  // full-width < >
               {std::string("a\0b", 3), "ab"},
-              {"caf\xc3\xa9", "caf\xc3\xa9"}},
+              {"caf\xc3\xa9", "caf\xc3\xa9"},
+              // the no-break space, in UTF-8 or a Latin-1 byte alone, is a blank; an 0xA0
+              // continuation byte ("\xc3\xa0": à) is not
+              {"1\xc2\xa0UNION\xc2\xa0SELECT", "1 UNION SELECT"},
+              {"1\xa0UNION\xa0SELECT", "1 UNION SELECT"},
+              {"\xc3\xa0 la carte", "\xc3\xa0 la carte"}},
         [](const std::string& in, std::string& out) { utf8_fold(in, out); });
 }
 
@@ -72,6 +77,7 @@ TEST(WafTransforms, DecodeAllStacksLayers) {
               {"%26%2360%3B", "&lt;"},  // an entity for '<' stays an entity
               {"%5Cu0027", "'"},
               {"%c0%af", "/"},
+              {"1%A0OR%A01", "1 OR 1"},
               {"plain", "plain"}},
         [](const std::string& in, std::string& out) {
           std::string tmp;
