@@ -120,6 +120,30 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
     set_hit(t, i, j + 4, "SQL subquery", hit);
     return true;
   }
+  if (a == '1') {
+    // A union or a select keyword between numbers, cut by a comment: broken SQL, but an
+    // attempt all the same ("-6374 union 1,2,3--", "-747 select union 1,2/*", "-2 order
+    // select 1/*"). Prose has words after such a keyword ("2 union workers --"), or says
+    // something in its comment ("1 union 2 -- see below").
+    const auto union_or_select = [&](std::size_t k) {
+      return t.type(k) == 'U' || (t.type(k) == 'E' && t.word(k) == kWordSelect);
+    };
+    std::size_t k = j + (t.type(j) == 'n' || t.type(j) == 'B' ? 1 : 0);
+    if (union_or_select(k)) {
+      k += union_or_select(k + 1) ? 2 : 1;
+      if (t.type(k) == '1' && t.type(t.size() - 1) == 'c' && t[t.size() - 1].len <= 3) {
+        set_hit(t, i, k + 1, "SQL union or select between numbers, cut by a comment", hit);
+        return true;
+      }
+    }
+    // A number, then a probe of the server and a clause, a union or a comment: "19 version()
+    // LIMIT 1,1".
+    if (b == 'f' && (t.word(j) == kWordProbe || t.word(j) == kWordInfo) && t.type(j + 1) == '(' &&
+        t.type(j + 2) == ')' && (t.type(j + 3) == 'B' || t.type(j + 3) == 'U' || t.type(j + 3) == 'c')) {
+      set_hit(t, i, j + 4, "SQL server probe after a number", hit);
+      return true;
+    }
+  }
   if (b == 'o' && t.word(j) == 0 && (is_value(t.type(j + 1)) || t.type(j + 1) == 'n')) {
     // 1=1 or ... / 1-0 and ... / (1)*hope and 8=3
     std::size_t k = j + 2;

@@ -236,5 +236,14 @@ TEST(WafSqliCases, NoBreakSpacesAsBlanks) {
         {"prix%C2%A0:%C2%A010%C2%A0%E2%82%AC", "%C3%A0 la carte", "caf%C3%A9%C2%A0cr%C3%A8me"});
 }
 
+// Broken SQL from forum posts: a union or select between numbers, cut by a comment; a probe
+// of the server after a number.
+TEST(WafSqliCases, BrokenUnionsAndProbesAfterANumber) {
+  table({"-6374 union 1,2,3,4,5-- ", "-747 select union 1,2,3,4,5,6/*", "-2 order select 1/*",
+         "-123 inion select 1 -- ", "19 version() LIMIT 1,1", "5 database() -- ", "(7) union 1,2#"},
+        {"2 union workers -- they struck", "Page 2 select your size -- optional", "3 union members, 2 select committees",
+         "Python 3 version() returns a string", "1 union 2 -- see the table below", "10 user() calls"});
+}
+
 }  // namespace
 }  // namespace defender::cnaf::waf
