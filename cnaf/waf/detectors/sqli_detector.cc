@@ -136,6 +136,20 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
         return true;
       }
     }
+    // Arithmetic on an SQL-only function of a literal, as the whole value: "1 - ORD('A')",
+    // "5 + ascii(x)" (the back end answers with the computed row).
+    if (b == 'o' && t.word(j) == 0 && t.type(j + 1) == 'f' &&
+        (t.word(j + 1) == kWordFunc || t.word(j + 1) == kWordCommonFunc) && t.type(j + 2) == '(' &&
+        (is_value(t.type(j + 3)) || t.type(j + 3) == 'n') && t.type(j + 4) == ')' && t.type(j + 5) == '\0') {
+      set_hit(t, i, j + 5, "SQL arithmetic on a function", hit);
+      return true;
+    }
+    // A boolean on a value in brackets, then a clause, a union or a cutting comment: "14/**/or(1)group by".
+    if (b == '&' && t.type(j + 1) == '(' && is_value(t.type(j + 2)) && t.type(j + 3) == ')' &&
+        (t.type(j + 4) == 'B' || t.type(j + 4) == 'U' || (t.type(j + 4) == 'c' && t[j + 4].len <= 3))) {
+      set_hit(t, i, j + 5, "SQL boolean injection", hit);
+      return true;
+    }
     // A number, then a probe of the server and a clause, a union or a comment: "19 version()
     // LIMIT 1,1".
     if (b == 'f' && (t.word(j) == kWordProbe || t.word(j) == kWordInfo) && t.type(j + 1) == '(' &&

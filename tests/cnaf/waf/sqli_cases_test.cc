@@ -245,5 +245,14 @@ TEST(WafSqliCases, BrokenUnionsAndProbesAfterANumber) {
          "Python 3 version() returns a string", "1 union 2 -- see the table below", "10 user() calls"});
 }
 
+// Arithmetic on an SQL function of a literal as the whole value; a boolean on a bracketed
+// value before a clause or a cutting comment.
+TEST(WafSqliCases, ArithmeticOnFunctionsAndBracketedBooleans) {
+  table({"1 - ORD('A')", "5 + ascii('x')", "3*length(password)", "14/**/or(1)group\tby", "2 and (0) union",
+         "7 or (1)-- "},
+        {"1 - max(3, 4)", "2 + 2 = 4", "10 - year(s) of service", "Option 1 or (2) order by date",
+         "3 or (4) -- pick one of them", "5 and (6) are both fine"});
+}
+
 }  // namespace
 }  // namespace defender::cnaf::waf
