@@ -333,6 +333,11 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
           hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "xlink:href link in markup"};
           return true;
         }
+        // XML Events: a namespaced handler attribute runs a script element ("ev:handler=").
+        if (!prose && s.compare(w + 1, 8, "handler=") == 0) {
+          hit = Hit{lt, std::min<std::size_t>(48, s.size() - lt), "XML Events handler in markup"};
+          return true;
+        }
         attr = w + 1;
       }
     }

@@ -119,9 +119,11 @@ TEST(WafXssCases, SvgMathAndXmlMarkup) {
   table({"<math><a xlink:href=\"//evil.example/\">click", "<set attributeName=\"xlink:href\" to=\"data:x\"/>",
          "<object id=\"x\" classid=\"clsid:CB927D12-4FF7-4a9e-A169-56E4B8A75598\"></object>",
          "<x:template xmlns:x=\"urn:x\" x:ontimer=\"alert(1)\">", "<xsl:stylesheet version=\"1.0\">",
-         "<?xml:namespace prefix=\"t\" ns=\"urn:schemas-microsoft-com:time\">"},
+         "<?xml:namespace prefix=\"t\" ns=\"urn:schemas-microsoft-com:time\">",
+         "<x xmlns:ev=\"http://www.w3.org/2001/xml-events\" ev:event=\"load\" ev:handler=\"t.evt#x\"/>"},
         {"<p>SVG uses xlink:href for links</p> in old files, see the spec for the details",
-         "xsl:stylesheet is the root element", "<set> is a Java interface"});
+         "xsl:stylesheet is the root element", "<set> is a Java interface",
+         "XML Events use ev:handler=\"#id\" attributes, as the spec says in its examples"});
 }
 
 TEST(WafXssCases, SvgStyleSheetsAndLoadingStylesOutsideText) {
