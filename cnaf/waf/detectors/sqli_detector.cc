@@ -23,6 +23,12 @@ using namespace sqli;
 bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
   const auto text_at = [&](const SqlTokens& tk, std::size_t k) { return text.substr(tk[k].pos, tk[k].len); };
   std::size_t i = 0;
+  // A bracket closed first: the value ends the query's expression, then takes over
+  // (") OR (SELECT password FROM users)").
+  if (t.type(0) == ')' && takeover(t, 0, false)) {
+    set_hit(t, 0, 4, "SQL injection after a closing bracket", hit);
+    return true;
+  }
   while (t.type(i) == '(') ++i;
   if (t.type(i) == 'o' && (t.word(i) == 0)) ++i;  // -1 / +1
   const char a = t.type(i);

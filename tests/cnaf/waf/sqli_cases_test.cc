@@ -254,5 +254,12 @@ TEST(WafSqliCases, ArithmeticOnFunctionsAndBracketedBooleans) {
          "3 or (4) -- pick one of them", "5 and (6) are both fine"});
 }
 
+// A value that opens with a closing bracket ends the query's expression, then takes over.
+TEST(WafSqliCases, TakeoverAfterAClosingBracket) {
+  table({") OR (SELECT password FROM users ...", ") OR (SELECT password FROM users)", ")) union select 1,2--",
+         ") or 1=1--", ");drop table users--"},
+        {") see the note above", "):", ") or (maybe) not", ") and then (we left)", ") union members were there"});
+}
+
 }  // namespace
 }  // namespace defender::cnaf::waf
