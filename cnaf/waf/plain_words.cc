@@ -105,21 +105,42 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
   ByteBits alnum{}, upper{}, comma{};
   std::uint32_t letters = 0, digits = 0, blanks = 0;
   for (std::size_t k = 0; k < n; k += 16) {
-    const simd::Bytes v = k + 16 <= n ? simd::load(t + k) : simd::load_tail(t + k, n - k);
+    // The last bytes: the 16 ending the value (read again) when there are that many, else
+    // the two halves of load_short (a padded copy under 4 bytes); their lane masks moved to
+    // byte positions.
+    const std::size_t left = n - k;
+    const bool whole = left >= 16, overlap = !whole && n >= 16;
+    const char* const at = whole ? t + k : overlap ? t + n - 16 : t;
+    const simd::Bytes v = whole || overlap ? simd::load(at) : left >= 4 ? simd::load_short(t, n) : simd::load_tail(t, n);
+    const auto position = [&](std::uint32_t lanes) -> std::uint32_t {
+      if (whole) return lanes;
+      if (overlap) return lanes >> (16 - left);
+      return left >= 4 ? simd::short_positions(lanes, n) : lanes & ((1u << n) - 1);
+    };
     const simd::Bytes up = simd::in_range(v, 'A', 'Z'), low = simd::in_range(v, 'a', 'z');
     const simd::Bytes dig = simd::in_range(v, '0', '9'), blank = simd::equal(v, ' ');
     const simd::Bytes com = simd::equal(v, ',');
-    const std::uint32_t valid = k + 16 <= n ? 0xFFFFu : (1u << (n - k)) - 1;
-    const std::uint32_t word_bits = simd::bits(up | low | dig) & valid;
-    if ((word_bits | (simd::bits(blank | com) & valid)) != valid) return false;
-    simd::store(l + k, v + (up & simd::splat(32)));
+    const std::uint32_t valid = whole ? 0xFFFFu : (1u << left) - 1;
+    const std::uint32_t word_bits = position(simd::bits(up | low | dig));
+    if ((word_bits | position(simd::bits(blank | com))) != valid) return false;
+    const simd::Bytes lowered = v + (up & simd::splat(32));
+    if (whole || overlap) {
+      simd::store(whole ? l + k : l + n - 16, lowered);
+    } else if (left >= 4) {
+      simd::store_short(l, lowered, n);
+    } else {
+      for (std::size_t b = 0; b < n; ++b) l[b] = static_cast<char>(lowered[b]);
+    }
+    const std::uint32_t up_bits = position(simd::bits(up)), comma_bits = position(simd::bits(com));
+    const std::uint32_t letter_bits = position(simd::bits(up | low)), digit_bits = position(simd::bits(dig));
+    const std::uint32_t blank_bits = position(simd::bits(blank));
     const std::size_t shift = k % 64;
     alnum[k / 64] |= std::uint64_t{word_bits} << shift;
-    upper[k / 64] |= std::uint64_t{simd::bits(up) & valid} << shift;
-    comma[k / 64] |= std::uint64_t{simd::bits(com) & valid} << shift;
-    letters |= simd::bits(up | low) & valid;
-    digits |= simd::bits(dig) & valid;
-    blanks |= simd::bits(blank) & valid;
+    upper[k / 64] |= std::uint64_t{up_bits} << shift;
+    comma[k / 64] |= std::uint64_t{comma_bits} << shift;
+    letters |= letter_bits;
+    digits |= digit_bits;
+    blanks |= blank_bits;
   }
   const bool any_comma = std::any_of(comma.begin(), comma.end(), [](std::uint64_t w) { return w != 0; });
   const std::uint32_t mask = (letters ? kAlpha : 0u) | (digits ? kDigit : 0u) | (blanks ? kSpace : 0u) |
@@ -131,9 +152,10 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
   // lies inside one of 8 bytes or more with upper-case letters.
   SqlPlainWords sql;
   bool marker = false;
-  std::size_t longest = 0, most_upper = 0, at = 0;  // at: the end of the last word
+  std::size_t longest = 0, most_upper = 0;
+  std::size_t next_comma = any_comma ? next_bit(comma, 0, n, true) : n;
   const auto commas_until = [&](std::size_t to) {
-    for (std::size_t c = any_comma ? count_bits(comma, at, to) : 0; c > 0; --c)
+    for (; next_comma < to; next_comma = next_bit(comma, next_comma + 1, n, true))
       if (!sql.comma()) return false;
     return true;
   };
@@ -153,7 +175,6 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
         longest = std::max(longest, end - begin);
         most_upper = std::max(most_upper, count_bits(upper, begin, end));
       }
-      at = end;
     }
     carry = word_bits >> 63;
   }

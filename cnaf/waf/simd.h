@@ -31,6 +31,41 @@ inline Bytes load_tail(const char* p, std::size_t n) noexcept {
 
 inline void store(char* p, Bytes v) noexcept { std::memcpy(p, &v, sizeof v); }
 
+// 4 to 16 bytes at p, read as two overlapping halves without reading past them (a short copy
+// then a 16-byte load would stall on store forwarding): lanes 0-7 hold p[0..8) and lanes 8-15
+// p[n-8..n); under 8 bytes lanes 0-3 hold p[0..4), lanes 4-7 p[n-4..n) and the rest 0.
+inline Bytes load_short(const char* p, std::size_t n) noexcept {
+  using Halves = std::uint64_t __attribute__((vector_size(16)));
+  if (n >= 8) {
+    std::uint64_t lo, hi;
+    std::memcpy(&lo, p, 8);
+    std::memcpy(&hi, p + n - 8, 8);
+    return reinterpret_cast<Bytes>(Halves{lo, hi});
+  }
+  std::uint32_t lo, hi;
+  std::memcpy(&lo, p, 4);
+  std::memcpy(&hi, p + n - 4, 4);
+  return reinterpret_cast<Bytes>(Halves{lo | (std::uint64_t{hi} << 32), 0});
+}
+// A lane mask of load_short(p, n) as a mask of byte positions (bit k: p[k]).
+inline std::uint32_t short_positions(std::uint32_t lanes, std::size_t n) noexcept {
+  return n >= 8 ? (lanes & 0xFFu) | ((lanes >> 8) << (n - 8)) : (lanes & 0xFu) | (((lanes >> 4) & 0xFu) << (n - 4));
+}
+// Writes a vector laid out as load_short(p, n) back to the n bytes at p.
+inline void store_short(char* p, Bytes v, std::size_t n) noexcept {
+  using Halves = std::uint64_t __attribute__((vector_size(16)));
+  const Halves h = reinterpret_cast<Halves>(v);
+  const std::uint64_t lo = h[0], hi = h[1];
+  if (n >= 8) {
+    std::memcpy(p + n - 8, &hi, 8);
+    std::memcpy(p, &lo, 8);
+  } else {
+    const auto lo4 = static_cast<std::uint32_t>(lo), hi4 = static_cast<std::uint32_t>(lo >> 32);
+    std::memcpy(p + n - 4, &hi4, 4);
+    std::memcpy(p, &lo4, 4);
+  }
+}
+
 inline Bytes splat(std::uint8_t c) noexcept { return Bytes{} + c; }
 
 // 0xFF where lo <= v[k] <= hi (unsigned).

@@ -226,18 +226,15 @@ constexpr std::uint32_t kFirstLetters = first_letters();
 // last character that is no letter): most words of prose fail one of the two tests and are
 // never hashed.
 constexpr unsigned letter_bit(char c) { return c >= 'a' && c <= 'z' ? static_cast<unsigned>(c - 'a') : 26u; }
-struct LengthLetters {
-  std::array<std::uint32_t, 28> first{}, last{};
-};
-constexpr LengthLetters length_letters() {
-  LengthLetters m;
+constexpr SqlKeywordLetters length_letters() {
+  SqlKeywordLetters m;
   for (const auto& k : kKeywords) {
     m.first[k.word.size()] |= 1u << letter_bit(k.word.front());
     m.last[k.word.size()] |= 1u << letter_bit(k.word.back());
   }
   return m;
 }
-constexpr LengthLetters kLengthLetters = length_letters();
+constexpr SqlKeywordLetters kLengthLetters = length_letters();
 
 // A word as two 8-byte integers: for 8 bytes or more the first and the last 8 (they overlap
 // under 16), for 4 to 7 the first and the last 4, under 4 the first, middle and last byte.
@@ -388,28 +385,14 @@ std::size_t number_end(std::string_view t, std::size_t i, bool dots) noexcept {
 
 }  // namespace
 
-bool SqlPlainWords::take(Kind k) noexcept {
-  if (open_ && k != Kind::word) return false;
-  open_ = false;
-  if (k == Kind::connective) {
-    // After a word, or first ("In stock", "Some text"): "case" only after a word, as
-    // "case x when y then z end" opening a value is an expression.
-    if (previous_ != Kind::word && previous_ != Kind::none) return false;
-    connectives_ = open_ = true;
-  }
-  if (first_ == Kind::none) first_ = k;
-  previous_ = k;
-  return true;
-}
+constinit const SqlKeywordLetters kSqlKeywordLetters = kLengthLetters;
 
-bool SqlPlainWords::word(std::string_view w) noexcept {
+bool SqlPlainWords::any_word(std::string_view w) noexcept {
   const bool glued = is_digit(w[0]);  // the tokenizer's number, then what it reads next
   const std::string_view rest = w.substr(glued ? number_end(w, 0, false) : 0);
   Kind kind = glued ? Kind::number : Kind::word;
   if (!rest.empty() && rest.size() <= 27) {  // longer than any keyword or function: an identifier
-    // Catalog tables: sys*, msys*.
-    const std::string_view sys = rest[0] == 'm' ? rest.substr(1) : rest;
-    if (sys.size() >= 3 && sys[0] == 's' && sys[1] == 'y' && sys[2] == 's') return false;
+    if (catalog(rest)) return false;  // catalog tables: sys*, msys*
     // Function names (user, date, count ...) are words unless a '(' follows, which no plain
     // text has. Keywords are tokens of their own: the connectives (and, or, some, as, in,
     // from ...) only before a plain word, after another or opening the value ("salt and

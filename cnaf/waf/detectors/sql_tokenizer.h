@@ -65,11 +65,23 @@ bool sql_plain_words(std::string_view lower) noexcept;
 
 // sql_plain_words fed one token at a time, for a caller that already splits the text (the
 // Waf's plain-words path): the same answer for the same tokens.
+// Per word length (2 to 27), the first and the last letters the tokenizer's keywords of that
+// length have, bit (letter - 'a'); bit 26 a last character that is no letter.
+struct SqlKeywordLetters {
+  std::array<std::uint32_t, 28> first{}, last{};
+};
+extern const SqlKeywordLetters kSqlKeywordLetters;
+
 class SqlPlainWords {
  public:
   // A run of ASCII letters and digits in lower case, between blanks, commas or the ends.
   // False: the text is not plain (and stays so).
-  bool word(std::string_view w) noexcept;
+  bool word(std::string_view w) noexcept {
+    // Most words of prose answered here: letters, no keyword of their length with their first
+    // and last letters, and no catalog name (sys*, msys*).
+    if (w[0] >= 'a' && (w.size() < 2 || w.size() > 27 || !letters_match(w)) && !catalog(w)) return take(Kind::word);
+    return any_word(w);
+  }
   bool comma() noexcept { return take(Kind::comma); }
   // After the last token: whether the text was plain.
   bool plain() const noexcept {
@@ -80,7 +92,29 @@ class SqlPlainWords {
   // The tokens as the tokenizer sees them: a plain word (an identifier, 'n'), a number (with
   // any letters glued to it: 0x41, 12abc), a comma, a connective keyword ('&', 'k').
   enum class Kind : std::uint8_t { none, word, number, comma, connective };
-  bool take(Kind k) noexcept;
+  static bool letters_match(std::string_view w) noexcept {
+    const unsigned last = w.back() >= 'a' && w.back() <= 'z' ? static_cast<unsigned>(w.back() - 'a') : 26u;
+    return ((kSqlKeywordLetters.first[w.size()] >> (w[0] - 'a')) & 1u) &&
+           ((kSqlKeywordLetters.last[w.size()] >> last) & 1u);
+  }
+  static bool catalog(std::string_view w) noexcept {
+    const std::string_view sys = w[0] == 'm' ? w.substr(1) : w;
+    return sys.size() >= 3 && sys[0] == 's' && sys[1] == 'y' && sys[2] == 's';
+  }
+  bool any_word(std::string_view w) noexcept;
+  bool take(Kind k) noexcept {
+    if (open_ && k != Kind::word) return false;
+    open_ = false;
+    if (k == Kind::connective) {
+      // After a word, or first ("In stock", "Some text"): "case" only after a word, as
+      // "case x when y then z end" opening a value is an expression.
+      if (previous_ != Kind::word && previous_ != Kind::none) return false;
+      connectives_ = open_ = true;
+    }
+    if (first_ == Kind::none) first_ = k;
+    previous_ = k;
+    return true;
+  }
   Kind first_ = Kind::none, previous_ = Kind::none;
   bool connectives_ = false, open_ = false;  // open: a connective waits for its right word
 };

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cnaf/waf/plain_words.h"
+#include "cnaf/waf/simd.h"
 #include "tests/cnaf/waf/waf_test_util.h"
 
 namespace defender::cnaf::waf {
@@ -100,6 +101,22 @@ TEST(PlainWords, KnownCases) {
   EXPECT_FALSE(plain_words_clean(Source::header, "a b", false));
   EXPECT_FALSE(plain_words_clean(Source::multipart_filename, "a b", false));
   EXPECT_FALSE(plain_words_clean(Source::json, std::string(kPlainWordsMax + 1, 'a') + " b", false));
+}
+
+// The short loads the path reads values under 16 bytes with: every byte lands in a lane whose
+// mask bit maps back to its position, and a store puts every byte back.
+TEST(PlainWords, ShortLoadsCoverEveryByte) {
+  const std::string text = "ABCDEFGHIJKLMNOP";
+  for (std::size_t n = 4; n <= 16; ++n) {
+    for (std::size_t k = 0; k < n; ++k) {
+      const simd::Bytes v = simd::load_short(text.data(), n);
+      EXPECT_EQ(simd::short_positions(simd::bits(simd::equal(v, static_cast<std::uint8_t>(text[k]))), n), 1u << k)
+          << "n=" << n << " k=" << k;
+    }
+    std::string out(n, '.');
+    simd::store_short(out.data(), simd::load_short(text.data(), n), n);
+    EXPECT_EQ(out, text.substr(0, n));
+  }
 }
 
 }  // namespace
