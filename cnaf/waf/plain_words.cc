@@ -101,8 +101,9 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
     }
     t = decoded;
   }
-  // Letters and digits make words, blanks and commas part them; any other byte ends the path.
-  ByteBits alnum{}, upper{}, comma{};
+  // Letters and digits make words, blanks and commas part them, a period may end a sentence;
+  // any other byte ends the path.
+  ByteBits alnum{}, upper{}, comma{}, period{};
   std::uint32_t letters = 0, digits = 0, blanks = 0;
   for (std::size_t k = 0; k < n; k += 16) {
     // The last bytes: the 16 ending the value (read again) when there are that many, else
@@ -119,10 +120,10 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
     };
     const simd::Bytes up = simd::in_range(v, 'A', 'Z'), low = simd::in_range(v, 'a', 'z');
     const simd::Bytes dig = simd::in_range(v, '0', '9'), blank = simd::equal(v, ' ');
-    const simd::Bytes com = simd::equal(v, ',');
+    const simd::Bytes com = simd::equal(v, ','), dot = simd::equal(v, '.');
     const std::uint32_t valid = whole ? 0xFFFFu : (1u << left) - 1;
     const std::uint32_t word_bits = position(simd::bits(up | low | dig));
-    if ((word_bits | position(simd::bits(blank | com))) != valid) return false;
+    if ((word_bits | position(simd::bits(blank | com | dot))) != valid) return false;
     const simd::Bytes lowered = v + (up & simd::splat(32));
     if (whole || overlap) {
       simd::store(whole ? l + k : l + n - 16, lowered);
@@ -138,13 +139,19 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
     alnum[k / 64] |= std::uint64_t{word_bits} << shift;
     upper[k / 64] |= std::uint64_t{up_bits} << shift;
     comma[k / 64] |= std::uint64_t{comma_bits} << shift;
+    period[k / 64] |= std::uint64_t{position(simd::bits(dot))} << shift;
     letters |= letter_bits;
     digits |= digit_bits;
     blanks |= blank_bits;
   }
   const bool any_comma = std::any_of(comma.begin(), comma.end(), [](std::uint64_t w) { return w != 0; });
+  const bool any_period = std::any_of(period.begin(), period.end(), [](std::uint64_t w) { return w != 0; });
   const std::uint32_t mask = (letters ? kAlpha : 0u) | (digits ? kDigit : 0u) | (blanks ? kSpace : 0u) |
-                             (any_comma ? kComma : 0u);
+                             (any_comma ? kComma : 0u) | (any_period ? kDot : 0u);
+  // A period only ends a word, before a blank or the end ("Nothing special. Thanks."): not
+  // in a name or a number ("java.lang", "1.5", "..").
+  for (std::size_t p = any_period ? next_bit(period, 0, n, true) : n; p < n; p = next_bit(period, p + 1, n, true))
+    if (p == 0 || ((alnum[(p - 1) / 64] >> ((p - 1) % 64)) & 1u) == 0 || (p + 1 < n && t[p + 1] != ' ')) return false;
   // Tokens without a blank or comma are the general path's (base64, class names).
   if ((mask & (kSpace | kComma)) == 0) return false;
   // Words (runs of letters and digits) go to the SQL prefilter in order, the commas between
@@ -169,7 +176,11 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
       const std::uint64_t rest = ~word_bits >> offset;
       const std::size_t end = rest != 0 ? begin + static_cast<std::size_t>(std::countr_zero(rest))
                                         : next_bit(alnum, begin, n, false);
-      if (!commas_until(begin) || !sql.word(std::string_view(l + begin, end - begin))) return false;
+      // A word before a period is the tokenizer's word with it ("special."), and starts with
+      // a letter ("5." is a number).
+      const bool full_stop = end < n && t[end] == '.';
+      if (full_stop && t[begin] <= '9') return false;
+      if (!commas_until(begin) || !sql.word(std::string_view(l + begin, end - begin + (full_stop ? 1 : 0)))) return false;
       marker |= marker_initial(t[begin]);
       if (end - begin >= 8) {
         longest = std::max(longest, end - begin);
@@ -184,7 +195,18 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
                     .lower = std::string_view(l, n), .mask = mask, .bigrams = nullptr};
   if (cmdi_possible(v)) return false;
   if (marker && holds_java_serialized_base64(v.text)) return false;
-  return !java_gadget_possible(longest, most_upper);
+  if (java_gadget_possible(longest, most_upper)) return false;
+  // Needles that end in a period ("session.", "ognl.", "db.", "this."): those two detectors
+  // read the value (the others need a character after the period, or one it lacks).
+  if (any_period) {
+    const Bigrams bigrams(v.lower);  // (their needles filtered by the text's letter pairs)
+    Inspected w = v;
+    w.bigrams = &bigrams;
+    Scratch scratch;
+    Hit hit;
+    if (detect_code_injection(w, scratch, hit) || detect_nosqli(w, scratch, hit)) return false;
+  }
+  return true;
 }
 
 }  // namespace defender::cnaf::waf

@@ -17,17 +17,22 @@ namespace {
 using testing::Value;
 
 // Words of prose, SQL, commands, and base64 that holds a serialized object or a gadget name.
-constexpr std::array<std::string_view, 44> kWords = {
+// Also the words detectors read before a period ("session.", "ognl.", "db.") or after one.
+constexpr std::array<std::string_view, 68> kWords = {
     "Some", "ordinary", "text", "with", "numbers", "31", "Item", "number", "the", "of", "and", "or",
     "union", "select", "password", "from", "users", "order", "by", "sleep", "sysobjects", "1", "0x41",
     "sudo", "ls", "curl", "cat", "rm", "bash", "id", "invoke", "wrapper", "sh", "rO0ABXNy",
     "xrO0AB", "KztAAU", "Cs7QAF", "SW52b2tlclRyYW5zZm9ybWVy", "eGphdmEubGFuZy5SdW50aW1l",
-    "YWJJbnZva2VyVHJhbnNmb3JtZXI", "schema", "type", "passwd", "etc"};
+    "YWJJbnZva2VyVHJhbnNmb3JtZXI", "schema", "type", "passwd", "etc", "java", "javax", "lang", "Runtime",
+    "ognl", "bsh", "xwork", "session", "mail", "this", "db", "org", "assert", "phar", "zend", "opcache",
+    "document", "cookie", "window", "boot", "ini", "php", "constructor", "system"};
 // Separators as sent: blanks and commas plain and encoded, and characters the path must
 // leave to the general one (quotes, dots, slashes, escapes of other bytes, a broken escape).
-constexpr std::array<std::string_view, 32> kGlue = {
+// Sentence periods too: before a blank, plain and encoded.
+constexpr std::array<std::string_view, 37> kGlue = {
     " ", " ", " ", " ", "+", "+", "+", "+", "%20", "%2C", "%2c", ",", ", ", "%2C+", "%41", "%61", "%30",
-    "%27", "%3B", "%0A", "%00", "%", "%2", "%u0041", ".", "/", "_", "-", "__", "\t"};
+    "%27", "%3B", "%0A", "%00", "%", "%2", "%u0041", ".", "/", "_", "-", "__", "\t", ". ", ".+", "%2E%20",
+    ". ", ".. "};
 
 std::string sample(std::mt19937& rng) {
   std::string s;
@@ -92,6 +97,13 @@ TEST(PlainWords, KnownCases) {
                                    "Blue cotton shirt, 42", "%41lice+and+Bob"})
     EXPECT_TRUE(plain_words_clean(Source::form, s, true)) << s;
   EXPECT_TRUE(plain_words_clean(Source::json, "Item number 12", false));
+  // Sentence periods: after a word, before a blank or the end.
+  for (const std::string_view s : {"A plain description of the item, nothing special.", "Thanks. See you soon.",
+                                   "Shipped to Berlin. Delivered"})
+    EXPECT_TRUE(plain_words_clean(Source::json, s, false)) << s;
+  for (const std::string_view s : {"version 1.5 is out", "see java.lang here", "wait... what", "number 5. next",
+                                   ". starts with one", "a .b c", "etc., and so on", "use session. then"})
+    EXPECT_FALSE(plain_words_clean(Source::json, s, false)) << s;
   for (const std::string_view s : {"1+union+select+password+from+users", "sudo+ls", "rO0ABXNy+x",
                                    "x+SW52b2tlclRyYW5zZm9ybWVy", "a%27+or+1", "a%2", "a%u0041+b",
                                    "plainword", "a.b c", "a%0Ab c"})
