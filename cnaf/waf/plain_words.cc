@@ -111,8 +111,10 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
     // byte positions.
     const std::size_t left = n - k;
     const bool whole = left >= 16, overlap = !whole && n >= 16;
-    const char* const at = whole ? t + k : overlap ? t + n - 16 : t;
-    const simd::Bytes v = whole || overlap ? simd::load(at) : left >= 4 ? simd::load_short(t, n) : simd::load_tail(t, n);
+    const simd::Bytes v = whole     ? simd::load(t + k)
+                          : overlap ? simd::load(t + n - 16)
+                          : left >= 4 ? simd::load_short(t, n)
+                                      : simd::load_tail(t, n);
     const auto position = [&](std::uint32_t lanes) -> std::uint32_t {
       if (whole) return lanes;
       if (overlap) return lanes >> (16 - left);

@@ -37,7 +37,6 @@ struct Part {
   std::string_view value;
   bool url_encoded = false;  // value and name need %XX (and '+') decoding
   const JsonPath* json_path = nullptr;  // JSON keys and values: their path, valid during visit
-  std::string_view full_name() const { return json_path != nullptr ? json_path->str() : name; }
 };
 
 class PartVisitor {
