@@ -62,9 +62,15 @@ bool PartWalker::query(std::string_view q, Source value_source, Source name_sour
   std::size_t i = 0;
   while (i <= q.size() && !stopped_) {
     if (i > 0 && !notes_.raw_entity) notes_.raw_entity = raw_entity_at(q, i - 1);
-    // The next '&' and the first '=' before it, 16 bytes at a time.
+    // The next '&' and the first '=' before it, 16 bytes at a time for the first 64 bytes (most
+    // fields are short), then by memchr (long values: it reads wider).
     std::size_t amp = i, eq = std::string_view::npos;
     while (amp < q.size()) {
+      if (amp >= i + 64 && eq != std::string_view::npos) {
+        amp = q.find('&', amp);
+        if (amp == std::string_view::npos) amp = q.size();
+        break;
+      }
       std::uint32_t amps, eqs;
       if (amp + 16 <= q.size()) {
         const simd::Bytes v = simd::load(q.data() + amp);

@@ -15,7 +15,7 @@ void decode_all(std::string_view in, std::string& out, std::string& tmp, int max
       has_pct |= c == '%';
       has_amp |= c == '&';
       has_bs |= c == '\\';
-      has_high |= static_cast<unsigned char>(c) >= 0xC0 || static_cast<unsigned char>(c) == 0xA0 || c == '\0';
+      has_high |= static_cast<unsigned char>(c) >= 0xA0 || c == '\0';  // UTF-8 leads, Latin-1 0xA0
     }
     if (has_pct && url_decode(out, tmp, false)) {
       std::swap(out, tmp);
