@@ -190,6 +190,35 @@ bool check_request_line_and_headers(const RequestView& r, const std::vector<std:
   return false;
 }
 
+bool truncated_line_breaks(std::string_view text, std::string& out) {
+  out.clear();
+  bool found = false;
+  const auto cont = [&](std::size_t k) {
+    return k < text.size() && (static_cast<unsigned char>(text[k]) & 0xC0) == 0x80;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    // The length of a well-formed sequence (2 to 4 bytes) and its last byte's low 6 bits plus
+    // the bits of the byte before: the code point's low byte.
+    const std::size_t len = b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0;
+    bool whole = len > 0;
+    for (std::size_t k = 1; k < len && whole; ++k) whole = cont(i + k);
+    if (whole) {
+      const auto last = static_cast<unsigned char>(text[i + len - 1]);
+      const auto before = static_cast<unsigned char>(text[i + len - 2]);
+      const unsigned low = ((before & 0x03u) << 6) | (last & 0x3Fu);
+      if (low == '\n' || low == '\r') {
+        out.push_back('\n');
+        i += len - 1;
+        found = true;
+        continue;
+      }
+    }
+    out.push_back(text[i]);
+  }
+  return found;
+}
+
 bool header_injection(std::string_view text, ProtocolIssue& issue) {
   // A request line anywhere in the value (no CR/LF needed by some back ends):
   // "GET http://x HTTP/1.1", "barGET /a.html HTTP/1.1".

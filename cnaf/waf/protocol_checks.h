@@ -27,4 +27,9 @@ bool check_request_line_and_headers(const RequestView& request,
 // and ':' (Set-Cookie:, Location: ...) or an HTTP request/status line.
 bool header_injection(std::string_view text, ProtocolIssue& issue);
 
+// Characters whose code point ends in 0x0A or 0x0D (U+010A, U+560D): a back end that writes a
+// string into a header as Latin-1, keeping the low byte (old Node.js http), sends CR or LF.
+// Copies `text` to `out` with each such UTF-8 character as '\n'; false when there is none.
+bool truncated_line_breaks(std::string_view text, std::string& out);
+
 }  // namespace defender::cnaf::waf

@@ -486,6 +486,15 @@ bool Transaction::run_detectors(const Inspected& v, std::uint32_t protections) {
     if (header_injection(v.text, issue))
       return add(Protection::protocol, v.source, v.name, issue.snippet, issue.message);
   }
+  // The same through characters a back end truncates to CR or LF ("%E5%98%8DSet-Cookie:").
+  if ((protections & bit(Protection::protocol)) && enabled(Protection::protocol) &&
+      v.has(kHigh) && v.has(kColon) && v.source != Source::body_raw &&
+      truncated_line_breaks(v.text, scratch_.a)) {
+    ProtocolIssue issue;
+    if (header_injection(scratch_.a, issue))
+      return add(Protection::protocol, v.source, v.name, issue.snippet,
+                 issue.message + " through a character truncated to CR/LF");
+  }
   return !stop_;
 }
 
