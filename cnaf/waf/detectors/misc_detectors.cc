@@ -261,7 +261,10 @@ bool detect_scanner(const Inspected& v, Scratch&, Hit& hit) {
       "crimscanner", "zap/", "owasp zap", "httpx - open-source", "interactsh", "struts-pwn",
       "hydra", "medusa", "xsser", "joomscan", "droopescan", "cmsmap", "vega/", "detectify",
       "gvm/", "zgrab/", "l9explore", "leakix", "censysinspect", "ltx71", "netlab360",
-      "__schema", "introspectionquery",
+      "__schema", "introspectionquery", "fuzz faster u fool", ".nasl",
+      // Out-of-band callback domains scanners plant in headers (interactsh, Burp, dnslog).
+      "interact.sh", "oast.me", "oast.pro", "oast.live", "oast.site", "oast.online", "oast.fun",
+      "oastify.com", "dnslog.cn", "ceye.io",
   }));
   const std::string_view s = v.lower;
   if (s.size() < 4) return false;

@@ -109,8 +109,13 @@ TEST(WafMiscDetectors, NosqliXxeShellshockScanner) {
         {"<?xml version=\"1.0\"?><a>text</a>", "<!DOCTYPE html><html></html>"});
   table(detect_shellshock, {"() { :; }; /bin/cat /etc/passwd", "() {:;}; echo x"},
         {"f() is a function { ok }", "(a) {b}"}, Source::header);
-  table(detect_scanner, {"sqlmap/1.7#stable (https://sqlmap.org)", "Mozilla/5.00 (Nikto/2.1.6)", "Nuclei - Open-source project"},
-        {"Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0", "curl/8.0"}, Source::header);
+  table(detect_scanner, {"sqlmap/1.7#stable (https://sqlmap.org)", "Mozilla/5.00 (Nikto/2.1.6)", "Nuclei - Open-source project",
+                          "Fuzz Faster U Fool v2.1.0", "apache_struts_rce.nasl",
+                          "Mozilla/5.0 (X11) Chrome/55.0 root@abcd1234.interact.sh", "x.c59r0f.oastify.com",
+                          "${jndi:dns://q.dnslog.cn}"},
+        {"Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0", "curl/8.0", "Mozilla/5.0 (compatible; Googlebot/2.1)",
+         "okhttp/4.12.0 interactive"},
+        Source::header);
 }
 
 }  // namespace
