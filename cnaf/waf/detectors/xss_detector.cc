@@ -369,7 +369,54 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
 
 }  // namespace
 
+namespace {
+
+bool detect_xss_in(const Inspected& v, Scratch& scratch, Hit& hit);
+
+// Short tags inside a word ("autof<x>ocus o<x>nfocus=alert<x>(1)") vanish in a filter that
+// strips tags, leaving the handler whole: `text` without them into `out`; false if none.
+bool strip_tags_inside_words(std::string_view text, std::string& out) {
+  const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  out.clear();
+  bool stripped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '<' && i > 0 && letter(text[i - 1])) {
+      std::size_t k = i + 1 + (i + 1 < text.size() && text[i + 1] == '/' ? 1 : 0);
+      const std::size_t name = k;
+      while (k < text.size() && k < name + 3 && letter(text[k])) ++k;
+      if (k > name && k + 1 < text.size() && text[k] == '>' && (letter(text[k + 1]) || text[k + 1] == '(')) {
+        i = k;
+        stripped = true;
+        continue;
+      }
+    }
+    out.push_back(text[i]);
+  }
+  return stripped;
+}
+
+}  // namespace
+
 bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
+  if (detect_xss_in(v, scratch, hit)) return true;
+  std::string text;
+  if (!v.has(kLt) || !strip_tags_inside_words(v.text, text)) return false;
+  std::string lower;
+  to_lower(text, lower);
+  Inspected w = v;
+  w.text = text;
+  w.lower = lower;
+  w.mask = char_mask(text);
+  const Bigrams bigrams(lower);
+  w.bigrams = &bigrams;
+  if (!detect_xss_in(w, scratch, hit)) return false;
+  hit = Hit{0, std::min<std::size_t>(64, v.text.size()), "event handler split by tags a filter strips"};
+  return true;
+}
+
+namespace {
+
+bool detect_xss_in(const Inspected& v, Scratch& scratch, Hit& hit) {
   const std::string_view s = v.lower;
   if (s.size() < 4) return false;
   const bool prose = looks_like_prose(s);
@@ -620,5 +667,7 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
   }
   return false;
 }
+
+}  // namespace
 
 }  // namespace defender::cnaf::waf

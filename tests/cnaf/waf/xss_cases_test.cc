@@ -185,5 +185,13 @@ TEST(WafXssCases, HardBenignAcrossDetectors) {
   }
 }
 
+// Short tags inside words, which a tag-stripping filter removes, leaving the handler whole.
+TEST(WafXssCases, HandlersSplitByStrippedTags) {
+  table({"\\\"autof<x>ocus o<x>nfocus=alert<x>(1)//", "\" o<b>nmouseover=alert(1) x=\"",
+         "<img src=x o<i>nerror=alert(1)>"},
+        {"multi<b>ple</b> choice", "Use <b>bold</b> text", "List<int>(3) in C#", "vector<int> v; v.push_back(1);",
+         "Map<K,V> and Set<T>(x)", "a<b>c</b>d focus on it"});
+}
+
 }  // namespace
 }  // namespace defender::cnaf::waf
