@@ -320,11 +320,14 @@ bool Transaction::inspect_decoded(Source source, std::string_view name, std::str
                                              bit(Protection::xss) | bit(Protection::scanners) | sql));
   }
   if (!run_detectors(v, protections)) return false;
-  // A form-encoded command inside a body that does not define that encoding (JSON, multipart,
-  // XML: "%7Cgetent+hosts+x" once decoded is "|getent+hosts+x"): the back end that URL-decodes
-  // it reads '+' as a blank too.
-  if ((source == Source::json || source == Source::multipart || source == Source::xml) && text.data() != value.data() &&
-      (protections & bit(Protection::cmdi)) && (mask & kSpace) == 0 && text.find('+') != std::string_view::npos) {
+  // A command whose blanks are '+' once decoded: form-encoded inside a body that does not
+  // define that encoding (JSON, multipart, XML: "%7Cgetent+hosts+x" is "|getent+hosts+x"), or
+  // encoded twice in a query or form ("%2B%7C%2Bdir%2Bc%3A" is "+|+dir+c:"). The back end that
+  // URL-decodes it (once more) reads '+' as a blank.
+  const bool plus_blanks = source == Source::json || source == Source::multipart || source == Source::xml ||
+                           source == Source::query || source == Source::form;
+  if (plus_blanks && (protections & bit(Protection::cmdi)) && (mask & kSpace) == 0 &&
+      text.find('+') != std::string_view::npos) {
     std::string blanks(text), blanks_lower;
     std::replace(blanks.begin(), blanks.end(), '+', ' ');
     to_lower(blanks, blanks_lower);

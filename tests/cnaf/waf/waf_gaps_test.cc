@@ -72,8 +72,9 @@ TEST(WafGaps, ControlCharactersDoNotMakeTextBinary) {
   EXPECT_EQ(verdict_of(m), "allow");
 }
 
-// A command form-encoded inside a JSON or multipart value: the back end that URL-decodes it
-// reads '+' as a blank ("|getent hosts x"); ordinary encoded text stays allowed.
+// A command form-encoded inside a JSON or multipart value, or encoded twice in a query: the
+// back end that URL-decodes it reads '+' as a blank ("|getent hosts x"); ordinary encoded text
+// stays allowed.
 TEST(WafGaps, FormEncodedCommandsInsideOtherBodies) {
   Request j;
   j.post("application/json", R"({"t":"%7Cgetent+hosts+somehost.example.&"})");
@@ -91,6 +92,12 @@ TEST(WafGaps, FormEncodedCommandsInsideOtherBodies) {
     ok.post("application/json", body);
     EXPECT_EQ(verdict_of(ok), "allow") << body;
   }
+  // Encoded twice in a query or form: "%2B%7C%2Bdir%2Bc%3A%2F" is "+|+dir+c:/".
+  EXPECT_EQ(verdict_of(get("/?q=%2B%7C%2Bdir%2Bc%3A%2F")), "cmdi");
+  EXPECT_EQ(verdict_of(form("q=%24%26%26dir%2Bc%3A%2F")), "cmdi");
+  for (const char* target : {"/?email=john%2Btag%40example.com", "/?lang=c%2B%2B", "/?phone=%2B1-555-0100",
+                             "/?b64=aGVsbG8%2Bd29ybGQ%3D", "/?sum=1%2B2%2B3"})
+    EXPECT_EQ(verdict_of(get(target)), "allow") << target;
 }
 
 TEST(WafGaps, OrdinaryValuesOfTheSameShapes) {
