@@ -367,10 +367,6 @@ bool bad_tag(std::string_view s, std::size_t lt, bool prose, Hit& hit) {
   return false;
 }
 
-}  // namespace
-
-namespace {
-
 bool detect_xss_in(const Inspected& v, Scratch& scratch, Hit& hit);
 
 // Short tags inside a word ("autof<x>ocus o<x>nfocus=alert<x>(1)") vanish in a filter that
