@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include "cnaf/waf/transforms/hex.h"
 
 namespace defender::cnaf::waf {
 
@@ -228,6 +231,32 @@ struct Inspected {
   std::uint32_t mask = 0;  // char_mask(text)
   const Bigrams* bigrams = nullptr;  // of `lower`; null: no filtering
   bool has(std::uint32_t bits) const noexcept { return (mask & bits) != 0; }
+};
+
+// A value read once more as another text (a decoded or rewritten copy of it): owns the copy,
+// its lower case and letter pairs; view() is `base` reading them.
+class Reread {
+ public:
+  Reread(const Inspected& base, std::string text)
+      : text_(std::move(text)), lower_(lowered(text_)), bigrams_(lower_), view_(base) {
+    view_.text = text_;
+    view_.lower = lower_;
+    view_.mask = char_mask(text_);
+    view_.bigrams = &bigrams_;
+  }
+  Reread(const Reread&) = delete;
+  Reread& operator=(const Reread&) = delete;
+  const Inspected& view() const noexcept { return view_; }
+
+ private:
+  static std::string lowered(std::string_view s) {
+    std::string l(s);
+    for (char& c : l) c = ascii_lower(c);
+    return l;
+  }
+  std::string text_, lower_;
+  Bigrams bigrams_;
+  Inspected view_;
 };
 
 // Prefilters (inspected.cc): false only when the detector cannot match the value, so the

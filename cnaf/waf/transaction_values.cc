@@ -328,32 +328,20 @@ bool Transaction::inspect_decoded(Source source, std::string_view name, std::str
                            source == Source::query || source == Source::form;
   if (plus_blanks && (protections & bit(Protection::cmdi)) && (mask & kSpace) == 0 &&
       text.find('+') != std::string_view::npos) {
-    std::string blanks(text), blanks_lower;
+    std::string blanks(text);
     std::replace(blanks.begin(), blanks.end(), '+', ' ');
-    to_lower(blanks, blanks_lower);
-    Inspected p = v;
-    p.text = blanks;
-    p.lower = blanks_lower;
-    p.mask = char_mask(blanks);
-    const Bigrams plus_bigrams(blanks_lower);
-    p.bigrams = &plus_bigrams;
-    if (!run_detectors(p, bit(Protection::cmdi))) return false;
+    const Reread blank_plus(v, std::move(blanks));
+    if (!run_detectors(blank_plus.view(), bit(Protection::cmdi))) return false;
   }
   // Values that are plainly base64 are decoded and inspected once more.
   if (text.size() >= 16 && (v.mask & ~(kAlpha | kDigit | kSlash | kEq | kDash)) == 0 &&
       !(v.mask & kSpace) && base64_plain(text, b64_)) {
     std::string decoded;
     decode_all(b64_, decoded, tmp_);
-    std::string lower;
-    to_lower(decoded, lower);
-    Inspected d = v;
-    d.raw = b64_;
-    d.text = decoded;
-    d.lower = lower;
-    d.mask = char_mask(decoded);
-    const Bigrams decoded_bigrams(lower);
-    d.bigrams = &decoded_bigrams;
-    if (!run_detectors(d, protections & ~bit(Protection::protocol))) return false;
+    Inspected base = v;
+    base.raw = b64_;
+    const Reread again(base, std::move(decoded));
+    if (!run_detectors(again.view(), protections & ~bit(Protection::protocol))) return false;
   }
   return !stop_;
 }

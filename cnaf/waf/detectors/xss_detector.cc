@@ -397,15 +397,8 @@ bool detect_xss(const Inspected& v, Scratch& scratch, Hit& hit) {
   if (detect_xss_in(v, scratch, hit)) return true;
   std::string text;
   if (!v.has(kLt) || !strip_tags_inside_words(v.text, text)) return false;
-  std::string lower;
-  to_lower(text, lower);
-  Inspected w = v;
-  w.text = text;
-  w.lower = lower;
-  w.mask = char_mask(text);
-  const Bigrams bigrams(lower);
-  w.bigrams = &bigrams;
-  if (!detect_xss_in(w, scratch, hit)) return false;
+  const Reread stripped(v, std::move(text));
+  if (!detect_xss_in(stripped.view(), scratch, hit)) return false;
   hit = Hit{0, std::min<std::size_t>(64, v.text.size()), "event handler split by tags a filter strips"};
   return true;
 }
