@@ -324,7 +324,7 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
       "@(", "@{", "#{t(", "${@", "{${", "!!python/", "!!ruby/", "!!javax.", "!!java.",
       "!!com.sun", "{php}", "{/php}", "xmlapplicationcontext(", "org.apache.commons",
       "org.omg.corba", "prototypeclonefactory", "wscript.shell", "class.module.classloader",
-      "classloader.resources.context",
+      "classloader.resources.context", "_$$nd_func$$_",  // node-serialize's function marker
   }));
   const bool prose = looks_like_prose(s);
   const bool found = kAnywhere.find(s, v.mask, v.bigrams, [&](std::size_t index, std::size_t p) {

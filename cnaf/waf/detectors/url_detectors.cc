@@ -113,6 +113,58 @@ bool internal_v4(std::uint32_t ip) {
          (a == 192 && b == 168) || (a == 169 && b == 254) || (a == 100 && b >= 64 && b <= 127);
 }
 
+// An IPv6 literal (brackets removed) that reaches the host itself or its network: loopback,
+// unspecified, link-local (fe80::/10), unique local (fc00::/7, fd00:ec2::254), and IPv4 mapped
+// or embedded in it (::ffff:169.254.169.254, 0:0:0:0:0:ffff:a9fe:a9fe, 64:ff9b::7f00:1) when
+// that address is internal.
+bool internal_v6(std::string_view host) {
+  std::array<std::uint32_t, 8> g{};
+  std::size_t count = 0, gap = std::string_view::npos;  // gap: where "::" stands, in groups
+  std::size_t i = 0;
+  if (host.starts_with("::")) {
+    gap = 0;
+    i = 2;
+  }
+  while (i < host.size()) {
+    std::size_t j = host.find(':', i);
+    if (j == std::string_view::npos) j = host.size();
+    const std::string_view part = host.substr(i, j - i);
+    std::uint32_t v4 = 0;
+    if (part.find('.') != std::string_view::npos) {  // a dotted IPv4 address ends it
+      if (j != host.size() || count > 6 || !ipv4_literal(part, v4)) return false;
+      g[count++] = v4 >> 16;
+      g[count++] = v4 & 0xFFFF;
+      break;
+    }
+    if (part.empty() || part.size() > 4 || count == 8) return false;
+    std::uint32_t v = 0;
+    for (const char c : part) {
+      const int d = hex_value(c);
+      if (d < 0) return false;
+      v = v * 16 + static_cast<std::uint32_t>(d);
+    }
+    g[count++] = v;
+    i = j + 1;
+    if (j + 1 < host.size() && host[j + 1] == ':') {
+      if (gap != std::string_view::npos) return false;
+      gap = count;
+      i = j + 2;
+    }
+  }
+  if (gap != std::string_view::npos) {  // zeros where "::" stands
+    const std::size_t fill = 8 - count;
+    for (std::size_t k = count; k-- > gap;) g[k + fill] = g[k];
+    for (std::size_t k = gap; k < gap + fill; ++k) g[k] = 0;
+  } else if (count != 8) {
+    return false;
+  }
+  if ((g[0] & 0xFFC0) == 0xFE80 || (g[0] & 0xFE00) == 0xFC00) return true;
+  const bool zeros = g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0;
+  const bool nat64 = g[0] == 0x64 && g[1] == 0xFF9B && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0;
+  if ((zeros && (g[5] == 0 || g[5] == 0xFFFF)) || nat64) return internal_v4((g[6] << 16) | g[7]);
+  return false;
+}
+
 bool url_start(const Inspected& v) {
   return v.has(kColon | kSlash | kBackslash);
 }
@@ -253,6 +305,7 @@ bool detect_ssrf(const Inspected& v, Scratch&, Hit& hit) {
   std::uint32_t ip = 0;
   if (!bad && ipv4_literal(h, ip)) bad = internal_v4(ip);
   if (!bad && h.size() > 7 && h.substr(0, 7) == "::ffff:") bad = true;
+  if (!bad && h.find(':') != std::string_view::npos) bad = internal_v6(h);
   if (bad) {
     hit = Hit{0, std::min<std::size_t>(64, v.lower.size()), "request to an internal address"};
     return true;

@@ -1,6 +1,14 @@
+#include <string_view>
+
 #include "cnaf/waf/transforms/transforms.h"
 
 namespace defender::cnaf::waf {
+namespace {
+
+constexpr std::string_view kCircledTens[] = {"10", "11", "12", "13", "14", "15", "16",
+                                             "17", "18", "19", "20"};
+
+}  // namespace
 
 bool utf8_fold(std::string_view in, std::string& out) {
   out.clear();
@@ -33,6 +41,23 @@ bool utf8_fold(std::string_view in, std::string& out) {
       const unsigned cp = ((byte(i + 1) & 0x3Fu) << 6) | (byte(i + 2) & 0x3Fu);
       if (cp < 0x80) {
         if (cp != 0) out.push_back(static_cast<char>(cp));
+        i += 2;
+        changed = true;
+        continue;
+      }
+    }
+    if (b == 0xE2 && cont(i + 1) && cont(i + 2)) {  // circled digits and letters: NFKC to ASCII
+      const unsigned cp = 0x2000u | ((byte(i + 1) & 0x3Fu) << 6) | (byte(i + 2) & 0x3Fu);
+      std::string_view ascii;
+      char one = 0;
+      if (cp >= 0x2460 && cp <= 0x2468) one = static_cast<char>('1' + (cp - 0x2460));  // ①-⑨
+      else if (cp >= 0x2469 && cp <= 0x2473) ascii = kCircledTens[cp - 0x2469];       // ⑩-⑳
+      else if (cp == 0x24EA) one = '0';                                                // ⓪
+      else if (cp >= 0x24B6 && cp <= 0x24CF) one = static_cast<char>('A' + (cp - 0x24B6));  // Ⓐ-Ⓩ
+      else if (cp >= 0x24D0 && cp <= 0x24E9) one = static_cast<char>('a' + (cp - 0x24D0));  // ⓐ-ⓩ
+      if (one != 0 || !ascii.empty()) {
+        if (one != 0) out.push_back(one);
+        out.append(ascii);
         i += 2;
         changed = true;
         continue;

@@ -145,5 +145,12 @@ TEST(WafCodeCases, RepetitiveValuesFinish) {
   SUCCEED();
 }
 
+// node-serialize's function marker, plain, escaped or in base64 (decoded by the Waf).
+TEST(WafCodeCases, NodeSerializeFunctions) {
+  table({"_$$ND_FUNC$$_function(){require('child_process').exec('id')}()", "_$$ND_FUNC$$_",
+         "{\"rce\":\"_$$ND_FUNC$$_function (){}\"}"},
+        {"costs $$ in the end", "ND_FUNC is a name", "_$$_ underline"});
+}
+
 }  // namespace
 }  // namespace defender::cnaf::waf

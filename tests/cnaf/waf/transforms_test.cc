@@ -68,7 +68,12 @@ TEST(WafTransforms, Utf8Fold) {
               // continuation byte ("\xc3\xa0": à) is not
               {"1\xc2\xa0UNION\xc2\xa0SELECT", "1 UNION SELECT"},
               {"1\xa0UNION\xa0SELECT", "1 UNION SELECT"},
-              {"\xc3\xa0 la carte", "\xc3\xa0 la carte"}},
+              {"\xc3\xa0 la carte", "\xc3\xa0 la carte"},
+              // circled digits and letters (NFKC): "①②⑦.⓪.⓪.①", "⑳", "Ⓛⓞ"; an arrow stays
+              {"\xe2\x91\xa0\xe2\x91\xa1\xe2\x91\xa6.\xe2\x93\xaa.\xe2\x93\xaa.\xe2\x91\xa0", "127.0.0.1"},
+              {"\xe2\x91\xb3", "20"},
+              {"\xe2\x93\x81\xe2\x93\x9e", "Lo"},
+              {"a\xe2\x86\x92" "b", "a\xe2\x86\x92" "b"}},
         [](const std::string& in, std::string& out) { utf8_fold(in, out); });
 }
 

@@ -58,5 +58,20 @@ TEST(WafUrlCases, NonWebPorts) {
   EXPECT_FALSE(ssrf("see https://example.com:1234/ for the docs"));
 }
 
+// IPv6 literals of the host's own networks, and internal IPv4 addresses mapped or embedded in
+// them; circled digits and letters, which NFKC turns into ASCII.
+TEST(WafUrlCases, InternalIpv6AndCircledHosts) {
+  for (const char* a : {"http://[0:0:0:0:0:ffff:169.254.169.254]/", "http://[0:0:0:0:0:ffff:a9fe:a9fe]/latest",
+                        "http://[::ffff:a9fe:a9fe]/", "http://[0:0:0:0:0:0:169.254.169.254]", "http://[fe80::1]/",
+                        "http://[64:ff9b::7f00:1]/", "http://[fd00:ec2::254]/latest/meta-data/", "http://[::]:80/",
+                        "http://%E2%91%A0%E2%91%A1%E2%91%A6.%E2%93%AA.%E2%93%AA.%E2%91%A0/",
+                        "http://%E2%93%81%E2%93%84%E2%92%B8%E2%92%B6%E2%93%81%E2%92%BD%E2%93%84%E2%93%88%E2%93%89/"})
+    EXPECT_TRUE(ssrf(a)) << a;
+  for (const char* b : {"http://[2001:db8::1]/", "http://[a::b]", "https://[2606:4700::6810:85e5]/",
+                        "http://[64:ff9b::808:808]/", "http://[1:2]/",
+                        "see %E2%91%A0 and %E2%91%A1 in the list"})
+    EXPECT_FALSE(ssrf(b)) << b;
+}
+
 }  // namespace
 }  // namespace defender::cnaf::waf
