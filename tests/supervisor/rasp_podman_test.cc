@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -137,10 +138,19 @@ TEST_F(RaspPodman, UserDrop) {
 
 TEST_F(RaspPodman, PodmanStopIsForwarded) {
   const std::string name = "defender-rasp-test-" + std::to_string(::getpid());
-  const RunResult started = run(podman({"sh", "-c", "trap 'exit 42' TERM; while :; do sleep 0.05; done"}, {},
-                                       {"-d", "--name", name}),
-                                120s);
+  const RunResult started =
+      run(podman({"sh", "-c", "trap 'exit 42' TERM; : > /data/trapped; while :; do sleep 0.05; done"}, {},
+                 {"-d", "--name", name}),
+          120s);
   ASSERT_EQ(started.status, 0) << started.err;
+  // Stop once the shell has set its trap: a TERM before that kills it (143), which would say
+  // nothing about forwarding. Bounded: 20 s.
+  bool trapped = false;
+  for (int k = 0; k < 400 && !trapped; ++k) {
+    trapped = std::filesystem::exists(data_.path() + "/trapped");
+    if (!trapped) std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(trapped) << "the app never set its trap";
   const RunResult stopped = run({"podman", "stop", "-t", "20", name}, 120s);
   EXPECT_EQ(stopped.status, 0) << stopped.err;
   const RunResult waited = run({"podman", "wait", name}, 60s);
