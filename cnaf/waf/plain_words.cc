@@ -66,10 +66,10 @@ std::size_t count_bits(const ByteBits& b, std::size_t from, std::size_t end) noe
 bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
   if (raw.size() > kPlainWordsMax || !plain_source(source)) return false;
   const bool plus = url_encoded && plus_is_blank(source);
-  // The decoded text (raw itself when not URL-encoded), then its lower case, 16
-  // bytes at a time: the buffers have 16 bytes of slack.
-  char decoded[kPlainWordsMax + 16];
-  char l[kPlainWordsMax + 16];
+  // The decoded text (raw itself when not URL-encoded), then its lower case, 16 bytes at a
+  // time (no store passes the value's end: decoding never lengthens it).
+  char decoded[kPlainWordsMax];
+  char l[kPlainWordsMax];
   const char* t = raw.data();
   std::size_t n = raw.size();
   if (url_encoded) {
@@ -104,7 +104,7 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
   // Letters and digits make words, blanks and commas part them, a period may end a sentence;
   // any other byte ends the path.
   ByteBits alnum{}, upper{}, comma{}, period{};
-  std::uint32_t letters = 0, digits = 0, blanks = 0;
+  std::uint32_t letters = 0, digits = 0, blanks = 0, commas = 0, periods = 0;  // any, per class
   for (std::size_t k = 0; k < n; k += 16) {
     // The last bytes: the 16 ending the value (read again) when there are that many, else
     // the two halves of load_short (a padded copy under 4 bytes); their lane masks moved to
@@ -134,25 +134,23 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
     } else {
       for (std::size_t b = 0; b < n; ++b) l[b] = static_cast<char>(lowered[b]);
     }
-    const std::uint32_t up_bits = position(simd::bits(up)), comma_bits = position(simd::bits(com));
-    const std::uint32_t letter_bits = position(simd::bits(up | low)), digit_bits = position(simd::bits(dig));
-    const std::uint32_t blank_bits = position(simd::bits(blank));
+    const std::uint32_t comma_bits = position(simd::bits(com)), period_bits = position(simd::bits(dot));
     const std::size_t shift = k % 64;
     alnum[k / 64] |= std::uint64_t{word_bits} << shift;
-    upper[k / 64] |= std::uint64_t{up_bits} << shift;
+    upper[k / 64] |= std::uint64_t{position(simd::bits(up))} << shift;
     comma[k / 64] |= std::uint64_t{comma_bits} << shift;
-    period[k / 64] |= std::uint64_t{position(simd::bits(dot))} << shift;
-    letters |= letter_bits;
-    digits |= digit_bits;
-    blanks |= blank_bits;
+    period[k / 64] |= std::uint64_t{period_bits} << shift;
+    letters |= position(simd::bits(up | low));
+    digits |= position(simd::bits(dig));
+    blanks |= position(simd::bits(blank));
+    commas |= comma_bits;
+    periods |= period_bits;
   }
-  const bool any_comma = std::any_of(comma.begin(), comma.end(), [](std::uint64_t w) { return w != 0; });
-  const bool any_period = std::any_of(period.begin(), period.end(), [](std::uint64_t w) { return w != 0; });
   const std::uint32_t mask = (letters ? kAlpha : 0u) | (digits ? kDigit : 0u) | (blanks ? kSpace : 0u) |
-                             (any_comma ? kComma : 0u) | (any_period ? kDot : 0u);
+                             (commas ? kComma : 0u) | (periods ? kDot : 0u);
   // A period only ends a word, before a blank or the end ("Nothing special. Thanks."): not
   // in a name or a number ("java.lang", "1.5", "..").
-  for (std::size_t p = any_period ? next_bit(period, 0, n, true) : n; p < n; p = next_bit(period, p + 1, n, true))
+  for (std::size_t p = periods ? next_bit(period, 0, n, true) : n; p < n; p = next_bit(period, p + 1, n, true))
     if (p == 0 || ((alnum[(p - 1) / 64] >> ((p - 1) % 64)) & 1u) == 0 || (p + 1 < n && t[p + 1] != ' ')) return false;
   // Tokens without a blank or comma are the general path's (base64, class names).
   if ((mask & (kSpace | kComma)) == 0) return false;
@@ -162,7 +160,7 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
   SqlPlainWords sql;
   bool marker = false;
   std::size_t longest = 0, most_upper = 0;
-  std::size_t next_comma = any_comma ? next_bit(comma, 0, n, true) : n;
+  std::size_t next_comma = commas ? next_bit(comma, 0, n, true) : n;
   const auto commas_until = [&](std::size_t to) {
     for (; next_comma < to; next_comma = next_bit(comma, next_comma + 1, n, true))
       if (!sql.comma()) return false;
@@ -200,7 +198,7 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
   if (java_gadget_possible(longest, most_upper)) return false;
   // Needles that end in a period ("session.", "ognl.", "db.", "this."): those two detectors
   // read the value (the others need a character after the period, or one it lacks).
-  if (any_period) {
+  if (periods) {
     const Bigrams bigrams(v.lower);  // (their needles filtered by the text's letter pairs)
     Inspected w = v;
     w.bigrams = &bigrams;

@@ -15,6 +15,7 @@
 namespace defender::cnaf::waf::simd {
 
 using Bytes = std::uint8_t __attribute__((vector_size(16)));
+using Halves = std::uint64_t __attribute__((vector_size(16)));  // the same 16 bytes as two
 
 inline Bytes load(const char* p) noexcept {
   Bytes v;
@@ -35,7 +36,6 @@ inline void store(char* p, Bytes v) noexcept { std::memcpy(p, &v, sizeof v); }
 // then a 16-byte load would stall on store forwarding): lanes 0-7 hold p[0..8) and lanes 8-15
 // p[n-8..n); under 8 bytes lanes 0-3 hold p[0..4), lanes 4-7 p[n-4..n) and the rest 0.
 inline Bytes load_short(const char* p, std::size_t n) noexcept {
-  using Halves = std::uint64_t __attribute__((vector_size(16)));
   if (n >= 8) {
     std::uint64_t lo, hi;
     std::memcpy(&lo, p, 8);
@@ -53,7 +53,6 @@ inline std::uint32_t short_positions(std::uint32_t lanes, std::size_t n) noexcep
 }
 // Writes a vector laid out as load_short(p, n) back to the n bytes at p.
 inline void store_short(char* p, Bytes v, std::size_t n) noexcept {
-  using Halves = std::uint64_t __attribute__((vector_size(16)));
   const Halves h = reinterpret_cast<Halves>(v);
   const std::uint64_t lo = h[0], hi = h[1];
   if (n >= 8) {

@@ -215,26 +215,15 @@ constexpr bool sorted(const Keyword (&table)[N]) {
 static_assert(sorted(kKeywords));
 static_assert(sorted(kFunctions));
 
-constexpr std::uint32_t first_letters() {
-  std::uint32_t m = 0;
-  for (const auto& k : kKeywords) m |= 1u << (k.word[0] - 'a');
-  return m;
-}
-constexpr std::uint32_t kFirstLetters = first_letters();
-
-// Per word length, the first and the last letters keywords of that length have (bit 26: a
-// last character that is no letter): most words of prose fail one of the two tests and are
-// never hashed.
-constexpr unsigned letter_bit(char c) { return c >= 'a' && c <= 'z' ? static_cast<unsigned>(c - 'a') : 26u; }
+// kSqlKeywordLetters' contents: most words of prose fail one of its two tests.
 constexpr SqlKeywordLetters length_letters() {
   SqlKeywordLetters m;
   for (const auto& k : kKeywords) {
-    m.first[k.word.size()] |= 1u << letter_bit(k.word.front());
-    m.last[k.word.size()] |= 1u << letter_bit(k.word.back());
+    m.first[k.word.size()] |= 1u << sql_letter_bit(k.word.front());
+    m.last[k.word.size()] |= 1u << sql_letter_bit(k.word.back());
   }
   return m;
 }
-constexpr SqlKeywordLetters kLengthLetters = length_letters();
 
 // A word as two 8-byte integers: for 8 bytes or more the first and the last 8 (they overlap
 // under 16), for 4 to 7 the first and the last 4, under 4 the first, middle and last byte.
@@ -304,12 +293,7 @@ constexpr KeywordIndex kKeywordIndex(kKeywords);
 constexpr KeywordIndex kFunctionIndex(kFunctions);
 
 const Keyword* find_keyword(std::string_view lower) noexcept {
-  if (lower.size() < 2 || lower.size() > 27 || lower[0] < 'a' || lower[0] > 'z' ||
-      !((kFirstLetters >> (lower[0] - 'a')) & 1u) ||
-      !((kLengthLetters.first[lower.size()] >> letter_bit(lower[0])) & 1u) ||
-      !((kLengthLetters.last[lower.size()] >> letter_bit(lower.back())) & 1u))
-    return nullptr;
-  return kKeywordIndex.find(lower);
+  return sql_keyword_candidate(lower) ? kKeywordIndex.find(lower) : nullptr;
 }
 
 const Keyword* find_function(std::string_view lower) noexcept {
@@ -385,7 +369,7 @@ std::size_t number_end(std::string_view t, std::size_t i, bool dots) noexcept {
 
 }  // namespace
 
-constinit const SqlKeywordLetters kSqlKeywordLetters = kLengthLetters;
+constinit const SqlKeywordLetters kSqlKeywordLetters = length_letters();
 
 bool SqlPlainWords::any_word(std::string_view w) noexcept {
   const bool glued = is_digit(w[0]);  // the tokenizer's number, then what it reads next

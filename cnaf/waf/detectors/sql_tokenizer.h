@@ -57,21 +57,33 @@ constexpr bool builtin_function(std::uint8_t w) noexcept {
 // a system catalog, sys*; function names are identifiers without a '(') except connectives
 // ('&' and 'k' keywords: and, or, some, as, in, from ...) followed by a plain word and
 // preceded by one or opening the value ("case" only after a word), and the value starts with
-// a word or a connective when it holds one. Tokenized, that is identifiers, numbers, commas and [word] connective word, which no
-// SQL injection shape reads: the sqli detector skips such values ("Blue cotton shirt",
+// a word or a connective when it holds one. Tokenized, that is identifiers, numbers, commas
+// and [word] connective word, which no SQL injection shape reads: the sqli detector skips such
+// values ("Blue cotton shirt",
 // "Item number 7", "Salt and pepper, 2 jars", "Some text, with punctuation and numbers 31");
 // tests/cnaf/waf/prefilter_test.cc checks the claim against the detector on generated text.
 bool sql_plain_words(std::string_view lower) noexcept;
 
-// sql_plain_words fed one token at a time, for a caller that already splits the text (the
-// Waf's plain-words path): the same answer for the same tokens.
 // Per word length (2 to 27), the first and the last letters the tokenizer's keywords of that
-// length have, bit (letter - 'a'); bit 26 a last character that is no letter.
+// length have, bit sql_letter_bit(c).
 struct SqlKeywordLetters {
   std::array<std::uint32_t, 28> first{}, last{};
 };
 extern const SqlKeywordLetters kSqlKeywordLetters;
+constexpr unsigned sql_letter_bit(char c) noexcept {
+  return c >= 'a' && c <= 'z' ? static_cast<unsigned>(c - 'a') : 26u;  // 26: no letter
+}
 
+// False when no keyword the tokenizer knows can be `lower` (a word in lower case): its length,
+// its first or its last letter rules it out. Most words of prose end here, never hashed.
+inline bool sql_keyword_candidate(std::string_view lower) noexcept {
+  return lower.size() >= 2 && lower.size() <= 27 && lower[0] >= 'a' && lower[0] <= 'z' &&
+         ((kSqlKeywordLetters.first[lower.size()] >> sql_letter_bit(lower[0])) & 1u) &&
+         ((kSqlKeywordLetters.last[lower.size()] >> sql_letter_bit(lower.back())) & 1u);
+}
+
+// sql_plain_words fed one token at a time, for a caller that already splits the text (the
+// Waf's plain-words path): the same answer for the same tokens.
 class SqlPlainWords {
  public:
   // A run of ASCII letters and digits in lower case, between blanks, commas or the ends.
@@ -79,7 +91,7 @@ class SqlPlainWords {
   bool word(std::string_view w) noexcept {
     // Most words of prose answered here: letters, no keyword of their length with their first
     // and last letters, and no catalog name (sys*, msys*).
-    if (w[0] >= 'a' && (w.size() < 2 || w.size() > 27 || !letters_match(w)) && !catalog(w)) return take(Kind::word);
+    if (w[0] >= 'a' && !sql_keyword_candidate(w) && !catalog(w)) return take(Kind::word);
     return any_word(w);
   }
   bool comma() noexcept { return take(Kind::comma); }
@@ -92,11 +104,6 @@ class SqlPlainWords {
   // The tokens as the tokenizer sees them: a plain word (an identifier, 'n'), a number (with
   // any letters glued to it: 0x41, 12abc), a comma, a connective keyword ('&', 'k').
   enum class Kind : std::uint8_t { none, word, number, comma, connective };
-  static bool letters_match(std::string_view w) noexcept {
-    const unsigned last = w.back() >= 'a' && w.back() <= 'z' ? static_cast<unsigned>(w.back() - 'a') : 26u;
-    return ((kSqlKeywordLetters.first[w.size()] >> (w[0] - 'a')) & 1u) &&
-           ((kSqlKeywordLetters.last[w.size()] >> last) & 1u);
-  }
   static bool catalog(std::string_view w) noexcept {
     const std::string_view sys = w[0] == 'm' ? w.substr(1) : w;
     return sys.size() >= 3 && sys[0] == 's' && sys[1] == 'y' && sys[2] == 's';

@@ -19,6 +19,9 @@ namespace {
 
 using namespace sqli;
 
+// A comment that only cuts the rest of the query: "--", "-- ", "#", "/*" (3 bytes at most).
+bool cut(const SqlTokens& t, std::size_t i) { return t.type(i) == 'c' && t[i].len <= 3; }
+
 // Bare context: the value is a number or a name pasted into the query.
 bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
   const auto text_at = [&](const SqlTokens& tk, std::size_t k) { return text.substr(tk[k].pos, tk[k].len); };
@@ -137,7 +140,7 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
     std::size_t k = j + (t.type(j) == 'n' || t.type(j) == 'B' ? 1 : 0);
     if (union_or_select(k)) {
       k += union_or_select(k + 1) ? 2 : 1;
-      if (t.type(k) == '1' && t.type(t.size() - 1) == 'c' && t[t.size() - 1].len <= 3) {
+      if (t.type(k) == '1' && cut(t, t.size() - 1)) {
         set_hit(t, i, k + 1, "SQL union or select between numbers, cut by a comment", hit);
         return true;
       }
@@ -152,7 +155,7 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
     }
     // A boolean on a value in brackets, then a clause, a union or a cutting comment: "14/**/or(1)group by".
     if (b == '&' && t.type(j + 1) == '(' && is_value(t.type(j + 2)) && t.type(j + 3) == ')' &&
-        (t.type(j + 4) == 'B' || t.type(j + 4) == 'U' || (t.type(j + 4) == 'c' && t[j + 4].len <= 3))) {
+        (t.type(j + 4) == 'B' || t.type(j + 4) == 'U' || cut(t, j + 4))) {
       set_hit(t, i, j + 5, "SQL boolean injection", hit);
       return true;
     }
@@ -173,7 +176,7 @@ bool bare(const SqlTokens& t, std::string_view text, Hit& hit) {
       return true;
     }
   }
-  if (b == 'c' && t.type(j + 1) == '\0' && j == i + 1 && t[j].len <= 3) {
+  if (cut(t, j) && t.type(j + 1) == '\0' && j == i + 1) {
     set_hit(t, i, j + 1, "SQL comment after a value", hit);
     return true;
   }

@@ -5,8 +5,19 @@
 namespace defender::cnaf::waf {
 namespace {
 
-constexpr std::string_view kCircledTens[] = {"10", "11", "12", "13", "14", "15", "16",
-                                             "17", "18", "19", "20"};
+// What NFKC makes of a circled digit or letter (U+2460..U+24EA), or nothing.
+std::string_view circled_ascii(unsigned cp) noexcept {
+  static constexpr std::string_view kTens = "1011121314151617181920";
+  static constexpr std::string_view kDigits = "123456789";
+  static constexpr std::string_view kUpper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  static constexpr std::string_view kLower = "abcdefghijklmnopqrstuvwxyz";
+  if (cp >= 0x2460 && cp <= 0x2468) return kDigits.substr(cp - 0x2460, 1);     // ①-⑨
+  if (cp >= 0x2469 && cp <= 0x2473) return kTens.substr(2 * (cp - 0x2469), 2);  // ⑩-⑳
+  if (cp == 0x24EA) return "0";                                                 // ⓪
+  if (cp >= 0x24B6 && cp <= 0x24CF) return kUpper.substr(cp - 0x24B6, 1);       // Ⓐ-Ⓩ
+  if (cp >= 0x24D0 && cp <= 0x24E9) return kLower.substr(cp - 0x24D0, 1);       // ⓐ-ⓩ
+  return {};
+}
 
 }  // namespace
 
@@ -47,16 +58,8 @@ bool utf8_fold(std::string_view in, std::string& out) {
       }
     }
     if (b == 0xE2 && cont(i + 1) && cont(i + 2)) {  // circled digits and letters: NFKC to ASCII
-      const unsigned cp = 0x2000u | ((byte(i + 1) & 0x3Fu) << 6) | (byte(i + 2) & 0x3Fu);
-      std::string_view ascii;
-      char one = 0;
-      if (cp >= 0x2460 && cp <= 0x2468) one = static_cast<char>('1' + (cp - 0x2460));  // ①-⑨
-      else if (cp >= 0x2469 && cp <= 0x2473) ascii = kCircledTens[cp - 0x2469];       // ⑩-⑳
-      else if (cp == 0x24EA) one = '0';                                                // ⓪
-      else if (cp >= 0x24B6 && cp <= 0x24CF) one = static_cast<char>('A' + (cp - 0x24B6));  // Ⓐ-Ⓩ
-      else if (cp >= 0x24D0 && cp <= 0x24E9) one = static_cast<char>('a' + (cp - 0x24D0));  // ⓐ-ⓩ
-      if (one != 0 || !ascii.empty()) {
-        if (one != 0) out.push_back(one);
+      const std::string_view ascii = circled_ascii(0x2000u | ((byte(i + 1) & 0x3Fu) << 6) | (byte(i + 2) & 0x3Fu));
+      if (!ascii.empty()) {
         out.append(ascii);
         i += 2;
         changed = true;
