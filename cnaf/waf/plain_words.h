@@ -10,12 +10,47 @@
 // Internal to the Waf; checked against the detectors by tests/cnaf/waf/plain_words_test.cc.
 #pragma once
 
+#include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <string_view>
 
+#include "cnaf/waf/detectors/detectors.h"
 #include "cnaf/waf/inspected.h"
+#include "cnaf/waf/simd.h"
 
 namespace defender::cnaf::waf {
+
+// A value no detector needs to read: one byte, or letters and digits under 16 bytes ("id",
+// "name", "description", "42") outside headers and file names. inspect_decoded's inert path
+// would find it clean (no decoding applies; base64 needs 16 bytes, SQL words '_' '+' or "--",
+// a class name a '.', a gadget name in base64 8 bytes of mixed case), unless it holds a
+// serialized-Java marker. Decided before the memo and the passes, and by the part walker
+// before a value is even visited (PartLimits::skip_inert).
+inline bool inert_token(Source source, std::string_view raw) noexcept {
+  const std::size_t n = raw.size();
+  if (n < 2) return true;
+  if (n >= 16 || source == Source::header || source == Source::multipart_filename) return false;
+  std::size_t upper = 0;
+  if (n >= 4) {
+    const simd::Bytes v = simd::load_short(raw.data(), n);
+    const simd::Bytes up = simd::in_range(v, 'A', 'Z');
+    const std::uint32_t word = simd::bits(up | simd::in_range(v, 'a', 'z') | simd::in_range(v, '0', '9'));
+    if (word != (n >= 8 ? 0xFFFFu : 0xFFu)) return false;
+    upper = static_cast<std::size_t>(std::popcount(simd::short_positions(simd::bits(up), n)));
+  } else {
+    for (const char c : raw) {  // ('_' '+' '~' have no class bit: asked for letters or digits)
+      if ((kCharClass[static_cast<unsigned char>(c)] & (kAlpha | kDigit)) == 0) return false;
+      upper += c >= 'A' && c <= 'Z';
+    }
+  }
+  // (the inert path's mixed case: two upper-case letters or more, not all of them)
+  if (n >= 8 && upper >= 2 && upper < n) return false;
+  static_assert(std::ranges::all_of(kJavaSerializedBase64, [](std::string_view m) {
+    return std::ranges::count_if(m, [](char c) { return c >= 'A' && c <= 'Z'; }) >= 3;
+  }));  // (each marker holds three upper-case letters)
+  return n < 5 || upper < 3 || !holds_java_serialized_base64(raw);
+}
 
 // The longest value the path reads: longer ones may hold padding runs, which the general
 // path folds first.

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "cnaf/waf/plain_words.h"
 #include "cnaf/waf/simd.h"
 #include "cnaf/waf/transforms/hex.h"
 
@@ -17,6 +18,56 @@ std::string_view trim(std::string_view s) {
 }
 
 bool json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::size_t skip_json_space(std::string_view s, std::size_t i) {
+  while (i < s.size() && json_space(s[i])) ++i;
+  return i;
+}
+
+// The values PartLimits::skip_inert applies to: those Transaction::visit only inspects.
+constexpr bool skips_inert(Source source) noexcept {
+  return source == Source::query || source == Source::form || source == Source::cookie ||
+         source == Source::json || source == Source::json_key;
+}
+
+// A JSON string at s[i] == '"': its content (escapes kept) in `out`; returns the position past
+// its closing quote, or npos when it is unterminated. The first quote not escaped closes it;
+// a backslash escapes the byte after it. Sixteen bytes at a time up to the next quote or
+// backslash. (Positions pass by value: they stay in registers.)
+inline std::size_t json_string(std::string_view s, std::size_t i, std::string_view& out) {
+  const std::size_t begin = ++i;
+  while (true) {
+    if (i + 16 <= s.size()) {
+      const simd::Bytes v = simd::load(s.data() + i);
+      const std::uint32_t stops = simd::bits(simd::equal(v, '"') | simd::equal(v, '\\'));
+      if (stops == 0) {
+        i += 16;
+        continue;
+      }
+      i += static_cast<std::size_t>(std::countr_zero(stops));
+    } else {
+      while (i < s.size() && s[i] != '"' && s[i] != '\\') ++i;
+      if (i >= s.size()) return std::string_view::npos;
+    }
+    if (s[i] == '"') break;
+    i += 2;
+  }
+  out = s.substr(begin, i - begin);
+  return i + 1;
+}
+
+// A number, true, false or null at s[i]: the position past it, or npos when it is none.
+inline std::size_t json_literal(std::string_view s, std::size_t i) {
+  const std::size_t begin = i;
+  while (i < s.size() && !json_space(s[i]) && s[i] != ',' && s[i] != '}' && s[i] != ']') ++i;
+  if (i == begin) return std::string_view::npos;
+  const std::string_view lit = s.substr(begin, i - begin);
+  if (lit == "true" || lit == "false" || lit == "null") return i;
+  for (const char d : lit)
+    if (!((d >= '0' && d <= '9') || d == '-' || d == '+' || d == '.' || d == 'e' || d == 'E'))
+      return std::string_view::npos;
+  return i;
+}
 
 // Position of the next "--BOUNDARY" at or after `from`, or npos.
 std::size_t find_delimiter(std::string_view body, std::string_view boundary, std::size_t from) {
@@ -38,6 +89,7 @@ bool PartWalker::emit(Source source, std::string_view name, std::string_view val
     return false;
   }
   ++notes_.parts;
+  if (limits_.skip_inert && skips_inert(source) && inert_token(source, value)) return true;
   if (!visitor_.visit(Part{source, name, value, url_encoded, json_path})) stopped_ = true;
   return !stopped_;
 }
@@ -228,106 +280,73 @@ std::string_view JsonPath::str() const {
 }
 
 bool PartWalker::json(std::string_view body) {
-  std::size_t i = 0;
   path_.steps_.clear();
-  while (i < body.size() && json_space(body[i])) ++i;
-  if (!json_value(body, i, 0)) {
-    if (!stopped_) notes_.malformed_json = true;
+  const std::size_t end = json_document(body, skip_json_space(body, 0));
+  if (end == std::string_view::npos) {
+    // (not when it stopped: the visitor decided, or too deep, or too many values)
+    if (!stopped_ && !notes_.too_deep && !notes_.too_many_parts) notes_.malformed_json = true;
     return !stopped_;
   }
-  while (i < body.size() && json_space(body[i])) ++i;
-  if (i != body.size()) notes_.malformed_json = true;
+  if (skip_json_space(body, end) != body.size()) notes_.malformed_json = true;
   return !stopped_;
 }
 
-// Recursive descent bounded by max_depth; each byte is read once.
-bool PartWalker::json_value(std::string_view s, std::size_t& i, std::size_t depth) {
-  if (stopped_ || i >= s.size()) return false;
-  if (depth > limits_.max_depth) {
-    notes_.too_deep = true;
-    return false;
-  }
-  const auto read_string = [&](std::string_view& out) {
-    // s[i] == '"'. The first quote not escaped closes the string; a backslash escapes the
-    // byte after it. Sixteen bytes at a time up to the next quote or backslash.
-    const std::size_t begin = ++i;
-    while (true) {
-      if (i + 16 <= s.size()) {
-        const simd::Bytes v = simd::load(s.data() + i);
-        const std::uint32_t stops = simd::bits(simd::equal(v, '"') | simd::equal(v, '\\'));
-        if (stops == 0) {
-          i += 16;
-          continue;
-        }
-        i += static_cast<std::size_t>(std::countr_zero(stops));
-      } else {
-        while (i < s.size() && s[i] != '"' && s[i] != '\\') ++i;
-        if (i >= s.size()) {
-          i = s.size();
-          return false;
-        }
-      }
-      if (s[i] == '"') break;
-      i += 2;
+// One value at s[i], with the containers it opens, each byte read once: the position past
+// it, or npos (malformed, too deep, stopped). Iterative: the open containers are the path's
+// steps (at most max_depth + 1).
+std::size_t PartWalker::json_document(std::string_view s, std::size_t i) {
+  constexpr std::size_t npos = std::string_view::npos;
+  std::vector<JsonPath::Step>& steps = path_.steps_;
+  while (true) {
+    // A value at i, inside steps.size() containers.
+    if (stopped_ || i >= s.size()) return npos;
+    if (steps.size() > limits_.max_depth) {
+      notes_.too_deep = true;
+      return npos;
     }
-    out = s.substr(begin, i - begin);
-    ++i;
-    return true;
-  };
-  const char c = s[i];
-  if (c == '"') {
-    std::string_view str;
-    if (!read_string(str)) return false;
-    if (!str.empty()) return emit(Source::json, {}, str, false, &path_);
-    return true;
-  }
-  if (c == '{' || c == '[') {
-    const bool object = c == '{';
-    const char close = object ? '}' : ']';
-    ++i;
-    path_.steps_.push_back(JsonPath::Step{.key = {}, .index = 0, .array = !object});
-    const std::size_t step = path_.steps_.size() - 1;
-    std::size_t index = 0;
+    const char c = s[i];
+    bool opened = false;
+    if (c == '"') {
+      std::string_view str;
+      if ((i = json_string(s, i, str)) == npos) return npos;
+      if (!str.empty() && !emit(Source::json, {}, str, false, &path_)) return npos;
+    } else if (c == '{' || c == '[') {
+      ++i;
+      steps.push_back(JsonPath::Step{.key = {}, .index = 0, .array = c == '['});
+      opened = true;
+    } else if ((i = json_literal(s, i)) == npos) {
+      return npos;
+    }
+    // Then: the ends of containers, and the next member (after a ',' unless it is the first).
     while (true) {
-      while (i < s.size() && json_space(s[i])) ++i;
-      if (i >= s.size()) return false;
-      if (s[i] == close) {
+      if (steps.empty()) return i;
+      i = skip_json_space(s, i);
+      if (i >= s.size()) return npos;
+      JsonPath::Step& step = steps.back();
+      if (s[i] == (step.array ? ']' : '}')) {
         ++i;
-        path_.steps_.pop_back();
-        return true;
+        steps.pop_back();
+        opened = false;
+        continue;
       }
-      if (index > 0) {
-        if (s[i] != ',') return false;
-        ++i;
-        while (i < s.size() && json_space(s[i])) ++i;
+      if (!opened) {
+        if (s[i] != ',') return npos;
+        ++step.index;  // (an object's counts its members; only an array's is read)
+        i = skip_json_space(s, i + 1);
       }
-      if (object) {
-        if (i >= s.size() || s[i] != '"') return false;
-        std::string_view key;
-        if (!read_string(key)) return false;
-        path_.steps_[step].key = key;
-        if (!key.empty() && !emit(Source::json_key, {}, key, false, &path_)) return false;
-        while (i < s.size() && json_space(s[i])) ++i;
-        if (i >= s.size() || s[i] != ':') return false;
-        ++i;
-        while (i < s.size() && json_space(s[i])) ++i;
-      } else {
-        path_.steps_[step].index = index;
-      }
-      if (!json_value(s, i, depth + 1)) return false;
-      ++index;
+      break;
+    }
+    JsonPath::Step& step = steps.back();
+    if (!step.array) {
+      std::string_view key;
+      if (i >= s.size() || s[i] != '"' || (i = json_string(s, i, key)) == npos) return npos;
+      step.key = key;
+      if (!key.empty() && !emit(Source::json_key, {}, key, false, &path_)) return npos;
+      i = skip_json_space(s, i);
+      if (i >= s.size() || s[i] != ':') return npos;
+      i = skip_json_space(s, i + 1);
     }
   }
-  // number, true, false, null: read the literal; numbers are inspected (cheap) as text.
-  const std::size_t begin = i;
-  while (i < s.size() && !json_space(s[i]) && s[i] != ',' && s[i] != '}' && s[i] != ']') ++i;
-  if (i == begin) return false;
-  const std::string_view lit = s.substr(begin, i - begin);
-  if (lit == "true" || lit == "false" || lit == "null") return true;
-  for (const char d : lit)
-    if (!((d >= '0' && d <= '9') || d == '-' || d == '+' || d == '.' || d == 'e' || d == 'E'))
-      return false;
-  return true;
 }
 
 bool PartWalker::xml(std::string_view body) {

@@ -60,6 +60,10 @@ struct ParseNotes {
 struct PartLimits {
   std::size_t max_parts = 4096;  // values visited per request
   std::size_t max_depth = 64;    // JSON/XML nesting
+  // Values (not names) of queries, forms and cookies, JSON strings and keys that are inert
+  // tokens (inert_token: nothing to inspect) are counted but not visited. For a visitor that
+  // does nothing else with such a value.
+  bool skip_inert = false;
 };
 
 class PartWalker {
@@ -79,7 +83,7 @@ class PartWalker {
  private:
   bool emit(Source source, std::string_view name, std::string_view value, bool url_encoded,
             const JsonPath* json_path = nullptr);
-  bool json_value(std::string_view s, std::size_t& i, std::size_t depth);
+  std::size_t json_document(std::string_view s, std::size_t i);
 
   PartVisitor& visitor_;
   PartLimits limits_;

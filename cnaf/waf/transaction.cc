@@ -183,6 +183,11 @@ Transaction::Transaction(const WafConfig& config, const WafOptions& options,
     if (config_.modes[k] != policy::Mode::disable) enabled_ |= 1u << k;
 }
 
+PartLimits Transaction::part_limits() const {
+  // (visit only inspects values: inert ones need not reach it)
+  return PartLimits{.max_parts = options_.max_parts, .max_depth = options_.max_json_depth, .skip_inert = true};
+}
+
 bool Transaction::enabled(Protection p) const {
   return config_.mode(p) != policy::Mode::disable;
 }
@@ -267,7 +272,7 @@ void Transaction::protocol_phase(const RequestView& request) {
       clean_headers_->insert(kPathName, path);
   }
   if (!query.empty()) {
-    PartWalker walker(*this, PartLimits{options_.max_parts, options_.max_json_depth});
+    PartWalker walker(*this, part_limits());
     walker.query(query, Source::query, Source::query_name);
     if (walker.notes().too_many_parts && !stop_)
       add(Protection::protocol, Source::query, "*", {}, "too many query arguments");
@@ -312,7 +317,7 @@ void Transaction::headers_phase(const RequestView& request) {
     if (stop_) return;
     to_lower(h.name, lower_name);
     if (lower_name == "cookie") {
-      PartWalker walker(*this, PartLimits{options_.max_parts, options_.max_json_depth});
+      PartWalker walker(*this, part_limits());
       walker.cookies(h.value);
       continue;
     }
@@ -345,7 +350,7 @@ void Transaction::body_phase(const RequestView& request) {
       !add(Protection::protocol, Source::header, "content-type", content_type,
            "protocol: request body in a charset WAFs cannot read"))
     return;
-  PartWalker walker(*this, PartLimits{options_.max_parts, options_.max_json_depth});
+  PartWalker walker(*this, part_limits());
   const bool truncated = request.body_truncated || body.size() < request.body.size();
   const auto is_json = [&] {
     return media == "application/json" || media == "text/json" || media.ends_with("+json") ||
@@ -379,11 +384,15 @@ void Transaction::body_phase(const RequestView& request) {
           "multipart part in a charset WAFs cannot read (UTF-7 ...)");
   } else if (is_json() || ((media.empty() || media == "text/plain") && (lead == '{' || lead == '['))) {
     walker.json(body);
-    if ((walker.notes().malformed_json || walker.notes().too_deep) && !stop_) {
-      if (!truncated && is_json())
-        add(Protection::protocol, Source::body_raw, {}, body.substr(0, 64), "malformed JSON body");
-      if (!stop_) inspect_value(Source::body_raw, {}, body, false, checks_for(Source::body_raw));
-    }
+    const ParseNotes& notes = walker.notes();
+    if (notes.malformed_json && !truncated && is_json() && !stop_)
+      add(Protection::protocol, Source::body_raw, {}, body.substr(0, 64), "malformed JSON body");
+    if (notes.too_deep && !stop_)
+      add(Protection::protocol, Source::body_raw, {}, body.substr(0, 64),
+          "JSON body nested deeper than " + std::to_string(options_.max_json_depth));
+    // What the walk could not read (the rest of a malformed, deep or long body) is read whole.
+    if ((notes.malformed_json || notes.too_deep || notes.too_many_parts) && !stop_)
+      inspect_value(Source::body_raw, {}, body, false, checks_for(Source::body_raw));
   } else if (is_xml() || lead == '<') {
     walker.xml(body);
   } else {

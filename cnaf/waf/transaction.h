@@ -47,6 +47,7 @@ class Transaction final : public PartVisitor {
   bool add(Protection p, Source source, std::string_view name, std::string_view snippet,
            std::string_view message);
   bool enabled(Protection p) const;
+  PartLimits part_limits() const;
   bool done() const { return stop_; }
 
   // Values already found clean in this request (views into the request), by exact content;

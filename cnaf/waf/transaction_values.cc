@@ -83,23 +83,6 @@ std::uint64_t memo_hash(std::string_view s) noexcept {
   return h ^ (h >> 32);
 }
 
-// Letters and digits only, under 16 bytes ("id", "name", "description", "42"), outside
-// headers and file names: inspect_decoded's inert path would find it clean (no decoding
-// applies; base64 needs 16 bytes, SQL words '_' '+' or "--", a class name a '.', a gadget name
-// in base64 8 bytes of mixed case), unless it holds a serialized-Java marker. Decided here
-// without the memo or the passes.
-bool short_plain_token(Source source, std::string_view raw) noexcept {
-  if (raw.size() >= 16 || source == Source::header || source == Source::multipart_filename) return false;
-  std::size_t upper = 0;
-  for (const char c : raw) {  // ('_' '+' '~' have no class bit: asked for letters or digits)
-    if ((kCharClass[static_cast<unsigned char>(c)] & (kAlpha | kDigit)) == 0) return false;
-    upper += c >= 'A' && c <= 'Z';
-  }
-  // (the inert path's mixed case: two upper-case letters or more, not all of them)
-  if (raw.size() >= 8 && upper >= 2 && upper < raw.size()) return false;
-  return raw.size() < 5 || !holds_java_serialized_base64(raw);
-}
-
 // A JSON value whose path no detector reads (see inspect_value's memo): no ':' '/' '\\' '%'
 // '&' or non-ASCII byte (which could decode to one), and not base64, which is decoded and
 // inspected once more, RFI included.
@@ -143,9 +126,7 @@ void Transaction::memo_keep(const MemoKey& key, std::size_t slot) {
 bool Transaction::inspect_value(Source source, std::string_view name, std::string_view raw,
                                 bool url_encoded, std::uint32_t protections, const JsonPath* json_path) {
   if (stop_) return false;
-  if (raw.size() < 2) return true;
-  if ((protections & enabled_) == 0) return true;
-  if (short_plain_token(source, raw)) return true;
+  if ((protections & enabled_) == 0 || inert_token(source, raw)) return true;
   // Words once URL-decoded: the plain-words path answers before the memo, whose hash would
   // cost as much (form and query values rarely repeat). JSON arrays repeat theirs: the memo
   // goes first there.

@@ -110,6 +110,56 @@ TEST(WafProtocolCases, SessionIdentifiersInParameters) {
   }
 }
 
+// JSON bodies the walker cannot read as the app would are refused (protocol): malformed, nested
+// deeper than max_json_depth (containers around a value), or holding more than max_parts values, short ones ("a", "id")
+// included though they need no inspection. Whitespace, escapes, empty containers and
+// literals anywhere are well-formed.
+TEST(WafProtocolCases, JsonStructure) {
+  WafOptions options;
+  options.max_json_depth = 4;
+  options.max_parts = 20;
+  const Waf waf(testing::all(policy::Mode::prevent), options);
+  const auto refused_with = [&](const std::string& body) -> std::string {
+    testing::Request r;
+    r.post("application/json", body);
+    const Verdict v = waf.inspect_content(r.view());
+    return v.allowed() || v.findings.empty() ? std::string() : v.findings[0].message;
+  };
+  for (const char* body : {R"({"a":"b",})", R"(["a",])", R"({"a" "b"})", R"({"a":"b)", R"({"a":tru})",
+                           R"(["a"] x)", R"({a:1})", R"([1 2])", R"({"a":1,,"b":2})", R"([)", R"({"a":[1,2})",
+                           R"({"a":"b\"})", R"({"a":-}x)"}) {
+    EXPECT_NE(refused_with(body).find("malformed JSON"), std::string::npos) << body;
+  }
+  for (const char* body : {R"( { "a" : [ 1 , -2.5e3 , true , null , "x" ] , "b" : { } , "c\"" : "d\"e" } )",
+                           R"([[[["deep enough"]]]])", R"({"a":{"b":{"c":{"d":1}}}})", "[]", R"("just a string")",
+                           "\t{\"a\":\n\"b\"}\r\n", R"([{},[],"",0])"}) {
+    EXPECT_EQ(refused_with(body), "") << body;
+  }
+  EXPECT_NE(refused_with(R"([[[[["too deep"]]]]])").find("nested deeper than 4"), std::string::npos);
+  EXPECT_NE(refused_with(R"({"a":{"b":{"c":{"d":{"e":1}}}}})").find("nested deeper than 4"), std::string::npos);
+  std::string many = "[";
+  for (int i = 0; i < 21; ++i) many += std::string(i ? "," : "") + "\"a\"";
+  EXPECT_NE(refused_with(many + "]").find("too many body values"), std::string::npos);
+  std::string keys = "{";
+  for (int i = 0; i < 10; ++i) keys += std::string(i ? "," : "") + "\"k" + std::to_string(i) + "\":\"v\"";
+  EXPECT_EQ(refused_with(keys + "}"), "");  // 10 keys and 10 values: 20
+  EXPECT_NE(refused_with(keys + ",\"k\":1}"), "");  // one key more
+  // With protocol findings only alerted, the rest of a deep or malformed body is still read
+  // (as one text: past max_parts it is read the same way, where JSON quoting can hide SQL).
+  WafConfig alert = testing::all(policy::Mode::prevent);
+  alert.modes[static_cast<std::size_t>(Protection::protocol)] = policy::Mode::alert;
+  const Waf alerting(alert, options);
+  for (const std::string body : {R"([[[[["1' or '1'='1"]]]]])", R"({"a":"b","q":"1' or '1'='1",,})"}) {
+    testing::Request r;
+    r.post("application/json", body);
+    const Verdict v = alerting.inspect_content(r.view());
+    EXPECT_FALSE(v.allowed()) << body;
+    bool sqli = false;
+    for (const Finding& f : v.findings) sqli |= f.protection == "sqli";
+    EXPECT_TRUE(sqli) << body;
+  }
+}
+
 // Header injection through characters a back end truncates to their low byte, CR or LF
 // (U+560D, U+010A): in the path, a query value or a form value. Text in scripts whose letters
 // end in those bytes (Czech "č" is U+010D) is no finding without a header after it.
