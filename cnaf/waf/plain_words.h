@@ -11,7 +11,7 @@
 #pragma once
 
 #include <algorithm>
-#include <bit>
+#include <cstdint>
 #include <cstddef>
 #include <string_view>
 
@@ -31,25 +31,26 @@ inline bool inert_token(Source source, std::string_view raw) noexcept {
   const std::size_t n = raw.size();
   if (n < 2) return true;
   if (n >= 16 || source == Source::header || source == Source::multipart_filename) return false;
-  std::size_t upper = 0;
+  std::uint32_t upper = 0;  // bit k: raw[k] is an upper-case letter
   if (n >= 4) {
     const simd::Bytes v = simd::load_short(raw.data(), n);
     const simd::Bytes up = simd::in_range(v, 'A', 'Z');
     const std::uint32_t word = simd::bits(up | simd::in_range(v, 'a', 'z') | simd::in_range(v, '0', '9'));
     if (word != (n >= 8 ? 0xFFFFu : 0xFFu)) return false;
-    upper = static_cast<std::size_t>(std::popcount(simd::short_positions(simd::bits(up), n)));
+    upper = simd::short_positions(simd::bits(up), n);
   } else {
-    for (const char c : raw) {  // ('_' '+' '~' have no class bit: asked for letters or digits)
-      if ((kCharClass[static_cast<unsigned char>(c)] & (kAlpha | kDigit)) == 0) return false;
-      upper += c >= 'A' && c <= 'Z';
+    for (std::size_t k = 0; k < n; ++k) {  // ('_' '+' '~' have no class bit: asked for letters or digits)
+      if ((kCharClass[static_cast<unsigned char>(raw[k])] & (kAlpha | kDigit)) == 0) return false;
+      upper |= std::uint32_t{raw[k] >= 'A' && raw[k] <= 'Z'} << k;
     }
   }
+  const std::uint32_t two = upper & (upper - 1), three = two & (two - 1);  // at least two, three
   // (the inert path's mixed case: two upper-case letters or more, not all of them)
-  if (n >= 8 && upper >= 2 && upper < n) return false;
+  if (n >= 8 && two != 0 && upper != (1u << n) - 1) return false;
   static_assert(std::ranges::all_of(kJavaSerializedBase64, [](std::string_view m) {
     return std::ranges::count_if(m, [](char c) { return c >= 'A' && c <= 'Z'; }) >= 3;
   }));  // (each marker holds three upper-case letters)
-  return n < 5 || upper < 3 || !holds_java_serialized_base64(raw);
+  return n < 5 || three == 0 || !holds_java_serialized_base64(raw);
 }
 
 // The longest value the path reads: longer ones may hold padding runs, which the general
