@@ -23,12 +23,13 @@ constexpr std::uint64_t pack_word(std::string_view w) noexcept {
 
 }  // namespace
 
-bool cmdi_possible(const Inspected& v) noexcept {
+bool cmdi_possible(const Inspected& v) noexcept { return cmdi_possible(v.mask, v.lower); }
+
+bool cmdi_possible(std::uint32_t mask, std::string_view s) noexcept {
   constexpr std::uint32_t kWordy = kAlpha | kDigit | kSpace | kComma | kDot | kEq | kDash | kHigh;
-  if ((v.mask & ~kWordy) != 0 || (v.mask & kNewline) != 0) return true;
+  if ((mask & ~kWordy) != 0 || (mask & kNewline) != 0) return true;
   // Characters without a class bit ('_' '+' '~' '!' '?' '^') may still be there: they only
   // matter to the detector after a known program, which the first word decides.
-  const std::string_view s = v.lower;
   std::size_t b = 0;
   while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
   std::size_t e = b;
@@ -64,12 +65,12 @@ bool cmdi_possible(const Inspected& v) noexcept {
       if (first == w) return true;
   }
   // PowerShell cmdlets and .NET names, anywhere in the value.
-  if ((v.mask & kDash) != 0) {
+  if ((mask & kDash) != 0) {
     for (const std::string_view n : {"-wrapper", "invoke-", "-encodedcommand", "start-process", "set-mppreference"}) {
       if (s.find(n) != std::string_view::npos) return true;
     }
   }
-  return (v.mask & kDot) != 0 && s.find("net.webclient") != std::string_view::npos;
+  return (mask & kDot) != 0 && s.find("net.webclient") != std::string_view::npos;
 }
 
 }  // namespace defender::cnaf::waf

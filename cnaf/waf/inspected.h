@@ -269,6 +269,8 @@ class Reread {
 // "curl http...", "if exist ..."), the "-wrapper sh," idiom or a PowerShell cmdlet
 // (invoke-*, start-process, net.webclient) can match.
 bool cmdi_possible(const Inspected& v) noexcept;
+// The same from the value's char_mask and lower case alone.
+bool cmdi_possible(std::uint32_t mask, std::string_view lower) noexcept;
 
 // A detector's answer: where in `text` the evidence is, and a short reason.
 struct Hit {

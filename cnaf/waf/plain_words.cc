@@ -191,17 +191,16 @@ bool plain_words_clean(Source source, std::string_view raw, bool url_encoded) {
   }
   if (!commas_until(n)) return false;
   if (!sql.plain()) return false;
-  const Inspected v{.source = source, .name = {}, .raw = raw, .text = std::string_view(t, n),
-                    .lower = std::string_view(l, n), .mask = mask, .bigrams = nullptr};
-  if (cmdi_possible(v)) return false;
-  if (marker && holds_java_serialized_base64(v.text)) return false;
-  if (java_gadget_possible(longest, most_upper)) return false;
+  const std::string_view text(t, n), lower(l, n);
+  if (cmdi_possible(mask, lower)) return false;
+  if (marker && holds_java_serialized_base64(text)) return false;
+  if (longest != 0 && java_gadget_possible(longest, most_upper)) return false;
   // Needles that end in a period ("session.", "ognl.", "db.", "this."): those two detectors
   // read the value (the others need a character after the period, or one it lacks).
   if (periods) {
-    const Bigrams bigrams(v.lower);  // (their needles filtered by the text's letter pairs)
-    Inspected w = v;
-    w.bigrams = &bigrams;
+    const Bigrams bigrams(lower);  // (their needles filtered by the text's letter pairs)
+    const Inspected w{.source = source, .name = {}, .raw = raw, .text = text, .lower = lower,
+                      .mask = mask, .bigrams = &bigrams};
     Scratch scratch;
     Hit hit;
     if (detect_code_injection(w, scratch, hit) || detect_nosqli(w, scratch, hit)) return false;
