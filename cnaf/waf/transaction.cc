@@ -7,7 +7,9 @@
 #include <utility>
 
 #include "cnaf/waf/detectors/detectors.h"
+#include "cnaf/waf/plain_words.h"
 #include "cnaf/waf/protocol_checks.h"
+#include "cnaf/waf/simd.h"
 #include "cnaf/waf/transforms/hex.h"
 #include "cnaf/waf/transforms/transforms.h"
 #include "cnaf/waf/waf.h"
@@ -116,8 +118,12 @@ bool session_identifier(std::string_view raw) {
       "laravel_session", "connect.sid", "_session_id", "rack.session", "play_session",
       "_flask_session", "sessid", "cfid", "cftoken", "next-auth.session-token"};
   // Every name above holds "ses" or "sid" or starts with "cf"; meteor_login_token is 18 bytes
-  // long: most names are none of them, and are not copied.
+  // long: most names are none of them, and are not copied. Under 16 bytes, one without an
+  // 's' is none (16 at a time: only 'S' and 's' are 's' with bit 5 set).
   const auto at = [&](std::size_t k) { return ascii_lower(raw[k]); };
+  if (raw.size() < 16 && raw.size() != 18 && !(at(0) == 'c' && at(1) == 'f') &&
+      simd::bits(simd::equal(simd::load_short(raw.data(), raw.size()) | simd::splat(0x20), 's')) == 0)
+    return false;
   bool candidate = (at(0) == 'c' && at(1) == 'f') || raw.size() == 18;
   for (std::size_t k = 0; k + 2 < raw.size() && !candidate; ++k)
     candidate = at(k) == 's' && ((at(k + 1) == 'e' && at(k + 2) == 's') || (at(k + 1) == 'i' && at(k + 2) == 'd'));
@@ -419,12 +425,14 @@ bool Transaction::visit(const Part& part) {
                "protocol: legacy cookie attribute (cookie parsing confusion)");
   // Session fixation: a session identifier handed over in the URL or a form, from another
   // site (or with no Referer at all), so the victim logs in with the attacker's session.
-  if ((part.source == Source::query_name || part.source == Source::form_name) && foreign_referer_ &&
-      part.name.size() >= 3 && part.name.size() <= 32 && session_identifier(part.name))
-    return add(Protection::protocol, part.source, part.name, part.name,
-               "protocol: session identifier in a parameter from a foreign or missing Referer");
-  if ((part.source == Source::query_name || part.source == Source::form_name) && quoted_name(part.name))
-    quoted_names_ = true;
+  if (part.source == Source::query_name || part.source == Source::form_name) {
+    if (foreign_referer_ && part.name.size() >= 3 && part.name.size() <= 32 && session_identifier(part.name))
+      return add(Protection::protocol, part.source, part.name, part.name,
+                 "protocol: session identifier in a parameter from a foreign or missing Referer");
+    // Most names are letters and digits ("field12"): no quote, and nothing to inspect.
+    if (inert_token(part.source, part.name)) return true;
+    if (quoted_name(part.name)) quoted_names_ = true;
+  }
   // The HTML form convention for a body's charset.
   if (part.source == Source::multipart && part.name == "_charset_" &&
       !allowed_charset(std::string("charset=") + std::string(part.value.substr(0, 32))))
