@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -189,15 +190,24 @@ class Bigrams {
 
 // A list of literal needles with their masks computed at compile time. `find` returns the
 // first needle (index, position) found in `lower`, trying only needles whose characters all
-// occur in the text: most values skip most needles without reading a byte.
+// occur in the text: most values skip most needles without reading a byte, and without
+// looking at them one by one (per character class, the needles that hold it, as bit sets).
 template <std::size_t N>
 struct NeedleSet {
+  static constexpr std::size_t kWords = (N + 63) / 64;
+  using Bits = std::array<std::uint64_t, kWords>;  // bit i: needle i
   std::array<std::string_view, N> needles;
-  std::array<std::uint32_t, N> masks{};
   std::array<std::array<std::uint16_t, 3>, N> pairs{};  // bigram hashes: start, middle, end
+  std::array<Bits, 32> with_class{};  // [b]: the needles holding a character of class bit b
+  std::uint32_t classes = 0;          // the class bits any needle holds
+  Bits all{};                         // every needle
   constexpr explicit NeedleSet(const std::array<std::string_view, N>& n) : needles(n) {
     for (std::size_t i = 0; i < N; ++i) {
-      masks[i] = char_mask_of(n[i]);
+      const std::uint32_t mask = char_mask_of(n[i]);
+      classes |= mask;
+      for (unsigned b = 0; b < 32; ++b)
+        if ((mask >> b) & 1u) with_class[b][i / 64] |= std::uint64_t{1} << (i % 64);
+      all[i / 64] |= std::uint64_t{1} << (i % 64);
       const std::string_view w = n[i];
       const std::size_t m = w.size() >= 2 ? w.size() / 2 : 0;
       pairs[i] = {static_cast<std::uint16_t>(w.size() >= 2 ? bigram_hash(w[0], w[1]) : 512),
@@ -205,18 +215,26 @@ struct NeedleSet {
                   static_cast<std::uint16_t>(w.size() >= 2 ? bigram_hash(w[w.size() - 2], w[w.size() - 1]) : 512)};
     }
   }
-  // Calls `f(index, pos)` for needles present (first occurrence each) until f returns true.
+  // Calls `f(index, pos)` for needles present (first occurrence each), in their order, until
+  // f returns true.
   template <typename F>
   bool find(std::string_view lower, std::uint32_t mask, const Bigrams* bigrams, F&& f) const {
-    for (std::size_t i = 0; i < N; ++i) {
-      if ((masks[i] & ~mask) != 0) continue;
-      if (bigrams != nullptr) {
-        bool possible = true;
-        for (const auto h : pairs[i]) possible &= h == 512 || bigrams->has(h);
-        if (!possible) continue;
+    Bits possible = all;
+    for (std::uint32_t absent = classes & ~mask; absent != 0; absent &= absent - 1) {
+      const Bits& holding = with_class[static_cast<std::size_t>(std::countr_zero(absent))];
+      for (std::size_t k = 0; k < kWords; ++k) possible[k] &= ~holding[k];
+    }
+    for (std::size_t k = 0; k < kWords; ++k) {
+      for (std::uint64_t left = possible[k]; left != 0; left &= left - 1) {
+        const std::size_t i = k * 64 + static_cast<std::size_t>(std::countr_zero(left));
+        if (bigrams != nullptr) {
+          bool present = true;
+          for (const auto h : pairs[i]) present &= h == 512 || bigrams->has(h);
+          if (!present) continue;
+        }
+        const std::size_t p = lower.find(needles[i]);
+        if (p != std::string_view::npos && f(i, p)) return true;
       }
-      const std::size_t p = lower.find(needles[i]);
-      if (p != std::string_view::npos && f(i, p)) return true;
     }
     return false;
   }

@@ -39,17 +39,20 @@ inline std::size_t json_string(std::string_view s, std::size_t i, std::string_vi
   while (true) {
     if (i + 16 <= s.size()) {
       const simd::Bytes v = simd::load(s.data() + i);
-      const std::uint32_t stops = simd::bits(simd::equal(v, '"') | simd::equal(v, '\\'));
+      const std::uint32_t quotes = simd::bits(simd::equal(v, '"'));
+      const std::uint32_t stops = quotes | simd::bits(simd::equal(v, '\\'));
       if (stops == 0) {
         i += 16;
         continue;
       }
-      i += static_cast<std::size_t>(std::countr_zero(stops));
+      const int first = std::countr_zero(stops);
+      i += static_cast<std::size_t>(first);
+      if ((quotes >> first) & 1u) break;  // (from the mask: no load of s[i] to wait for)
     } else {
       while (i < s.size() && s[i] != '"' && s[i] != '\\') ++i;
       if (i >= s.size()) return std::string_view::npos;
+      if (s[i] == '"') break;
     }
-    if (s[i] == '"') break;
     i += 2;
   }
   out = s.substr(begin, i - begin);
