@@ -17,7 +17,7 @@ bool looks_like_prose(std::string_view text) {
   if (first == std::string_view::npos) return false;
   const std::size_t last = text.find_last_not_of(" \t\r\n");
   std::size_t spaces = 0;
-  for (std::size_t i = first; i <= last; ++i) {
+  for (std::size_t i = first; i <= last && spaces < 6; ++i) {  // (six blanks decide it)
     if (text[i] == '\n') return true;
     spaces += text[i] == ' ';
   }
