@@ -71,15 +71,31 @@ constexpr std::uint32_t kDecodeTriggers = kPercent | kAmp | kBackslash | kHigh |
 constexpr std::uint32_t kMaskCodeTriggers = kLt | kBacktick | kBracket | kNewline;
 
 std::uint64_t memo_hash(std::string_view s) noexcept {
+  // Eight bytes a round; the last round reads the last eight (overlapping the one before),
+  // or the bytes of a shorter value as one word.
   std::uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
+  const auto round = [&h](std::uint64_t w) {
     h = (h ^ w) * 0xFF51AFD7ED558CCDull;
     h ^= h >> 29;
+  };
+  const std::size_t n = s.size();
+  if (n >= 8) {
+    std::uint64_t w;
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      std::memcpy(&w, s.data() + i, 8);
+      round(w);
+    }
+    std::memcpy(&w, s.data() + n - 8, 8);
+    round(w);
+  } else if (n >= 4) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, s.data(), 4);
+    std::memcpy(&hi, s.data() + n - 4, 4);
+    round(lo | (std::uint64_t{hi} << 32));
+  } else if (n > 0) {
+    round(static_cast<unsigned char>(s[0]) | (std::uint64_t{static_cast<unsigned char>(s[n / 2])} << 8) |
+          (std::uint64_t{static_cast<unsigned char>(s[n - 1])} << 16));
   }
-  for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 0x100000001B3ull;
   return h ^ (h >> 32);
 }
 
