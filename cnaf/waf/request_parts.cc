@@ -20,7 +20,8 @@ std::string_view trim(std::string_view s) {
 bool json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 std::size_t skip_json_space(std::string_view s, std::size_t i) {
-  while (i < s.size() && json_space(s[i])) ++i;
+  // (a byte above ' ' is none: one test for the usual case, no blank at all)
+  while (i < s.size() && static_cast<unsigned char>(s[i]) <= ' ' && json_space(s[i])) ++i;
   return i;
 }
 
@@ -61,15 +62,18 @@ inline std::size_t json_string(std::string_view s, std::size_t i, std::string_vi
 
 // A number, true, false or null at s[i]: the position past it, or npos when it is none.
 inline std::size_t json_literal(std::string_view s, std::size_t i) {
+  // Up to a blank, ',', '}' or ']'; a number's characters are noted on the way (one pass).
   const std::size_t begin = i;
-  while (i < s.size() && !json_space(s[i]) && s[i] != ',' && s[i] != '}' && s[i] != ']') ++i;
+  bool numeric = true;
+  for (; i < s.size(); ++i) {
+    const char d = s[i];
+    if (json_space(d) || d == ',' || d == '}' || d == ']') break;
+    numeric &= (d >= '0' && d <= '9') || d == '-' || d == '+' || d == '.' || d == 'e' || d == 'E';
+  }
   if (i == begin) return std::string_view::npos;
+  if (numeric) return i;
   const std::string_view lit = s.substr(begin, i - begin);
-  if (lit == "true" || lit == "false" || lit == "null") return i;
-  for (const char d : lit)
-    if (!((d >= '0' && d <= '9') || d == '-' || d == '+' || d == '.' || d == 'e' || d == 'E'))
-      return std::string_view::npos;
-  return i;
+  return lit == "true" || lit == "false" || lit == "null" ? i : std::string_view::npos;
 }
 
 // Position of the next "--BOUNDARY" at or after `from`, or npos.
