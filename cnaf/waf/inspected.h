@@ -169,10 +169,14 @@ constexpr unsigned bigram_hash(char a, char b) noexcept {
 
 class Bigrams {
  public:
+  // (kNone: the hash of no pair, for needles too short to have one: always present)
+  static constexpr unsigned kNone = 512;
   explicit Bigrams(std::string_view lower) noexcept : lower_(lower) {}
-  bool has(unsigned h) const noexcept {
+  bool has(unsigned h) const noexcept { return (bits()[h >> 6] >> (h & 63)) & 1u; }
+  // The pairs of the text, bit h for hash h (filled on first use).
+  const std::array<std::uint64_t, 9>& bits() const noexcept {
     if (!ready_) fill();
-    return (bits_[h >> 6] >> (h & 63)) & 1u;
+    return bits_;
   }
 
  private:
@@ -181,11 +185,12 @@ class Bigrams {
       const unsigned h = bigram_hash(lower_[i - 1], lower_[i]);
       bits_[h >> 6] |= 1ull << (h & 63);
     }
+    bits_[kNone >> 6] |= 1ull << (kNone & 63);
     ready_ = true;
   }
   std::string_view lower_;
   mutable bool ready_ = false;
-  mutable std::array<std::uint64_t, 8> bits_{};
+  mutable std::array<std::uint64_t, 9> bits_{};
 };
 
 // A list of literal needles with their masks computed at compile time. `find` returns the
@@ -210,9 +215,9 @@ struct NeedleSet {
       all[i / 64] |= std::uint64_t{1} << (i % 64);
       const std::string_view w = n[i];
       const std::size_t m = w.size() >= 2 ? w.size() / 2 : 0;
-      pairs[i] = {static_cast<std::uint16_t>(w.size() >= 2 ? bigram_hash(w[0], w[1]) : 512),
-                  static_cast<std::uint16_t>(w.size() >= 3 ? bigram_hash(w[m - 1], w[m]) : 512),
-                  static_cast<std::uint16_t>(w.size() >= 2 ? bigram_hash(w[w.size() - 2], w[w.size() - 1]) : 512)};
+      pairs[i] = {static_cast<std::uint16_t>(w.size() >= 2 ? bigram_hash(w[0], w[1]) : Bigrams::kNone),
+                  static_cast<std::uint16_t>(w.size() >= 3 ? bigram_hash(w[m - 1], w[m]) : Bigrams::kNone),
+                  static_cast<std::uint16_t>(w.size() >= 2 ? bigram_hash(w[w.size() - 2], w[w.size() - 1]) : Bigrams::kNone)};
     }
   }
   // Calls `f(index, pos)` for needles present (first occurrence each), in their order, until
@@ -224,13 +229,13 @@ struct NeedleSet {
       const Bits& holding = with_class[static_cast<std::size_t>(std::countr_zero(absent))];
       for (std::size_t k = 0; k < kWords; ++k) possible[k] &= ~holding[k];
     }
+    const std::array<std::uint64_t, 9>* text_pairs = bigrams != nullptr ? &bigrams->bits() : nullptr;
     for (std::size_t k = 0; k < kWords; ++k) {
       for (std::uint64_t left = possible[k]; left != 0; left &= left - 1) {
         const std::size_t i = k * 64 + static_cast<std::size_t>(std::countr_zero(left));
-        if (bigrams != nullptr) {
-          bool present = true;
-          for (const auto h : pairs[i]) present &= h == 512 || bigrams->has(h);
-          if (!present) continue;
+        if (text_pairs != nullptr) {  // (most needles end at their first pair)
+          const auto has = [&](unsigned h) { return (((*text_pairs)[h >> 6] >> (h & 63)) & 1u) != 0; };
+          if (!has(pairs[i][0]) || !has(pairs[i][1]) || !has(pairs[i][2])) continue;
         }
         const std::size_t p = lower.find(needles[i]);
         if (p != std::string_view::npos && f(i, p)) return true;
