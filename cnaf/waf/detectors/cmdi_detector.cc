@@ -400,7 +400,8 @@ bool detect_cmdi(const Inspected& v, Scratch& scratch, Hit& hit) {
       return true;
     }
   }
-  {
+  // (gluing takes two quotes, a backslash, '$', "``" or "()")
+  if (v.has(kQuote | kDquote | kBackslash | kDollar | kBacktick | kParen)) {
     std::size_t r = 0;
     while (r < v.lower.size() && v.lower[r] == ' ') ++r;
     if (glued_command(v.lower.substr(r), s.substr(start))) {
