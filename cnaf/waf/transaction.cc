@@ -118,10 +118,10 @@ bool session_identifier(std::string_view raw) {
       "laravel_session", "connect.sid", "_session_id", "rack.session", "play_session",
       "_flask_session", "sessid", "cfid", "cftoken", "next-auth.session-token"};
   // Every name above holds "ses" or "sid" or starts with "cf"; meteor_login_token is 18 bytes
-  // long: most names are none of them, and are not copied. Under 16 bytes, one without an
+  // long: most names are none of them, and are not copied. From 4 to 15 bytes, one without an
   // 's' is none (16 at a time: only 'S' and 's' are 's' with bit 5 set).
   const auto at = [&](std::size_t k) { return ascii_lower(raw[k]); };
-  if (raw.size() < 16 && raw.size() != 18 && !(at(0) == 'c' && at(1) == 'f') &&
+  if (raw.size() >= 4 && raw.size() < 16 && !(at(0) == 'c' && at(1) == 'f') &&
       simd::bits(simd::equal(simd::load_short(raw.data(), raw.size()) | simd::splat(0x20), 's')) == 0)
     return false;
   bool candidate = (at(0) == 'c' && at(1) == 'f') || raw.size() == 18;
