@@ -12,6 +12,6 @@ bin=$(readlink -f "$build/app/defender")
 printf '\n--- waf_speed: CPU ns per request, every protection on / off ---\n'
 "$build/bench/waf/waf_speed" 1000
 printf '\n--- wrk_compare: requests per second through the proxies ---\n'
-DEFENDER_BIN=$bin bash "$here/wrk_compare.sh" --duration 5s
+DEFENDER_BIN=$bin bash "$here/wrk_compare.sh" --duration 5s --rounds 3
 printf '\n--- crs_compare: detection and false positives per category ---\n'
 DEFENDER_BIN=$bin bash "$here/crs_compare.sh" --peers "crs1 crs2 cnaf"

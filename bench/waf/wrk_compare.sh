@@ -13,6 +13,11 @@
 # cnaf-on/cnaf-off and cnaf-on/crs1.
 #
 #   bench/waf/wrk_compare.sh [--duration 10s] [--connections 32] [--threads 2] [--peers "cnaf-on cnaf-off crs1"]
+#                            [--rounds 1] [--scenarios "small_get ... post_16k_json"]
+#
+# --rounds N runs the peers of a scenario N times in turn (on, off, crs1, on, off, ...) and
+# reports each peer's median requests/s and CPU: on this shared machine one run of a few
+# seconds can be off by 10 %; the median of alternated rounds is steadier.
 #
 # DEFENDER_BIN (default build/app/defender, else build/defender). Both proxies get 2
 # threads/workers. Every server runs from a temp folder on a free loopback port with its own
@@ -25,14 +30,17 @@ if [[ -z "$bin" ]]; then
   bin=$root/build/app/defender
   [[ -x "$bin" ]] || bin=$root/build/defender
 fi
-duration=10s connections=32 threads=2 peers="cnaf-on cnaf-off crs1"
+duration=10s connections=32 threads=2 peers="cnaf-on cnaf-off crs1" rounds=1
+scenarios="small_get get_10_params page_10k post_4k_form post_16k_json"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --peers) peers=$2; shift 2 ;;
-    *) echo "usage: $0 [--duration D] [--connections N] [--threads N] [--peers LIST]" >&2; exit 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --scenarios) scenarios=$2; shift 2 ;;
+    *) echo "usage: $0 [--duration D] [--connections N] [--threads N] [--peers LIST] [--rounds N] [--scenarios LIST]" >&2; exit 2 ;;
   esac
 done
 for tool in nginx wrk python3; do
@@ -145,7 +153,9 @@ hz=$(getconf CLK_TCK)
 params=$(python3 -c 'print("&".join("param%d=value+number+%d" % (i, i * 7919) for i in range(10)))')
 results=$work/results.txt
 : > "$results"
-for sc in small_get get_10_params page_10k post_4k_form post_16k_json; do
+[[ "$rounds" =~ ^[1-9][0-9]?$ ]] || { echo "wrk_compare: --rounds takes 1 to 99" >&2; exit 2; }
+for sc in $scenarios; do
+  for round in $(seq "$rounds"); do
   for peer in $peers; do
     url=http://127.0.0.1:$(cat "$work/$peer/port")
     pid=$(cat "$work/$peer/pid")
@@ -166,28 +176,37 @@ for sc in small_get get_10_params page_10k post_4k_form post_16k_json; do
     us=$(python3 -c "print('%.1f' % (($c1-$c0)*1e6/$hz/max(1,${reqs:-0})))")
     echo "$sc|$peer|${rps:-0}|$us|${non2xx:-0}|$sockerr" >> "$results"
   done
+  done
 done
 
-python3 - "$results" "$duration" "$connections" "$threads" <<'PY'
-import sys
+python3 - "$results" "$duration" "$connections" "$threads" "$rounds" <<'PY'
+import statistics, sys
 rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1]) if l.strip()]
-by = {}
+runs = {}  # scenario -> peer -> [(rps, us, non2xx, sockerr)] in round order
 for sc, peer, rps, us, non2xx, sockerr in rows:
-    by.setdefault(sc, {})[peer] = (float(rps), us, non2xx, sockerr)
-print("wrk -t%s -c%s -d%s; proxies 2 threads/workers; backend nginx static; CPU = proxy utime+stime per request"
-      % (sys.argv[4], sys.argv[3], sys.argv[2]))
-print("%-15s %10s %10s %10s %7s %7s %9s %9s %9s  %s" % ("scenario", "on req/s", "off req/s", "crs1 req/s",
-      "on/off", "on/crs", "on us/r", "off us/r", "crs us/r", "non-2xx (on/off/crs)"))
-def g(d, peer, i, fmt="%s"):
-    return fmt % d[peer][i] if peer in d else "-"
-def ratio(d, a, b):
-    return "%.2f" % (d[a][0] / d[b][0]) if a in d and b in d and d[b][0] > 0 else "-"
-for sc, d in by.items():
-    print("%-15s %10s %10s %10s %7s %7s %9s %9s %9s  %s/%s/%s" % (
-        sc, g(d, "cnaf-on", 0, "%.0f"), g(d, "cnaf-off", 0, "%.0f"), g(d, "crs1", 0, "%.0f"),
-        ratio(d, "cnaf-on", "cnaf-off"), ratio(d, "cnaf-on", "crs1"),
-        g(d, "cnaf-on", 1), g(d, "cnaf-off", 1), g(d, "crs1", 1),
-        g(d, "cnaf-on", 2), g(d, "cnaf-off", 2), g(d, "crs1", 2)))
+    runs.setdefault(sc, {}).setdefault(peer, []).append((float(rps), float(us), int(non2xx or 0), sockerr))
+rounds = int(sys.argv[5])
+print("wrk -t%s -c%s -d%s, %d round(s) (medians); proxies 2 threads/workers; backend nginx static; "
+      "CPU = proxy utime+stime per request" % (sys.argv[4], sys.argv[3], sys.argv[2], rounds))
+print("%-15s %10s %10s %10s %7s %11s %7s %9s %9s %9s  %s" % ("scenario", "on req/s", "off req/s", "crs1 req/s",
+      "on/off", "(per round)", "on/crs", "on us/r", "off us/r", "crs us/r", "non-2xx (on/off/crs)"))
+for sc, d in runs.items():
+    med = {peer: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v), sum(r[2] for r in v))
+           for peer, v in d.items()}
+    def g(peer, i, fmt):
+        return fmt % med[peer][i] if peer in med else "-"
+    def ratio(a, b):
+        return "%.2f" % (med[a][0] / med[b][0]) if a in med and b in med and med[b][0] > 0 else "-"
+    spread = "-"
+    if "cnaf-on" in d and "cnaf-off" in d and rounds > 1:
+        per = [on[0] / off[0] for on, off in zip(d["cnaf-on"], d["cnaf-off"]) if off[0] > 0]
+        spread = "%.2f-%.2f" % (min(per), max(per)) if per else "-"
+    print("%-15s %10s %10s %10s %7s %11s %7s %9s %9s %9s  %s/%s/%s" % (
+        sc, g("cnaf-on", 0, "%.0f"), g("cnaf-off", 0, "%.0f"), g("crs1", 0, "%.0f"),
+        ratio("cnaf-on", "cnaf-off"), spread, ratio("cnaf-on", "crs1"),
+        g("cnaf-on", 1, "%.1f"), g("cnaf-off", 1, "%.1f"), g("crs1", 1, "%.1f"),
+        g("cnaf-on", 2, "%d"), g("cnaf-off", 2, "%d"), g("crs1", 2, "%d")))
     for peer, v in d.items():
-        if v[3]: print("  %s %s: %s" % (sc, peer, v[3]))
+        for r in v:
+            if r[3]: print("  %s %s: %s" % (sc, peer, r[3]))
 PY
