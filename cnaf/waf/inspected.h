@@ -215,9 +215,11 @@ struct NeedleSet {
       all[i / 64] |= std::uint64_t{1} << (i % 64);
       const std::string_view w = n[i];
       const std::size_t m = w.size() >= 2 ? w.size() / 2 : 0;
-      pairs[i] = {static_cast<std::uint16_t>(w.size() >= 2 ? bigram_hash(w[0], w[1]) : Bigrams::kNone),
-                  static_cast<std::uint16_t>(w.size() >= 3 ? bigram_hash(w[m - 1], w[m]) : Bigrams::kNone),
-                  static_cast<std::uint16_t>(w.size() >= 2 ? bigram_hash(w[w.size() - 2], w[w.size() - 1]) : Bigrams::kNone)};
+      const auto pair = [&](std::size_t at) {  // (the pair starting at `at`, if the needle has one)
+        return static_cast<std::uint16_t>(at + 1 < w.size() ? bigram_hash(w[at], w[at + 1]) : Bigrams::kNone);
+      };
+      pairs[i] = {pair(0), w.size() >= 3 ? pair(m - 1) : std::uint16_t{Bigrams::kNone},
+                  w.size() >= 2 ? pair(w.size() - 2) : std::uint16_t{Bigrams::kNone}};
     }
   }
   // Calls `f(index, pos)` for needles present (first occurrence each), in their order, until

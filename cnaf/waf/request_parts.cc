@@ -88,8 +88,9 @@ std::size_t find_delimiter(std::string_view body, std::string_view boundary, std
 
 }  // namespace
 
-[[gnu::always_inline]] inline bool PartWalker::emit(Source source, std::string_view name, std::string_view value,
-                      bool url_encoded, const JsonPath* json_path) {
+[[gnu::always_inline]] inline bool PartWalker::emit(Source source, std::string_view name,
+                                                    std::string_view value, bool url_encoded,
+                                                    const JsonPath* json_path) {
   if (stopped_) return false;
   if (notes_.parts >= limits_.max_parts) {
     notes_.too_many_parts = true;

@@ -110,10 +110,10 @@ TEST(WafProtocolCases, SessionIdentifiersInParameters) {
   }
 }
 
-// JSON bodies the walker cannot read as the app would are refused (protocol): malformed, nested
-// deeper than max_json_depth (containers around a value), or holding more than max_parts values, short ones ("a", "id")
-// included though they need no inspection. Whitespace, escapes, empty containers and
-// literals anywhere are well-formed.
+// JSON bodies the walker cannot read as the app would are refused (protocol): malformed,
+// nested deeper than max_json_depth (containers around a value), or holding more than
+// max_parts values, short ones ("a", "id") included though they need no inspection.
+// Whitespace, escapes, empty containers and literals anywhere are well-formed.
 TEST(WafProtocolCases, JsonStructure) {
   WafOptions options;
   options.max_json_depth = 4;
