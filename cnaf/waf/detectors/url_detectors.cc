@@ -63,6 +63,29 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
+// One number of an IPv4 literal: decimal, octal (leading 0) or hex (0x), at most `limit`.
+bool ip_number(std::string_view p, std::uint64_t limit, std::uint64_t& val) {
+  if (p.empty()) return false;
+  int base = 10;
+  if (p.size() > 2 && p[0] == '0' && (p[1] == 'x')) {
+    base = 16;
+    p.remove_prefix(2);
+  } else if (p.size() > 1 && p[0] == '0') {
+    base = 8;
+    p.remove_prefix(1);
+  }
+  val = 0;
+  for (const char c : p) {
+    int d = -1;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    if (d < 0 || d >= base) return false;
+    val = val * static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(d);
+    if (val > limit) return false;
+  }
+  return true;
+}
+
 // Parses the ways an IPv4 address can be written (dotted with decimal/octal/hex parts, or
 // one number). Returns false when `host` is not such a literal.
 bool ipv4_literal(std::string_view host, std::uint32_t& out) {
@@ -73,26 +96,8 @@ bool ipv4_literal(std::string_view host, std::uint32_t& out) {
   while (i <= host.size()) {
     std::size_t j = host.find('.', i);
     if (j == std::string_view::npos) j = host.size();
-    std::string_view p = host.substr(i, j - i);
-    if (p.empty() || n == 4) return false;
-    int base = 10;
-    if (p.size() > 2 && p[0] == '0' && (p[1] == 'x')) {
-      base = 16;
-      p.remove_prefix(2);
-    } else if (p.size() > 1 && p[0] == '0') {
-      base = 8;
-      p.remove_prefix(1);
-    }
-    std::uint64_t val = 0;
-    for (const char c : p) {
-      int d = -1;
-      if (c >= '0' && c <= '9') d = c - '0';
-      else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-      if (d < 0 || d >= base) return false;
-      val = val * static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(d);
-      if (val > 0xFFFFFFFFull) return false;
-    }
-    parts[n++] = val;
+    if (n == 4 || !ip_number(host.substr(i, j - i), 0xFFFFFFFFull, parts[n])) return false;
+    ++n;
     i = j + 1;
     if (j == host.size()) break;
   }
@@ -103,6 +108,18 @@ bool ipv4_literal(std::string_view host, std::uint32_t& out) {
   else ip = (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3];
   if (ip > 0xFFFFFFFFull) return false;
   out = static_cast<std::uint32_t>(ip);
+  return true;
+}
+
+// A host that is one number past 32 bits (7147006462, 0x1a9fea9fe): no name is all digits,
+// and resolvers that keep the low 32 bits (inet_aton on some libcs, old URL parsers) reach
+// the address they spell (169.254.169.254), which a WAF reading 32 bits misses. `out`: those
+// bits. Up to 40 bits.
+bool wrapping_ipv4(std::string_view host, std::uint32_t& out) {
+  std::uint64_t val = 0;
+  if (host.find('.') != std::string_view::npos || !ip_number(host, 0xFFFFFFFFFFull, val) || val <= 0xFFFFFFFFull)
+    return false;
+  out = static_cast<std::uint32_t>(val);
   return true;
 }
 
@@ -303,7 +320,7 @@ bool detect_ssrf(const Inspected& v, Scratch&, Hit& hit) {
   if (h.size() > 10 && h.substr(h.size() - 10) == ".localhost") bad = true;
   if (h.size() > 9 && h.substr(h.size() - 9) == ".internal") bad = true;
   std::uint32_t ip = 0;
-  if (!bad && ipv4_literal(h, ip)) bad = internal_v4(ip);
+  if (!bad && (ipv4_literal(h, ip) || wrapping_ipv4(h, ip))) bad = internal_v4(ip);
   if (!bad && h.size() > 7 && h.substr(0, 7) == "::ffff:") bad = true;
   if (!bad && h.find(':') != std::string_view::npos) bad = internal_v6(h);
   if (bad) {

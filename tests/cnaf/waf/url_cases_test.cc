@@ -73,5 +73,16 @@ TEST(WafUrlCases, InternalIpv6AndCircledHosts) {
     EXPECT_FALSE(ssrf(b)) << b;
 }
 
+// A host that is one number past 32 bits, which resolvers keeping the low 32 bits read as
+// the internal address it wraps to (7147006462 = 2^32 + 169.254.169.254).
+TEST(WafUrlCases, IntegerHostsPast32Bits) {
+  for (const char* a : {"http://7147006462/latest/meta-data/", "http://0x1a9fea9fe/", "http://4294967297/",
+                        "http://10720641025:8080/", "https://065177524776/x"})
+    EXPECT_TRUE(ssrf(a)) << a;
+  for (const char* b : {"http://5000000000/", "https://example.com/7147006462", "http://7147006462.example.com/",
+                        "http://99999999999999999999/", "order 7147006462 shipped"})
+    EXPECT_FALSE(ssrf(b)) << b;
+}
+
 }  // namespace
 }  // namespace defender::cnaf::waf
