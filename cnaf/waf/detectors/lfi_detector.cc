@@ -162,6 +162,7 @@ bool detect_lfi(const Inspected& v, Scratch& scratch, Hit& hit) {
   // Windows administrative shares and registry hives: \\host\c$\..., ntuser.dat, sam.
   for (const std::string_view n : {std::string_view("\\c$\\"), std::string_view("/c$/"),
                                    std::string_view("\\admin$\\"), std::string_view("ntuser.dat")}) {
+    if ((char_mask_of(n) & ~v.mask) != 0) continue;  // (a character it needs is not there)
     const std::size_t p = s.find(n);
     if (p != std::string_view::npos) {
       hit = Hit{p, std::min<std::size_t>(64, s.size() - p), "Windows administrative share or hive"};
@@ -172,7 +173,7 @@ bool detect_lfi(const Inspected& v, Scratch& scratch, Hit& hit) {
   if (v.has(kBracket | kStar) || s.find('?') != std::string_view::npos) {
     if (globbed_sensitive(s, scratch.b, hit)) return true;
   }
-  const bool hex_spelled = hex_path(s, scratch.a) && scratch.a.find("..") != std::string::npos;
+  const bool hex_spelled = v.has(kDigit) && hex_path(s, scratch.a) && scratch.a.find("..") != std::string::npos;
   if (hex_spelled) s = scratch.a;
   // Count ".." followed by a separator (or "....//" forms).
   std::size_t climbs = 0;
@@ -217,7 +218,9 @@ bool detect_lfi(const Inspected& v, Scratch& scratch, Hit& hit) {
   const std::string_view searched =
       climbs > 0 || v.source == Source::path ? s : s.substr(0, std::min(s.size(), lead + 12 + kLongest));
   std::size_t where = std::string_view::npos;
-  kSensitive.find(searched, v.mask | char_mask(searched), s.data() == v.lower.data() ? v.bigrams : nullptr,
+  // (the hex-spelled text has characters of its own; the value's mask covers its own text)
+  const bool own = s.data() == v.lower.data();
+  kSensitive.find(searched, own ? v.mask : v.mask | char_mask(searched), own ? v.bigrams : nullptr,
                   [&](std::size_t, std::size_t p) {
     const bool ok = climbs > 0 || p <= lead + 4 ||
                     (v.source == Source::path && p <= 1) ||
