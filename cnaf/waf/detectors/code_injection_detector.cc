@@ -412,7 +412,8 @@ bool detect_code_injection(const Inspected& v, Scratch&, Hit& hit) {
   // PHP: open tags and the functions that run commands, code or reach files and sockets,
   // called at the start of a value or after a breakout, with PHP's own obfuscations folded
   // (comments, (name)(...), [name][0](...), "@", quotes around the name).
-  if (php_call(s, hit)) return true;
+  // (each of its findings needs '<', '[', '$' or '(')
+  if (v.has(kLt | kBracket | kDollar | kParen) && php_call(s, hit)) return true;
   if (php_dynamic_call(s, prose, hit)) return true;
   // A call interpolated into a string: PHP "${system('id')}", "{${phpinfo()}}".
   if (!prose && v.has(kDollar) && v.has(kBrace)) {
