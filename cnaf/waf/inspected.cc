@@ -10,19 +10,6 @@ std::uint32_t char_mask(std::string_view text) noexcept {
   return m;
 }
 
-namespace {
-
-// A word of at most 8 bytes (no NUL) as an integer; longer words as all ones, which no
-// such word packs to.
-constexpr std::uint64_t pack_word(std::string_view w) noexcept {
-  if (w.size() > 8) return ~0ull;
-  std::uint64_t x = 0;
-  for (std::size_t k = 0; k < w.size(); ++k) x |= std::uint64_t{static_cast<unsigned char>(w[k])} << (8 * k);
-  return x;
-}
-
-}  // namespace
-
 bool cmdi_possible(const Inspected& v) noexcept { return cmdi_possible(v.mask, v.lower); }
 
 bool cmdi_possible(std::uint32_t mask, std::string_view s) noexcept {
@@ -42,22 +29,24 @@ bool cmdi_possible(std::uint32_t mask, std::string_view s) noexcept {
       "socat", "bash", "sh", "zsh", "ksh", "nc", "ncat", "netcat", "python", "python2",
       "python3", "perl", "ruby", "php", "node", "powershell", "pwsh", "rm", "certutil", "cmd",
       "type", "bitsadmin", "mkfifo", "cat", "dash", "csh", "alias"};
-  // The short ones as 8-byte integers in an open-addressing set, a quarter full (the first
-  // word of every value is looked up: one probe or two).
+  // The short ones as 8-byte integers (load_le: a word of 8 bytes or less, no NUL, is its
+  // bytes) in an open-addressing set, a quarter full (the first word of every value is looked
+  // up: one probe or two).
   static constexpr std::size_t kSlots = 128;
   static constexpr auto slot_of = [](std::uint64_t w) { return static_cast<std::size_t>((w * 0x9E3779B97F4A7C15ull) >> 57); };
   static constexpr auto kSet = [] {
     std::array<std::uint64_t, kSlots> set{};
     for (const auto word : kFirst) {
       if (word.size() > 8) continue;
-      std::size_t slot = slot_of(pack_word(word));
+      const std::uint64_t w = load_le(word, 0, word.size());
+      std::size_t slot = slot_of(w);
       while (set[slot] != 0) slot = (slot + 1) % kSlots;
-      set[slot] = pack_word(word);
+      set[slot] = w;
     }
     return set;
   }();
   if (first.size() <= 8) {
-    const std::uint64_t w = pack_word(first);
+    const std::uint64_t w = load_le(first, 0, first.size());
     for (std::size_t slot = slot_of(w); w != 0 && kSet[slot] != 0; slot = (slot + 1) % kSlots)
       if (kSet[slot] == w) return true;
   } else {

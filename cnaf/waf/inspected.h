@@ -5,13 +5,51 @@
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "cnaf/waf/transforms/hex.h"
+#include "cnaf/waf/transforms/transforms.h"
 
 namespace defender::cnaf::waf {
+
+// A word as two 8-byte integers: for 8 bytes or more the first and the last 8 (they overlap
+// under 16), for 4 to 7 the first and the last 4, under 4 the first, middle and last byte.
+// Up to 16 bytes the pair and the length tell the word exactly; each half is one load. (The
+// SQL keyword index and the memo hash read words so; cmdi_possible's set, of words of 8 bytes
+// or less, reads their bytes with load_le.)
+struct PackedWord {
+  std::uint64_t a = 0, b = 0;
+  bool operator==(const PackedWord&) const = default;
+};
+// (`n` bytes at `at`, little-endian)
+constexpr std::uint64_t load_le(std::string_view w, std::size_t at, std::size_t n) noexcept {
+  if (!std::is_constant_evaluated()) {
+    if (n == 8) {
+      std::uint64_t x;
+      std::memcpy(&x, w.data() + at, 8);
+      return x;
+    }
+    if (n == 4) {
+      std::uint32_t x;
+      std::memcpy(&x, w.data() + at, 4);
+      return x;
+    }
+  }
+  std::uint64_t x = 0;
+  for (std::size_t k = 0; k < n; ++k) x |= std::uint64_t{static_cast<unsigned char>(w[at + k])} << (8 * k);
+  return x;
+}
+constexpr PackedWord pack_word(std::string_view w) noexcept {
+  const std::size_t n = w.size();
+  if (n == 0) return {};
+  if (n >= 8) return {load_le(w, 0, 8), load_le(w, n - 8, 8)};
+  if (n >= 4) return {load_le(w, 0, 4) | (load_le(w, n - 4, 4) << 32), 0};
+  return {load_le(w, 0, 1) | (load_le(w, n / 2, 1) << 8) | (load_le(w, n - 1, 1) << 16), 0};
+}
 
 // Where a value was found in the request; names the location in findings.
 enum class Source : std::uint8_t {
@@ -275,8 +313,8 @@ class Reread {
 
  private:
   static std::string lowered(std::string_view s) {
-    std::string l(s);
-    for (char& c : l) c = ascii_lower(c);
+    std::string l;
+    to_lower(s, l);
     return l;
   }
   std::string text_, lower_;

@@ -59,9 +59,8 @@ inline constexpr std::size_t kPlainWordsMax = 256;
 
 // True: `raw` (from `source`, URL-encoded or not) decodes to letters, digits, blanks, commas
 // and periods after a word (before a blank or the end), with at least one blank or comma, and
-// no detector can match it: it is clean, as the
-// general path would find it. False: not such a value, or one a prefilter keeps; the general
-// path decides.
+// no detector can match it: it is clean, as the general path would find it. False: not such a
+// value, or one a prefilter keeps; the general path decides.
 bool plain_words_clean(Source source, std::string_view raw, bool url_encoded);
 
 }  // namespace defender::cnaf::waf

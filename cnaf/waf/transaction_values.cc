@@ -71,31 +71,21 @@ constexpr std::uint32_t kDecodeTriggers = kPercent | kAmp | kBackslash | kHigh |
 constexpr std::uint32_t kMaskCodeTriggers = kLt | kBacktick | kBracket | kNewline;
 
 std::uint64_t memo_hash(std::string_view s) noexcept {
-  // Eight bytes a round; the last round reads the last eight (overlapping the one before),
-  // or the bytes of a shorter value as one word.
+  // The first and the last eight bytes as pack_word reads them (the whole of a value under
+  // 17 bytes), and the eight-byte blocks between.
   std::uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
   const auto round = [&h](std::uint64_t w) {
     h = (h ^ w) * 0xFF51AFD7ED558CCDull;
     h ^= h >> 29;
   };
-  const std::size_t n = s.size();
-  if (n >= 8) {
+  const PackedWord ends = pack_word(s);
+  round(ends.a);
+  for (std::size_t i = 8; i + 8 < s.size(); i += 8) {
     std::uint64_t w;
-    for (std::size_t i = 0; i + 8 < n; i += 8) {
-      std::memcpy(&w, s.data() + i, 8);
-      round(w);
-    }
-    std::memcpy(&w, s.data() + n - 8, 8);
+    std::memcpy(&w, s.data() + i, 8);
     round(w);
-  } else if (n >= 4) {
-    std::uint32_t lo, hi;
-    std::memcpy(&lo, s.data(), 4);
-    std::memcpy(&hi, s.data() + n - 4, 4);
-    round(lo | (std::uint64_t{hi} << 32));
-  } else if (n > 0) {
-    round(static_cast<unsigned char>(s[0]) | (std::uint64_t{static_cast<unsigned char>(s[n / 2])} << 8) |
-          (std::uint64_t{static_cast<unsigned char>(s[n - 1])} << 16));
   }
+  round(ends.b);
   return h ^ (h >> 32);
 }
 

@@ -6,11 +6,11 @@
 
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "tests/supervisor/rasp_fixture.h"
+#include "tests/supervisor/scripted_app.h"
 
 namespace defender::testing {
 namespace {
@@ -145,12 +145,8 @@ TEST_F(RaspPodman, PodmanStopIsForwarded) {
   ASSERT_EQ(started.status, 0) << started.err;
   // Stop once the shell has set its trap: a TERM before that kills it (143), which would say
   // nothing about forwarding. Bounded: 20 s.
-  bool trapped = false;
-  for (int k = 0; k < 400 && !trapped; ++k) {
-    trapped = std::filesystem::exists(data_.path() + "/trapped");
-    if (!trapped) std::this_thread::sleep_for(50ms);
-  }
-  ASSERT_TRUE(trapped) << "the app never set its trap";
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(data_.path() + "/trapped"); }, 20s))
+      << "the app never set its trap";
   const RunResult stopped = run({"podman", "stop", "-t", "20", name}, 120s);
   EXPECT_EQ(stopped.status, 0) << stopped.err;
   const RunResult waited = run({"podman", "wait", name}, 60s);

@@ -160,15 +160,13 @@ bool detect_lfi(const Inspected& v, Scratch& scratch, Hit& hit) {
   if (s.size() < 3 || !v.has(kDot | kSlash | kBackslash | kColon)) return false;
   if (v.source == Source::path && sensitive_path(s, hit)) return true;
   // Windows administrative shares and registry hives: \\host\c$\..., ntuser.dat, sam.
-  for (const std::string_view n : {std::string_view("\\c$\\"), std::string_view("/c$/"),
-                                   std::string_view("\\admin$\\"), std::string_view("ntuser.dat")}) {
-    if ((char_mask_of(n) & ~v.mask) != 0) continue;  // (a character it needs is not there)
-    const std::size_t p = s.find(n);
-    if (p != std::string_view::npos) {
-      hit = Hit{p, std::min<std::size_t>(64, s.size() - p), "Windows administrative share or hive"};
-      return true;
-    }
-  }
+  static constexpr NeedleSet kShares(
+      std::to_array<std::string_view>({"\\c$\\", "/c$/", "\\admin$\\", "ntuser.dat"}));
+  if (kShares.find(s, v.mask, v.bigrams, [&](std::size_t, std::size_t p) {
+        hit = Hit{p, std::min<std::size_t>(64, s.size() - p), "Windows administrative share or hive"};
+        return true;
+      }))
+    return true;
   // Dots and slashes spelled in hex ("0x2e0x2e0x2f") are no file name: one such climb counts.
   if (v.has(kBracket | kStar) || s.find('?') != std::string_view::npos) {
     if (globbed_sensitive(s, scratch.b, hit)) return true;

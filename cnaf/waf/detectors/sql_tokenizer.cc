@@ -1,10 +1,9 @@
 #include "cnaf/waf/detectors/sql_tokenizer.h"
 
 #include <algorithm>
-#include <cstring>
-#include <type_traits>
 #include <utility>
 
+#include "cnaf/waf/inspected.h"
 #include "cnaf/waf/transforms/hex.h"
 
 namespace defender::cnaf::waf {
@@ -225,36 +224,6 @@ constexpr SqlKeywordLetters length_letters() {
   return m;
 }
 
-// A word as two 8-byte integers: for 8 bytes or more the first and the last 8 (they overlap
-// under 16), for 4 to 7 the first and the last 4, under 4 the first, middle and last byte.
-// Up to 16 bytes the pair and the length tell the word exactly; each half is one load.
-struct PackedWord {
-  std::uint64_t a = 0, b = 0;
-  bool operator==(const PackedWord&) const = default;
-};
-constexpr std::uint64_t load_le(std::string_view w, std::size_t at, std::size_t n) noexcept {
-  if (!std::is_constant_evaluated()) {
-    if (n == 8) {
-      std::uint64_t x;
-      std::memcpy(&x, w.data() + at, 8);
-      return x;
-    }
-    if (n == 4) {
-      std::uint32_t x;
-      std::memcpy(&x, w.data() + at, 4);
-      return x;
-    }
-  }
-  std::uint64_t x = 0;
-  for (std::size_t k = 0; k < n; ++k) x |= std::uint64_t{static_cast<unsigned char>(w[at + k])} << (8 * k);
-  return x;
-}
-constexpr PackedWord pack(std::string_view w) noexcept {
-  const std::size_t n = w.size();
-  if (n >= 8) return {load_le(w, 0, 8), load_le(w, n - 8, 8)};
-  if (n >= 4) return {load_le(w, 0, 4) | (load_le(w, n - 4, 4) << 32), 0};
-  return {load_le(w, 0, 1) | (load_le(w, n / 2, 1) << 8) | (load_le(w, n - 1, 1) << 16), 0};
-}
 constexpr std::size_t word_slot(const PackedWord& p, std::size_t n, std::size_t slots) noexcept {
   const std::uint64_t h = p.a * 0x9E3779B97F4A7C15ull + p.b * 0xC2B2AE3D27D4EB4Full + n * 0x165667B19E3779F9ull;
   return static_cast<std::size_t>(h >> 54) & (slots - 1);
@@ -272,14 +241,14 @@ struct KeywordIndex {
   std::array<PackedWord, N> packed{};
   constexpr explicit KeywordIndex(const Keyword (&t)[N]) : table(t) {
     for (std::size_t i = 0; i < N; ++i) {
-      packed[i] = pack(t[i].word);
+      packed[i] = pack_word(t[i].word);
       std::size_t s = word_slot(packed[i], t[i].word.size(), kSlots);
       while (slots[s] != 0) s = (s + 1) & (kSlots - 1);
       slots[s] = static_cast<std::uint16_t>(i + 1);
     }
   }
   const Keyword* find(std::string_view lower) const noexcept {
-    const PackedWord p = pack(lower);
+    const PackedWord p = pack_word(lower);
     for (std::size_t s = word_slot(p, lower.size(), kSlots);; s = (s + 1) & (kSlots - 1)) {
       const std::uint16_t k = slots[s];
       if (k == 0) return nullptr;

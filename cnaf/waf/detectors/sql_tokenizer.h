@@ -59,8 +59,8 @@ constexpr bool builtin_function(std::uint8_t w) noexcept {
 // preceded by one or opening the value ("case" only after a word), and the value starts with
 // a word or a connective when it holds one. Tokenized, that is identifiers, numbers, commas
 // and [word] connective word, which no SQL injection shape reads: the sqli detector skips such
-// values ("Blue cotton shirt",
-// "Item number 7", "Salt and pepper, 2 jars", "Some text, with punctuation and numbers 31");
+// values ("Blue cotton shirt", "Item number 7", "Salt and pepper, 2 jars", "Some text, with
+// punctuation and numbers 31");
 // tests/cnaf/waf/prefilter_test.cc checks the claim against the detector on generated text.
 bool sql_plain_words(std::string_view lower) noexcept;
 
